@@ -1,0 +1,32 @@
+package io.github.s3recon;
+
+/**
+ * What went wrong, as a stable code that callers can switch on; carried by every
+ * {@link S3ReconException}.
+ */
+public enum ErrorCode {
+    /** A builder or record was given a value it cannot use; the message names the value and the rule. */
+    INVALID_CONFIGURATION,
+    /** A bucket does not exist at the endpoint the client points to. */
+    BUCKET_NOT_FOUND,
+    /** The credentials were rejected (unknown key, bad signature, expired token). */
+    INVALID_CREDENTIALS,
+    /** The credentials are valid but lack a permission the operation needs. */
+    ACCESS_DENIED,
+    /** The endpoint could not be reached or did not answer in time. */
+    ENDPOINT_UNREACHABLE,
+    /** A listing failed for another reason the server gave. */
+    LISTING_FAILED,
+    /** A listing was not in ascending UTF-8 byte order where it had to be. */
+    UNSORTED_INPUT,
+    /** The inventory store (the work directory's database) could not be read or written. */
+    STORE_FAILED,
+    /** A report could not be written or read. */
+    REPORT_FAILED,
+    /** The work directory cannot be created, locked or written. */
+    WORK_DIRECTORY_UNUSABLE,
+    /** The calling thread was interrupted; the run stopped. */
+    INTERRUPTED,
+    /** A required implementation (lister, store) was not found on the class path. */
+    MISSING_PROVIDER
+}

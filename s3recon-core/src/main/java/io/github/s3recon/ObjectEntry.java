@@ -1,0 +1,116 @@
+package io.github.s3recon;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One listed object: what a ListObjectsV2 page, an S3 Inventory row or a store says about it.
+ *
+ * <p>The key is relative to the {@link S3Location}'s prefix once it leaves a lister. The ETag is
+ * kept without the surrounding quotes that S3 sends.
+ *
+ * @param key the object key; not null
+ * @param size the size in bytes; not negative
+ * @param eTag the entity tag without quotes; null when the source does not say
+ * @param lastModified when the object was last written; null when the source does not say
+ * @param storageClass the storage class, e.g. {@code STANDARD}; null when the source does not say
+ * @param checksum the stored checksum; null when the object has none or the source does not say
+ */
+public record ObjectEntry(String key, long size, String eTag, Instant lastModified, String storageClass,
+        Checksum checksum) {
+
+    /** Validates the fields and strips the quotes around the ETag. */
+    public ObjectEntry {
+        Objects.requireNonNull(key, "key");
+        if (size < 0) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
+                    "size must not be negative, was " + size + " for key '" + key + "'");
+        }
+        if (eTag != null && eTag.length() >= 2 && eTag.charAt(0) == '"' && eTag.charAt(eTag.length() - 1) == '"') {
+            eTag = eTag.substring(1, eTag.length() - 1);
+        }
+    }
+
+    /**
+     * An entry with only a key, size and ETag, as tests and simple sources have it.
+     *
+     * @param key the key; not null
+     * @param size the size; not negative
+     * @param eTag the ETag; may be null
+     * @return the entry
+     */
+    public static ObjectEntry of(String key, long size, String eTag) {
+        return new ObjectEntry(key, size, eTag, null, null, null);
+    }
+
+    /**
+     * Returns the number of parts of a multipart ETag ({@code <md5>-<parts>}), or 0 when the ETag is
+     * not a multipart ETag.
+     *
+     * @return the part count, or 0
+     */
+    public int multipartPartCount() {
+        if (eTag == null) {
+            return 0;
+        }
+        int dash = eTag.lastIndexOf('-');
+        if (dash != 32 || !isHex(eTag, 0, 32)) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(eTag, dash + 1, eTag.length(), 10);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Returns whether the ETag is a plain MD5 of the content (32 hex digits, no part suffix), as S3
+     * gives for single-part uploads without SSE-KMS.
+     *
+     * @return true for a plain MD5 ETag
+     */
+    public boolean hasPlainMd5ETag() {
+        return eTag != null && eTag.length() == 32 && isHex(eTag, 0, 32);
+    }
+
+    /**
+     * Returns the key's UTF-8 bytes, the order in which S3 lists keys.
+     *
+     * @return a new array
+     */
+    public byte[] keyBytes() {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Returns a copy with another key, e.g. relative to a prefix.
+     *
+     * @param newKey the key; not null
+     * @return the copy
+     */
+    public ObjectEntry withKey(String newKey) {
+        return new ObjectEntry(newKey, size, eTag, lastModified, storageClass, checksum);
+    }
+
+    /**
+     * Returns a copy with another checksum.
+     *
+     * @param newChecksum the checksum; may be null
+     * @return the copy
+     */
+    public ObjectEntry withChecksum(Checksum newChecksum) {
+        return new ObjectEntry(key, size, eTag, lastModified, storageClass, newChecksum);
+    }
+
+    private static boolean isHex(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
