@@ -1,0 +1,17 @@
+package io.github.s3recon.event;
+
+import java.time.Instant;
+
+/**
+ * An immutable event of a run, as delivered to a {@link MigrationListener}. The set of events is
+ * closed.
+ */
+public sealed interface MigrationEvent permits StateChanged, ProgressSnapshot, DifferenceFound, RunFinished {
+
+    /**
+     * Returns when the event happened, by the run's clock.
+     *
+     * @return the instant; never null
+     */
+    Instant at();
+}

@@ -1,0 +1,64 @@
+package io.github.s3recon.event;
+
+import io.github.s3recon.internal.LoggingListener;
+
+/**
+ * Receives the events of a run. Every method has a no-op default; implement what you need.
+ *
+ * <p>Threading: methods are called from the engine's threads, possibly several at once for
+ * different events; implementations must be thread-safe, must return quickly and must not block
+ * (hand slow work to a queue of your own). A listener that throws is isolated: the exception is
+ * logged and the run goes on.
+ *
+ * <p>Order: a run starts with a {@link StateChanged} into {@code INITIALIZING}; every further
+ * state is announced by a {@link StateChanged}; {@link ProgressSnapshot}s and
+ * {@link DifferenceFound}s come between them; exactly one {@link RunFinished} comes last.
+ */
+public interface MigrationListener {
+
+    /** A listener that ignores every event. */
+    MigrationListener NONE = new MigrationListener() {
+    };
+
+    /**
+     * Returns a listener that logs state changes, throttled progress, differences (at DEBUG) and
+     * the end of the run through SLF4J, under the logger {@code io.github.s3recon.Migration}.
+     *
+     * @return the logging listener
+     */
+    static MigrationListener logging() {
+        return LoggingListener.INSTANCE;
+    }
+
+    /**
+     * The run entered a new state.
+     *
+     * @param event the transition; never null
+     */
+    default void onStateChanged(StateChanged event) {
+    }
+
+    /**
+     * A throttled progress snapshot.
+     *
+     * @param event the snapshot; never null
+     */
+    default void onProgress(ProgressSnapshot event) {
+    }
+
+    /**
+     * A difference was found.
+     *
+     * @param event the difference; never null
+     */
+    default void onDifference(DifferenceFound event) {
+    }
+
+    /**
+     * The run ended. Called exactly once, last.
+     *
+     * @param event the outcome; never null
+     */
+    default void onFinished(RunFinished event) {
+    }
+}

@@ -1,0 +1,50 @@
+package io.github.s3recon.internal;
+
+import io.github.s3recon.event.DifferenceFound;
+import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.event.ProgressSnapshot;
+import io.github.s3recon.event.RunFinished;
+import io.github.s3recon.event.StateChanged;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The SLF4J listener behind {@link MigrationListener#logging()}. */
+public final class LoggingListener implements MigrationListener {
+
+    /** The one instance; it holds no state. */
+    public static final LoggingListener INSTANCE = new LoggingListener();
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.github.s3recon.Migration");
+
+    private LoggingListener() {
+    }
+
+    @Override
+    public void onStateChanged(StateChanged event) {
+        LOG.info("state {}", event.to());
+    }
+
+    @Override
+    public void onProgress(ProgressSnapshot e) {
+        LOG.info(String.format(Locale.ROOT, "%s: source %,d objects (%s), destination %,d objects (%s), %,.0f objects/s",
+                e.phase(), e.sourceObjects(), Bytes.format(e.sourceBytes()), e.destinationObjects(),
+                Bytes.format(e.destinationBytes()), e.objectsPerSecond()));
+    }
+
+    @Override
+    public void onDifference(DifferenceFound event) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {}", event.difference().type(), event.difference().key());
+        }
+    }
+
+    @Override
+    public void onFinished(RunFinished event) {
+        if (event.failure() != null) {
+            LOG.error("run {} after {}: {}", event.state(), event.duration(), event.failure().getMessage());
+        } else {
+            LOG.info("run {} after {}", event.state(), event.duration());
+        }
+    }
+}

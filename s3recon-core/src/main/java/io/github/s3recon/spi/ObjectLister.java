@@ -1,0 +1,35 @@
+package io.github.s3recon.spi;
+
+import io.github.s3recon.ObjectEntry;
+import io.github.s3recon.S3Location;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+
+/**
+ * Lists the objects of a location as a lazy stream, with memory bounded independently of the
+ * object count.
+ *
+ * <p>Entries carry keys relative to the location's prefix, in the order the server lists them
+ * (S3 lists in ascending UTF-8 byte order; some servers do not, and the engine checks). Failures
+ * surface as {@link io.github.s3recon.S3ReconException}s from the stream, naming the bucket and
+ * what to do. The caller closes the stream, which stops the listing.
+ *
+ * <p>Implementations are thread-safe: several listings may run at once. The built-in lister,
+ * found through {@link ServiceLoader} from {@link ObjectListerProvider}, lives in
+ * {@code s3recon-inventory}.
+ */
+public interface ObjectLister extends AutoCloseable {
+
+    /**
+     * Lists a location.
+     *
+     * @param location the location; not null
+     * @return the entries; the caller closes the stream
+     */
+    Stream<ObjectEntry> list(S3Location location);
+
+    /** Releases what the lister holds; the default does nothing. */
+    @Override
+    default void close() {
+    }
+}
