@@ -11,8 +11,10 @@ import io.github.s3recon.internal.LoggingListener;
  * logged and the run goes on.
  *
  * <p>Order: a run starts with a {@link StateChanged} into {@code INITIALIZING}; every further
- * state is announced by a {@link StateChanged}; {@link ProgressSnapshot}s and
- * {@link DifferenceFound}s come between them; exactly one {@link RunFinished} comes last.
+ * phase is announced by a {@link StateChanged}; {@link ProgressSnapshot}s and
+ * {@link DifferenceFound}s come between them; the terminal state is announced by exactly one
+ * {@link RunFinished}, which comes last. A reconcile run goes INITIALIZING, LISTING (with
+ * progress), COMPARING (with the differences, in key order), REPORTING, then RunFinished.
  */
 public interface MigrationListener {
 

@@ -1,0 +1,281 @@
+package io.github.s3recon;
+
+import java.util.Iterator;
+import java.util.Objects;
+
+/**
+ * Diffs two listings sorted by {@link KeyOrder#UTF8} by walking them in lock step, like the merge
+ * step of merge sort: memory stays constant whatever the number of keys, because no entry is held
+ * beyond the two current heads.
+ *
+ * <p>Each input is checked to ascend strictly; the first entry that does not (an out-of-order or
+ * repeated key) stops the diff with an {@link S3ReconException} of code
+ * {@link ErrorCode#UNSORTED_INPUT}, naming the side and the keys. Results delivered to the sink
+ * before that are unreliable; the engine then sorts that side and diffs again.
+ *
+ * <p>Keys present on both sides are compared by the first rule that applies:
+ * <ol>
+ *   <li>sizes differ: {@link Difference.SizeMismatch};</li>
+ *   <li>both empty: equal ({@link MatchRule#EMPTY});</li>
+ *   <li>both carry a full-object checksum of the same algorithm: compare it;</li>
+ *   <li>both ETags are plain MD5s: compare them;</li>
+ *   <li>both are multipart ETags with the same part count: equal ETags prove equal content; unequal
+ *       ones prove different content if the part sizes are equal too;</li>
+ *   <li>otherwise {@link Difference.Unverified}.</li>
+ * </ol>
+ * A size or content difference where the destination was last modified before the source is
+ * reported as {@link Difference.Stale} instead.
+ *
+ * <p>Listings say which checksum an object carries but not its value, and nothing of part sizes;
+ * a {@link DetailsLookup} supplies them (e.g. with HeadObject) for the few keys where that decides
+ * the comparison. Without one, such keys are compared on what the listing says.
+ *
+ * <p>Instances are immutable and thread-safe; each {@link #diff} call runs on the calling thread.
+ */
+public final class MergeDiff {
+
+    private static final MergeDiff WITHOUT_LOOKUP = new MergeDiff(null);
+
+    private final DetailsLookup lookup;
+
+    private MergeDiff(DetailsLookup lookup) {
+        this.lookup = lookup;
+    }
+
+    /**
+     * Returns a diff that compares on what the entries carry.
+     *
+     * @return the diff
+     */
+    public static MergeDiff create() {
+        return WITHOUT_LOOKUP;
+    }
+
+    /**
+     * Returns a diff that asks {@code lookup} for checksum values and part sizes where the
+     * entries do not carry them and they would decide a comparison.
+     *
+     * @param lookup the lookup; not null
+     * @return the diff
+     */
+    public static MergeDiff withLookup(DetailsLookup lookup) {
+        return new MergeDiff(Objects.requireNonNull(lookup, "lookup"));
+    }
+
+    /**
+     * Diffs two sorted listings, delivering every outcome to the sink in key order.
+     *
+     * @param source the source's entries, ascending by {@link KeyOrder#UTF8}; not null
+     * @param destination the destination's entries, ascending by {@link KeyOrder#UTF8}; not null
+     * @param sink receives each match and difference; not null
+     * @throws S3ReconException with {@link ErrorCode#UNSORTED_INPUT} if an input does not ascend
+     */
+    public void diff(Iterator<ObjectEntry> source, Iterator<ObjectEntry> destination, Sink sink) {
+        Objects.requireNonNull(sink, "sink");
+        Input src = new Input(Side.SOURCE, source);
+        Input dst = new Input(Side.DESTINATION, destination);
+        ObjectEntry s = src.next();
+        ObjectEntry d = dst.next();
+        while (s != null && d != null) {
+            int c = KeyOrder.compareKeys(s.key(), d.key());
+            if (c < 0) {
+                sink.difference(new Difference.MissingInDestination(s));
+                s = src.next();
+            } else if (c > 0) {
+                sink.difference(new Difference.ExtraInDestination(d));
+                d = dst.next();
+            } else {
+                compare(s, d, sink);
+                s = src.next();
+                d = dst.next();
+            }
+        }
+        for (; s != null; s = src.next()) {
+            sink.difference(new Difference.MissingInDestination(s));
+        }
+        for (; d != null; d = dst.next()) {
+            sink.difference(new Difference.ExtraInDestination(d));
+        }
+    }
+
+    /**
+     * Compares one key's two entries by the content rules and delivers the outcome.
+     *
+     * @param source the source entry; not null
+     * @param destination the destination entry with the same key; not null
+     * @param sink receives the outcome; not null
+     */
+    public void compare(ObjectEntry source, ObjectEntry destination, Sink sink) {
+        if (source.size() != destination.size()) {
+            sink.difference(staleOr(source, destination, new Difference.SizeMismatch(source, destination)));
+            return;
+        }
+        if (source.size() == 0) {
+            sink.matched(source, destination, MatchRule.EMPTY);
+            return;
+        }
+        Verdict v = byChecksum(source.checksum(), destination.checksum());
+        if (v == Verdict.UNKNOWN && lookup != null && mayCompareChecksums(source.checksum(), destination.checksum())) {
+            v = byChecksum(lookup.checksum(Side.SOURCE, source), lookup.checksum(Side.DESTINATION, destination));
+        }
+        if (v != Verdict.UNKNOWN) {
+            deliver(v, MatchRule.FULL_OBJECT_CHECKSUM, source, destination, sink);
+            return;
+        }
+        if (source.hasPlainMd5ETag() && destination.hasPlainMd5ETag()) {
+            deliver(source.eTag().equalsIgnoreCase(destination.eTag()) ? Verdict.EQUAL : Verdict.DIFFERENT,
+                    MatchRule.PLAIN_ETAG, source, destination, sink);
+            return;
+        }
+        int parts = source.multipartPartCount();
+        if (parts > 0 && parts == destination.multipartPartCount()) {
+            if (source.eTag().equalsIgnoreCase(destination.eTag())) {
+                // The MD5 of the parts' MD5s: equal only for the same parts, so same content and layout.
+                sink.matched(source, destination, MatchRule.MULTIPART_ETAG);
+                return;
+            }
+            if (lookup != null) {
+                long sp = lookup.firstPartSize(Side.SOURCE, source);
+                long dp = lookup.firstPartSize(Side.DESTINATION, destination);
+                if (sp > 0 && sp == dp) {
+                    deliver(Verdict.DIFFERENT, MatchRule.MULTIPART_ETAG, source, destination, sink);
+                    return;
+                }
+            }
+        }
+        sink.difference(new Difference.Unverified(source, destination));
+    }
+
+    private static void deliver(Verdict v, MatchRule rule, ObjectEntry s, ObjectEntry d, Sink sink) {
+        if (v == Verdict.EQUAL) {
+            sink.matched(s, d, rule);
+        } else {
+            sink.difference(staleOr(s, d, new Difference.ContentMismatch(s, d)));
+        }
+    }
+
+    private static Difference staleOr(ObjectEntry s, ObjectEntry d, Difference difference) {
+        if (s.lastModified() != null && d.lastModified() != null && d.lastModified().isBefore(s.lastModified())) {
+            return new Difference.Stale(s, d);
+        }
+        return difference;
+    }
+
+    private static boolean mayCompareChecksums(Checksum a, Checksum b) {
+        return a != null && b != null && a.algorithm() == b.algorithm() && (!a.hasValue() || !b.hasValue());
+    }
+
+    private static Verdict byChecksum(Checksum a, Checksum b) {
+        if (a == null || b == null || a.algorithm() != b.algorithm() || !a.hasValue() || !b.hasValue()
+                || a.type() != ChecksumType.FULL_OBJECT || b.type() != ChecksumType.FULL_OBJECT) {
+            return Verdict.UNKNOWN;
+        }
+        return a.value().equals(b.value()) ? Verdict.EQUAL : Verdict.DIFFERENT;
+    }
+
+    private enum Verdict { EQUAL, DIFFERENT, UNKNOWN }
+
+    /** Which listing an entry comes from. */
+    public enum Side {
+        /** The source listing. */
+        SOURCE,
+        /** The destination listing. */
+        DESTINATION
+    }
+
+    /**
+     * Fetches what a listing does not say about an object and a HeadObject does. Called on the
+     * diffing thread, for the few keys where it decides a comparison; may block. Must not throw for
+     * an object that vanished since it was listed: return null or 0.
+     */
+    public interface DetailsLookup {
+        /**
+         * Returns an object's stored checksum with its value and type.
+         *
+         * @param side which listing the entry comes from; not null
+         * @param entry the entry, its key relative to the location's prefix; not null
+         * @return the checksum, or null if the object has none or is gone
+         */
+        Checksum checksum(Side side, ObjectEntry entry);
+
+        /**
+         * Returns the size of part 1 of a multipart object.
+         *
+         * @param side which listing the entry comes from; not null
+         * @param entry the entry, its key relative to the location's prefix; not null
+         * @return the size, or 0 when unknown
+         */
+        long firstPartSize(Side side, ObjectEntry entry);
+    }
+
+    /**
+     * Receives a diff's outcomes in key order, on the diffing thread.
+     */
+    public interface Sink {
+        /**
+         * A key whose two entries were proved equal. The default does nothing.
+         *
+         * @param source the source entry; not null
+         * @param destination the destination entry; not null
+         * @param rule the rule that proved it; not null
+         */
+        default void matched(ObjectEntry source, ObjectEntry destination, MatchRule rule) {
+        }
+
+        /**
+         * A difference.
+         *
+         * @param difference the difference; not null
+         */
+        void difference(Difference difference);
+    }
+
+    /** One side's iterator, checked to ascend strictly. */
+    private static final class Input {
+        private final Side side;
+        private final Iterator<ObjectEntry> entries;
+        private String previous;
+
+        Input(Side side, Iterator<ObjectEntry> entries) {
+            this.side = side;
+            this.entries = Objects.requireNonNull(entries, side.name().toLowerCase(java.util.Locale.ROOT));
+        }
+
+        ObjectEntry next() {
+            if (!entries.hasNext()) {
+                return null;
+            }
+            ObjectEntry e = entries.next();
+            String key = e.key();
+            if (previous != null && KeyOrder.compareKeys(previous, key) >= 0) {
+                throw new UnsortedInputException(side, previous, key);
+            }
+            previous = key;
+            return e;
+        }
+    }
+
+    /**
+     * Thrown by {@link #diff} when an input does not ascend strictly in UTF-8 byte order.
+     */
+    public static final class UnsortedInputException extends S3ReconException {
+        private static final long serialVersionUID = 1L;
+        private final Side side;
+
+        UnsortedInputException(Side side, String previous, String key) {
+            super(ErrorCode.UNSORTED_INPUT, "the " + side.name().toLowerCase(java.util.Locale.ROOT)
+                    + " listing is not in ascending UTF-8 byte order: key '" + key + "' came after '" + previous
+                    + "'; sort it (e.g. through an InventoryStore) before diffing");
+            this.side = side;
+        }
+
+        /**
+         * Returns the side whose listing broke the order.
+         *
+         * @return the side; never null
+         */
+        public Side side() {
+            return side;
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package io.github.s3recon;
+
+import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.internal.Listeners;
+import io.github.s3recon.internal.Reconciler;
+import io.github.s3recon.spi.InventoryStore;
+import io.github.s3recon.spi.InventoryStoreProvider;
+import io.github.s3recon.spi.ObjectLister;
+import io.github.s3recon.spi.ObjectListerProvider;
+import io.github.s3recon.spi.ReconciliationReporter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Moves the objects of one S3 location to another and proves that nothing was lost or changed.
+ *
+ * <pre>{@code
+ * try (Migration m = Migration.builder()
+ *         .source(S3Location.of(client, "bucket-a"))
+ *         .destination(S3Location.of(client, "bucket-b", "backup/"))
+ *         .workDirectory(Path.of("/var/lib/s3recon/a-to-b"))
+ *         .listener(MigrationListener.logging())
+ *         .build()) {
+ *     MigrationResult r = m.reconcile();
+ *     r.report().writeJson(Path.of("report"));
+ * }
+ * }</pre>
+ *
+ * <p>A migration is immutable once built and may run several times, one run at a time (a second
+ * concurrent call waits). Memory does not grow with the number of objects. It owns the lister and
+ * store it found through {@link ServiceLoader} and closes them in {@link #close()}; instances
+ * passed to the builder stay the caller's. The S3 clients are always the caller's.
+ */
+public final class Migration implements AutoCloseable {
+
+    private final S3Location source;
+    private final S3Location destination;
+    private final Path workDirectory;
+    private final List<MigrationListener> listeners;
+    private final List<ReconciliationReporter> reporters;
+    private final ObjectLister lister;
+    private final boolean ownsLister;
+    private final InventoryStore store;
+    private final boolean ownsStore;
+    private final Clock clock;
+    private final Duration progressInterval;
+    private final ReentrantLock running = new ReentrantLock();
+
+    private Migration(Builder b, ObjectLister lister, boolean ownsLister, InventoryStore store, boolean ownsStore) {
+        this.source = b.source;
+        this.destination = b.destination;
+        this.workDirectory = b.workDirectory;
+        this.listeners = List.copyOf(b.listeners);
+        this.reporters = List.copyOf(b.reporters);
+        this.lister = lister;
+        this.ownsLister = ownsLister;
+        this.store = store;
+        this.ownsStore = ownsStore;
+        this.clock = b.clock;
+        this.progressInterval = b.progressInterval;
+    }
+
+    /**
+     * Returns a new builder.
+     *
+     * @return a builder with every option at its default
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Lists both locations, diffs them and reports; writes nothing to either bucket.
+     *
+     * <p>Listeners see INITIALIZING, LISTING, COMPARING (with each difference), REPORTING, then the
+     * run's end. Every reporter added to the builder receives the report.
+     *
+     * @return COMPLETED if the destination matches the source, else COMPLETED_WITH_DIFFERENCES
+     * @throws S3ReconException if the run cannot complete: a missing bucket, rejected credentials,
+     *     an unreachable endpoint, an unusable work directory; listeners then see it finish as FAILED
+     */
+    public MigrationResult reconcile() {
+        running.lock();
+        try {
+            return new Reconciler(source, destination, lister, store, workDirectory, new Listeners(listeners),
+                    reporters, clock, progressInterval).run();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /**
+     * Returns the source.
+     *
+     * @return the source location
+     */
+    public S3Location source() {
+        return source;
+    }
+
+    /**
+     * Returns the destination.
+     *
+     * @return the destination location
+     */
+    public S3Location destination() {
+        return destination;
+    }
+
+    /**
+     * Returns the work directory.
+     *
+     * @return the directory that holds the store and the runs' files
+     */
+    public Path workDirectory() {
+        return workDirectory;
+    }
+
+    /** Closes the lister and store this migration found itself; not the S3 clients. */
+    @Override
+    public void close() {
+        running.lock();
+        try {
+            if (ownsLister) {
+                lister.close();
+            }
+            if (ownsStore) {
+                store.close();
+            }
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /**
+     * Configures a {@link Migration}. Setters check their argument at once; {@link #build()} checks
+     * what needs several. Not thread-safe; a builder can build several migrations.
+     */
+    public static final class Builder {
+        private S3Location source;
+        private S3Location destination;
+        private Path workDirectory;
+        private final List<MigrationListener> listeners = new ArrayList<>();
+        private final List<ReconciliationReporter> reporters = new ArrayList<>();
+        private ObjectLister lister;
+        private InventoryStore store;
+        private Clock clock = Clock.systemUTC();
+        private Duration progressInterval = Duration.ofSeconds(1);
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the location to read from. Required.
+         *
+         * @param source the source; not null
+         * @return this builder
+         */
+        public Builder source(S3Location source) {
+            this.source = requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * Sets the location to compare with (and, for a migration, write to). Required.
+         *
+         * @param destination the destination; not null
+         * @return this builder
+         */
+        public Builder destination(S3Location destination) {
+            this.destination = requireNonNull(destination, "destination");
+            return this;
+        }
+
+        /**
+         * Sets the directory for the inventory database and the runs' files; created if missing.
+         * Required; use one directory per source-destination pair.
+         *
+         * @param workDirectory the directory; not null
+         * @return this builder
+         */
+        public Builder workDirectory(Path workDirectory) {
+            this.workDirectory = requireNonNull(workDirectory, "workDirectory");
+            return this;
+        }
+
+        /**
+         * Adds a listener; listeners receive events in the order they were added. None by default.
+         *
+         * @param listener the listener; not null
+         * @return this builder
+         */
+        public Builder listener(MigrationListener listener) {
+            listeners.add(requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Adds a reporter, called with the report of every run. None by default: the report is
+         * always kept in the work directory and returned in the result.
+         *
+         * @param reporter the reporter; not null
+         * @return this builder
+         */
+        public Builder reporter(ReconciliationReporter reporter) {
+            reporters.add(requireNonNull(reporter, "reporter"));
+            return this;
+        }
+
+        /**
+         * Sets the lister. By default the one an {@link ObjectListerProvider} on the class path
+         * creates ({@code s3recon-inventory} has one); the migration then closes it.
+         *
+         * @param lister the lister, still owned by the caller; not null
+         * @return this builder
+         */
+        public Builder objectLister(ObjectLister lister) {
+            this.lister = requireNonNull(lister, "objectLister");
+            return this;
+        }
+
+        /**
+         * Sets the inventory store. By default the one an {@link InventoryStoreProvider} on the class
+         * path opens in the work directory ({@code s3recon-inventory}: SQLite); the migration then
+         * closes it.
+         *
+         * @param store the store, still owned by the caller; not null
+         * @return this builder
+         */
+        public Builder inventoryStore(InventoryStore store) {
+            this.store = requireNonNull(store, "inventoryStore");
+            return this;
+        }
+
+        /**
+         * Sets the clock that stamps events and reports; {@link Clock#systemUTC()} by default.
+         *
+         * @param clock the clock; not null
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the least time between two progress snapshots; 1 second by default.
+         *
+         * @param interval a positive duration
+         * @return this builder
+         */
+        public Builder progressInterval(Duration interval) {
+            requireNonNull(interval, "progressInterval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
+                        "progress interval must be positive, was " + interval);
+            }
+            this.progressInterval = interval;
+            return this;
+        }
+
+        /**
+         * Builds the migration: checks that the required settings are present, creates the work
+         * directory, and finds the lister and store on the class path where none were given.
+         *
+         * @return the migration; close it
+         * @throws S3ReconException if a required setting is missing, the work directory is unusable
+         *     or no lister or store is on the class path
+         */
+        public Migration build() {
+            if (source == null || destination == null || workDirectory == null) {
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "a migration needs "
+                        + (source == null ? "a source, " : "") + (destination == null ? "a destination, " : "")
+                        + (workDirectory == null ? "a work directory, " : "")
+                        + "set with Migration.builder().source(...).destination(...).workDirectory(...)");
+            }
+            if (source.bucket().equals(destination.bucket()) && source.client() == destination.client()
+                    && (source.prefix().startsWith(destination.prefix())
+                            || destination.prefix().startsWith(source.prefix()))) {
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "source " + source + " and destination "
+                        + destination + " overlap: choose prefixes of which neither contains the other");
+            }
+            try {
+                Files.createDirectories(workDirectory);
+            } catch (IOException e) {
+                throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "cannot create the work directory "
+                        + workDirectory + ": " + e + " (choose a writable directory)", e);
+            }
+            boolean ownsLister = lister == null;
+            ObjectLister l = ownsLister ? load(ObjectListerProvider.class).create() : lister;
+            boolean ownsStore = store == null;
+            InventoryStore s;
+            try {
+                s = ownsStore ? load(InventoryStoreProvider.class).open(workDirectory) : store;
+            } catch (RuntimeException e) {
+                if (ownsLister) {
+                    l.close();
+                }
+                throw e;
+            }
+            return new Migration(this, l, ownsLister, s, ownsStore);
+        }
+
+        private static <T> T load(Class<T> type) {
+            Iterator<T> found = ServiceLoader.load(type, Migration.class.getClassLoader()).iterator();
+            if (!found.hasNext()) {
+                found = ServiceLoader.load(type).iterator();
+            }
+            if (!found.hasNext()) {
+                throw new S3ReconException(ErrorCode.MISSING_PROVIDER, "no " + type.getSimpleName()
+                        + " on the class path: add the io.github.s3recon:s3recon-inventory dependency, "
+                        + "or pass an instance to the builder");
+            }
+            return found.next();
+        }
+
+        private static <T> T requireNonNull(T value, String name) {
+            if (value == null) {
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, name + " must not be null");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.github.s3recon;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.github.s3recon.internal.DifferencesJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * The outcome of comparing a source with a destination: counts per class, what each side held,
+ * and the differences themselves, which stay on disk in the work directory and are streamed on
+ * demand (ten million differences cost no heap).
+ *
+ * <p>Immutable and thread-safe; {@link #differences()} may be called any number of times.
+ *
+ * @param state the run's terminal state; not null
+ * @param source what the source held; not null
+ * @param destination what the destination held; not null
+ * @param counts the number of keys per class; not null
+ * @param matchedByRule how many matched keys each rule proved equal; not null (copied)
+ * @param startedAt when the run started; not null
+ * @param finishedAt when the run finished; not null
+ * @param differencesFile the JSON Lines file that holds the differences; not null (it may not exist
+ *     when there are none)
+ */
+public record ReconciliationReport(MigrationState state, LocationSummary source, LocationSummary destination,
+        DifferenceCounts counts, Map<MatchRule, Long> matchedByRule, Instant startedAt, Instant finishedAt,
+        Path differencesFile) {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** Checks for null and copies the map. */
+    public ReconciliationReport {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(destination, "destination");
+        Objects.requireNonNull(counts, "counts");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(finishedAt, "finishedAt");
+        Objects.requireNonNull(differencesFile, "differencesFile");
+        EnumMap<MatchRule, Long> copy = new EnumMap<>(MatchRule.class);
+        copy.putAll(Objects.requireNonNull(matchedByRule, "matchedByRule"));
+        matchedByRule = Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * Returns how long the run took.
+     *
+     * @return finishedAt - startedAt
+     */
+    public Duration duration() {
+        return Duration.between(startedAt, finishedAt);
+    }
+
+    /**
+     * Streams the differences in key order, from disk. The caller closes the stream.
+     *
+     * @return the differences
+     */
+    public Stream<Difference> differences() {
+        return DifferencesJson.read(differencesFile);
+    }
+
+    /**
+     * Writes {@code summary.json} and {@code differences.jsonl} into a directory, created if needed;
+     * existing files of those names are replaced. Streams the differences: constant memory.
+     *
+     * @param directory the directory; not null
+     * @throws S3ReconException with {@link ErrorCode#REPORT_FAILED} if the files cannot be written
+     */
+    public void writeJson(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        Path differences = directory.resolve("differences.jsonl");
+        try {
+            Files.createDirectories(directory);
+            if (Files.exists(differencesFile)) {
+                Files.copy(differencesFile, differences, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.write(differences, new byte[0]);
+            }
+            writeSummary(directory.resolve("summary.json"));
+        } catch (IOException e) {
+            throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot write the report into " + directory + ": "
+                    + e + " (check that the path is a writable directory with free space)", e);
+        }
+    }
+
+    private void writeSummary(Path file) throws IOException {
+        try (JsonGenerator json = JSON.createGenerator(Files.newOutputStream(file), JsonEncoding.UTF8)) {
+            json.useDefaultPrettyPrinter();
+            json.writeStartObject();
+            json.writeStringField("state", state.name());
+            writeLocation(json, "source", source);
+            writeLocation(json, "destination", destination);
+            json.writeObjectFieldStart("counts");
+            json.writeNumberField("matched", counts.matched());
+            json.writeNumberField("missingInDestination", counts.missingInDestination());
+            json.writeNumberField("extraInDestination", counts.extraInDestination());
+            json.writeNumberField("sizeMismatch", counts.sizeMismatch());
+            json.writeNumberField("contentMismatch", counts.contentMismatch());
+            json.writeNumberField("stale", counts.stale());
+            json.writeNumberField("unverified", counts.unverified());
+            json.writeEndObject();
+            json.writeObjectFieldStart("verification");
+            json.writeObjectFieldStart("matchedByRule");
+            for (MatchRule rule : MatchRule.values()) {
+                json.writeNumberField(rule.name(), matchedByRule.getOrDefault(rule, 0L));
+            }
+            json.writeEndObject();
+            json.writeNumberField("unverified", counts.unverified());
+            json.writeEndObject();
+            json.writeStringField("startedAt", startedAt.toString());
+            json.writeStringField("finishedAt", finishedAt.toString());
+            json.writeNumberField("durationMillis", duration().toMillis());
+            json.writeEndObject();
+            json.writeRaw('\n');
+        }
+    }
+
+    private static void writeLocation(JsonGenerator json, String name, LocationSummary location) throws IOException {
+        json.writeObjectFieldStart(name);
+        json.writeStringField("bucket", location.bucket());
+        json.writeStringField("prefix", location.prefix());
+        json.writeNumberField("objects", location.objects());
+        json.writeNumberField("bytes", location.bytes());
+        json.writeEndObject();
+    }
+}

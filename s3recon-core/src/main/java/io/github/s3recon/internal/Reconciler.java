@@ -1,0 +1,317 @@
+package io.github.s3recon.internal;
+
+import io.github.s3recon.Difference;
+import io.github.s3recon.DifferenceCounts;
+import io.github.s3recon.ErrorCode;
+import io.github.s3recon.LocationSummary;
+import io.github.s3recon.MatchRule;
+import io.github.s3recon.MergeDiff;
+import io.github.s3recon.MigrationResult;
+import io.github.s3recon.MigrationState;
+import io.github.s3recon.ObjectEntry;
+import io.github.s3recon.ReconciliationReport;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.S3ReconException;
+import io.github.s3recon.event.DifferenceFound;
+import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.event.ProgressSnapshot;
+import io.github.s3recon.event.RunFinished;
+import io.github.s3recon.event.StateChanged;
+import io.github.s3recon.spi.InventoryStore;
+import io.github.s3recon.spi.ObjectLister;
+import io.github.s3recon.spi.ReconciliationReporter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reconcile run: lists both sides, diffs them in lock step, and reports.
+ *
+ * <p>Listings are streamed into the merge. A listing that turns out not to be in UTF-8 byte order
+ * (the merge finds out when it happens) is listed again into the inventory store, read back
+ * sorted, and the diff starts over; differences are staged in the run's directory and delivered
+ * to listeners only once the diff is final, so no listener ever sees a wrong difference.
+ */
+public final class Reconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final S3Location source;
+    private final S3Location destination;
+    private final ObjectLister lister;
+    private final InventoryStore store;
+    private final Path workDirectory;
+    private final MigrationListener listener;
+    private final List<ReconciliationReporter> reporters;
+    private final Clock clock;
+    private final Duration progressInterval;
+
+    private MigrationState state;
+
+    /**
+     * Creates a run.
+     *
+     * @param source the source
+     * @param destination the destination
+     * @param lister the lister
+     * @param store the store for listings that need sorting
+     * @param workDirectory the work directory
+     * @param listener the (isolating) listener
+     * @param reporters extra reporters
+     * @param clock the clock
+     * @param progressInterval the least time between progress snapshots
+     */
+    public Reconciler(S3Location source, S3Location destination, ObjectLister lister, InventoryStore store,
+            Path workDirectory, MigrationListener listener, List<ReconciliationReporter> reporters, Clock clock,
+            Duration progressInterval) {
+        this.source = source;
+        this.destination = destination;
+        this.lister = lister;
+        this.store = store;
+        this.workDirectory = workDirectory;
+        this.listener = listener;
+        this.reporters = reporters;
+        this.clock = clock;
+        this.progressInterval = progressInterval;
+    }
+
+    /**
+     * Runs the reconciliation.
+     *
+     * @return the result
+     * @throws S3ReconException if the run fails; listeners have then seen it finish as FAILED
+     */
+    public MigrationResult run() {
+        Instant startedAt = clock.instant();
+        transition(MigrationState.INITIALIZING);
+        try {
+            String runId = RUN_ID.format(startedAt) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
+            Path runDirectory = workDirectory.resolve("runs").resolve(runId);
+            createDirectories(runDirectory);
+            Path differencesFile = runDirectory.resolve("differences.jsonl");
+
+            transition(MigrationState.LISTING);
+            Set<MergeDiff.Side> sortInStore = EnumSet.noneOf(MergeDiff.Side.class);
+            Tally tally;
+            while (true) {
+                try {
+                    tally = attempt(runId, sortInStore, differencesFile);
+                    break;
+                } catch (MergeDiff.UnsortedInputException e) {
+                    if (!sortInStore.add(e.side())) {
+                        throw e; // the store itself returned an unsorted listing: a store bug
+                    }
+                    S3Location location = e.side() == MergeDiff.Side.SOURCE ? source : destination;
+                    LOG.warn("{} is not listed in UTF-8 byte order ({}); listing it again through the inventory "
+                            + "store to sort it", location, e.getMessage());
+                }
+            }
+
+            transition(MigrationState.COMPARING);
+            try (Stream<Difference> differences = io.github.s3recon.internal.DifferencesJson.read(differencesFile)) {
+                differences.forEach(d -> listener.onDifference(new DifferenceFound(clock.instant(), d)));
+            }
+
+            transition(MigrationState.REPORTING);
+            DifferenceCounts counts = tally.counts();
+            MigrationState terminal = counts.differences() == 0 ? MigrationState.COMPLETED
+                    : MigrationState.COMPLETED_WITH_DIFFERENCES;
+            ReconciliationReport report = new ReconciliationReport(terminal,
+                    new LocationSummary(source.bucket(), source.prefix(), tally.sourceObjects, tally.sourceBytes),
+                    new LocationSummary(destination.bucket(), destination.prefix(), tally.destinationObjects,
+                            tally.destinationBytes),
+                    counts, tally.matchedByRule, startedAt, clock.instant(), differencesFile);
+            for (ReconciliationReporter reporter : reporters) {
+                reporter.report(report);
+            }
+            state = terminal;
+            listener.onFinished(new RunFinished(clock.instant(), terminal,
+                    Duration.between(startedAt, clock.instant()), null));
+            return new MigrationResult(terminal, report);
+        } catch (RuntimeException | Error e) {
+            S3ReconException failure = e instanceof S3ReconException s ? s
+                    : new S3ReconException(ErrorCode.LISTING_FAILED, "reconciliation of " + source + " with "
+                            + destination + " failed: " + e, e);
+            state = MigrationState.FAILED;
+            listener.onFinished(new RunFinished(clock.instant(), MigrationState.FAILED,
+                    Duration.between(startedAt, clock.instant()), failure));
+            if (e instanceof Error err) {
+                throw err;
+            }
+            throw failure;
+        }
+    }
+
+    private Tally attempt(String runId, Set<MergeDiff.Side> sortInStore, Path differencesFile) {
+        Tally tally = new Tally();
+        Instant phaseStart = clock.instant();
+        Progress progress = new Progress(tally, phaseStart);
+        MergeDiff diff = MergeDiff.withLookup(new HeadLookup(source, destination));
+        try (DifferencesJson.Writer writer = new DifferencesJson.Writer(differencesFile);
+                Stream<ObjectEntry> src = open(runId, MergeDiff.Side.SOURCE, sortInStore, progress);
+                Stream<ObjectEntry> dst = open(runId, MergeDiff.Side.DESTINATION, sortInStore, progress)) {
+            diff.diff(src.iterator(), dst.iterator(), new MergeDiff.Sink() {
+                @Override
+                public void matched(ObjectEntry s, ObjectEntry d, MatchRule rule) {
+                    tally.matched(rule);
+                }
+
+                @Override
+                public void difference(Difference d) {
+                    tally.difference(d);
+                    writer.write(d);
+                }
+            });
+        } finally {
+            for (MergeDiff.Side side : sortInStore) {
+                store.delete(inventoryName(runId, side));
+            }
+        }
+        progress.emit(true);
+        return tally;
+    }
+
+    private Stream<ObjectEntry> open(String runId, MergeDiff.Side side, Set<MergeDiff.Side> sortInStore,
+            Progress progress) {
+        S3Location location = side == MergeDiff.Side.SOURCE ? source : destination;
+        Stream<ObjectEntry> listing = lister.list(location);
+        Iterator<ObjectEntry> counted = progress.counting(side, listing.iterator());
+        if (!sortInStore.contains(side)) {
+            return iteratorStream(counted).onClose(listing::close);
+        }
+        String name = inventoryName(runId, side);
+        try (listing; InventoryStore.Writer writer = store.writer(name)) {
+            while (counted.hasNext()) {
+                writer.add(counted.next());
+            }
+        }
+        return store.readSorted(name);
+    }
+
+    private static Stream<ObjectEntry> iteratorStream(Iterator<ObjectEntry> it) {
+        return java.util.stream.StreamSupport.stream(
+                java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED), false);
+    }
+
+    private static String inventoryName(String runId, MergeDiff.Side side) {
+        return "run-" + runId + "-" + side.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private void transition(MigrationState to) {
+        MigrationState from = state;
+        state = to;
+        listener.onStateChanged(new StateChanged(clock.instant(), from, to));
+    }
+
+    private static void createDirectories(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "cannot create " + directory + ": " + e
+                    + " (the work directory must be writable, with free space)", e);
+        }
+    }
+
+    /** Counts of one attempt. Written by the merge thread, or by a spilling thread, never both at once. */
+    private static final class Tally {
+        volatile long sourceObjects;
+        volatile long sourceBytes;
+        volatile long destinationObjects;
+        volatile long destinationBytes;
+        long missing;
+        long extra;
+        long sizeMismatch;
+        long contentMismatch;
+        long stale;
+        long unverified;
+        final Map<MatchRule, Long> matchedByRule = new EnumMap<>(MatchRule.class);
+
+        void matched(MatchRule rule) {
+            matchedByRule.merge(rule, 1L, Long::sum);
+        }
+
+        void difference(Difference d) {
+            switch (d.type()) {
+                case MISSING_IN_DESTINATION -> missing++;
+                case EXTRA_IN_DESTINATION -> extra++;
+                case SIZE_MISMATCH -> sizeMismatch++;
+                case CONTENT_MISMATCH -> contentMismatch++;
+                case STALE -> stale++;
+                case UNVERIFIED -> unverified++;
+            }
+        }
+
+        DifferenceCounts counts() {
+            long matched = matchedByRule.values().stream().mapToLong(Long::longValue).sum();
+            return new DifferenceCounts(matched, missing, extra, sizeMismatch, contentMismatch, stale, unverified);
+        }
+    }
+
+    /** Counts listed entries and emits throttled snapshots. */
+    private final class Progress {
+        private final Tally tally;
+        private final Instant phaseStart;
+        private Instant lastEmitted;
+
+        Progress(Tally tally, Instant phaseStart) {
+            this.tally = tally;
+            this.phaseStart = phaseStart;
+            this.lastEmitted = phaseStart;
+        }
+
+        Iterator<ObjectEntry> counting(MergeDiff.Side side, Iterator<ObjectEntry> entries) {
+            boolean isSource = side == MergeDiff.Side.SOURCE;
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return entries.hasNext();
+                }
+
+                @Override
+                public ObjectEntry next() {
+                    ObjectEntry e = entries.next();
+                    long n;
+                    if (isSource) {
+                        n = ++tally.sourceObjects;
+                        tally.sourceBytes += e.size();
+                    } else {
+                        n = ++tally.destinationObjects;
+                        tally.destinationBytes += e.size();
+                    }
+                    if ((n & 1023) == 0) {
+                        emit(false);
+                    }
+                    return e;
+                }
+            };
+        }
+
+        synchronized void emit(boolean force) {
+            Instant now = clock.instant();
+            if (!force && Duration.between(lastEmitted, now).compareTo(progressInterval) < 0) {
+                return;
+            }
+            lastEmitted = now;
+            listener.onProgress(new ProgressSnapshot(now, MigrationState.LISTING, tally.sourceObjects,
+                    tally.sourceBytes, tally.destinationObjects, tally.destinationBytes,
+                    Duration.between(phaseStart, now)));
+        }
+    }
+}

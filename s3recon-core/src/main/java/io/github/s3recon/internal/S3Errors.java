@@ -1,0 +1,105 @@
+package io.github.s3recon.internal;
+
+import io.github.s3recon.ErrorCode;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.S3ReconException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Turns SDK failures into {@link S3ReconException}s whose messages name the bucket, the endpoint
+ * and the fix, and never a secret (the SDK's messages carry no credentials; we quote only the
+ * server's error code and message).
+ */
+public final class S3Errors {
+
+    private static final Set<String> BAD_CREDENTIALS = Set.of("InvalidAccessKeyId", "SignatureDoesNotMatch",
+            "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "InvalidSecurity", "AuthorizationHeaderMalformed");
+
+    private S3Errors() {
+    }
+
+    /**
+     * Translates a failure of an operation on a location.
+     *
+     * @param failure the failure, possibly wrapped in a CompletionException
+     * @param location where the operation ran
+     * @param operation what ran, e.g. {@code "listing"}
+     * @return the exception to throw
+     */
+    public static S3ReconException translate(Throwable failure, S3Location location, String operation) {
+        Throwable t = unwrap(failure);
+        if (t instanceof S3ReconException e) {
+            return e;
+        }
+        String where = "bucket '" + location.bucket() + "'" + endpoint(location).map(u -> " at " + u).orElse("");
+        if (t instanceof S3Exception e) {
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            String serverMessage = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+            String said = " (" + e.statusCode() + (code == null ? "" : " " + code)
+                    + (serverMessage == null ? "" : ": " + serverMessage) + ")";
+            if (e instanceof NoSuchBucketException || "NoSuchBucket".equals(code)) {
+                return new S3ReconException(ErrorCode.BUCKET_NOT_FOUND, where + " does not exist" + said
+                        + ": create it or correct the bucket name and the client's endpoint/region", e);
+            }
+            if (BAD_CREDENTIALS.contains(code) || e.statusCode() == 401) {
+                return new S3ReconException(ErrorCode.INVALID_CREDENTIALS, "the credentials were rejected by "
+                        + where + said + " during " + operation
+                        + ": check the client's access key id and secret key (and session token, if any)", e);
+            }
+            if (e.statusCode() == 403) {
+                return new S3ReconException(ErrorCode.ACCESS_DENIED, "access denied to " + where + said
+                        + " during " + operation + ": grant the credentials "
+                        + ("listing".equals(operation) ? "s3:ListBucket" : "s3:GetObject") + " on it", e);
+            }
+            return new S3ReconException(ErrorCode.LISTING_FAILED, operation + " of " + where + " failed" + said
+                    + "; the SDK retried what it could: try again later or check the server", e);
+        }
+        if (t instanceof SdkClientException && hasCause(t, ConnectException.class)) {
+            return new S3ReconException(ErrorCode.ENDPOINT_UNREACHABLE, "cannot connect to " + where
+                    + " during " + operation + ": check the endpoint URL and that the server is running", t);
+        }
+        if (t instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new S3ReconException(ErrorCode.INTERRUPTED, operation + " of " + where + " was interrupted", t);
+        }
+        return new S3ReconException(ErrorCode.LISTING_FAILED, operation + " of " + where + " failed: " + t, t);
+    }
+
+    /**
+     * Removes CompletionException and ExecutionException wrappers.
+     *
+     * @param t a failure
+     * @return the innermost cause that is not a wrapper
+     */
+    public static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Optional<URI> endpoint(S3Location location) {
+        try {
+            return location.client().serviceClientConfiguration().endpointOverride();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

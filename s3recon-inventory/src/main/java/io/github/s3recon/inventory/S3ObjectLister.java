@@ -1,0 +1,225 @@
+package io.github.s3recon.inventory;
+
+import io.github.s3recon.Checksum;
+import io.github.s3recon.ChecksumAlgorithm;
+import io.github.s3recon.ChecksumType;
+import io.github.s3recon.ErrorCode;
+import io.github.s3recon.ObjectEntry;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.S3ReconException;
+import io.github.s3recon.internal.S3Errors;
+import io.github.s3recon.spi.ObjectLister;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Lists a location with ListObjectsV2 through the SDK's paginator, with bounded read-ahead: at
+ * most {@code readAheadPages} pages are requested beyond what the consumer has taken (reactive
+ * streams back-pressure), so memory is a few pages whatever the bucket's size, and the next
+ * pages arrive while the consumer works on the current one.
+ *
+ * <p>Keys are reported relative to the location's prefix, in the server's order. The SDK's
+ * retries, signing and URL-encoded keys (odd characters) apply. Failures surface from the stream
+ * as {@link S3ReconException}s that name the bucket and the fix.
+ *
+ * <p>Thread-safe: each {@link #list} call is independent; one returned stream is consumed by one
+ * thread.
+ */
+public final class S3ObjectLister implements ObjectLister {
+
+    /** The read-ahead used by {@link #create()}: 4 pages of up to 1,000 keys. */
+    public static final int DEFAULT_READ_AHEAD_PAGES = 4;
+
+    private final int readAheadPages;
+    private final int pageSize;
+
+    private S3ObjectLister(int readAheadPages, int pageSize) {
+        this.readAheadPages = readAheadPages;
+        this.pageSize = pageSize;
+    }
+
+    /**
+     * Returns a lister with 4 pages of read-ahead and pages of 1,000 keys (S3's maximum).
+     *
+     * @return the lister
+     */
+    public static S3ObjectLister create() {
+        return new S3ObjectLister(DEFAULT_READ_AHEAD_PAGES, 1000);
+    }
+
+    /**
+     * Returns a lister with the given read-ahead and page size.
+     *
+     * @param readAheadPages pages fetched ahead of the consumer; 1 to 1,000
+     * @param pageSize keys per page asked of the server; 1 to 1,000
+     * @return the lister
+     */
+    public static S3ObjectLister create(int readAheadPages, int pageSize) {
+        if (readAheadPages < 1 || readAheadPages > 1000) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
+                    "read-ahead must be 1 to 1000 pages, was " + readAheadPages);
+        }
+        if (pageSize < 1 || pageSize > 1000) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
+                    "page size must be 1 to 1000 keys, was " + pageSize);
+        }
+        return new S3ObjectLister(readAheadPages, pageSize);
+    }
+
+    @Override
+    public Stream<ObjectEntry> list(S3Location location) {
+        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(location.bucket())
+                .prefix(location.prefix().isEmpty() ? null : location.prefix()).maxKeys(pageSize).build();
+        PageQueue pages = new PageQueue(location, readAheadPages);
+        location.client().listObjectsV2Paginator(request).subscribe(pages);
+        Iterator<ObjectEntry> entries = new Iterator<>() {
+            private Iterator<S3Object> page = List.<S3Object>of().iterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext()) {
+                    ListObjectsV2Response next = pages.take();
+                    if (next == null) {
+                        return false;
+                    }
+                    page = next.contents().iterator();
+                }
+                return true;
+            }
+
+            @Override
+            public ObjectEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return toEntry(page.next(), location.prefix().length());
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(entries,
+                Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(pages::cancel);
+    }
+
+    static ObjectEntry toEntry(S3Object o, int prefixLength) {
+        return new ObjectEntry(o.key().substring(prefixLength), o.size() == null ? 0 : o.size(), o.eTag(),
+                o.lastModified(), o.storageClassAsString(), listedChecksum(o));
+    }
+
+    /** The listing names the algorithm (and, on newer servers, the type) but never the value. */
+    private static Checksum listedChecksum(S3Object o) {
+        if (!o.hasChecksumAlgorithm() || o.checksumAlgorithm().isEmpty()) {
+            return null;
+        }
+        ChecksumAlgorithm algorithm = switch (o.checksumAlgorithm().get(0)) {
+            case CRC64_NVME -> ChecksumAlgorithm.CRC64NVME;
+            case CRC32 -> ChecksumAlgorithm.CRC32;
+            case CRC32_C -> ChecksumAlgorithm.CRC32C;
+            case SHA1 -> ChecksumAlgorithm.SHA1;
+            case SHA256 -> ChecksumAlgorithm.SHA256;
+            default -> null;
+        };
+        if (algorithm == null) {
+            return null;
+        }
+        ChecksumType type;
+        if (o.checksumType() != null && o.checksumType() != software.amazon.awssdk.services.s3.model.ChecksumType.UNKNOWN_TO_SDK_VERSION) {
+            type = o.checksumType() == software.amazon.awssdk.services.s3.model.ChecksumType.COMPOSITE
+                    ? ChecksumType.COMPOSITE : ChecksumType.FULL_OBJECT;
+        } else {
+            // Older servers omit the type: CRC64NVME is always full-object, and a single-part
+            // upload's checksum covers the object; a multipart one is composite unless told otherwise.
+            type = algorithm == ChecksumAlgorithm.CRC64NVME || o.eTag() == null || !o.eTag().contains("-")
+                    ? ChecksumType.FULL_OBJECT : ChecksumType.COMPOSITE;
+        }
+        return new Checksum(algorithm, type, null);
+    }
+
+    /**
+     * A reactive-streams subscriber that holds at most {@code capacity} pages: it requests one more
+     * page each time the consumer takes one.
+     */
+    private static final class PageQueue implements Subscriber<ListObjectsV2Response> {
+        private static final Object END = new Object();
+
+        private final S3Location location;
+        private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        private final int capacity;
+        private volatile Subscription subscription;
+        private volatile boolean cancelled;
+        private boolean ended;
+
+        PageQueue(S3Location location, int capacity) {
+            this.location = location;
+            this.capacity = capacity;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+            if (cancelled) {
+                s.cancel();
+            } else {
+                s.request(capacity);
+            }
+        }
+
+        @Override
+        public void onNext(ListObjectsV2Response page) {
+            queue.add(page);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            queue.add(t);
+        }
+
+        @Override
+        public void onComplete() {
+            queue.add(END);
+        }
+
+        /** Returns the next page, or null at the end; throws what the listing failed with. */
+        ListObjectsV2Response take() {
+            if (ended) {
+                return null;
+            }
+            Object next;
+            try {
+                next = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancel();
+                throw new S3ReconException(ErrorCode.INTERRUPTED, "listing of " + location + " was interrupted", e);
+            }
+            if (next == END) {
+                ended = true;
+                return null;
+            }
+            if (next instanceof Throwable t) {
+                ended = true;
+                throw S3Errors.translate(t, location, "listing");
+            }
+            subscription.request(1);
+            return (ListObjectsV2Response) next;
+        }
+
+        void cancel() {
+            cancelled = true;
+            Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+            queue.clear();
+        }
+    }
+}
