@@ -26,7 +26,7 @@ public record Checksum(ChecksumAlgorithm algorithm, ChecksumType type, String va
                         "checksum value must not be blank; pass null when the value is unknown");
             }
             int dash = value.lastIndexOf('-');
-            if (dash > 0) {
+            if (dash > 0 && dash + 1 < value.length() && value.substring(dash + 1).chars().allMatch(Character::isDigit)) {
                 value = value.substring(0, dash);
             }
         }

@@ -162,7 +162,9 @@ public final class MergeDiff {
     }
 
     private static boolean mayCompareChecksums(Checksum a, Checksum b) {
-        return a != null && b != null && a.algorithm() == b.algorithm() && (!a.hasValue() || !b.hasValue());
+        // Composite checksums are never compared, so fetching their values would be wasted requests.
+        return a != null && b != null && a.algorithm() == b.algorithm() && (!a.hasValue() || !b.hasValue())
+                && a.type() != ChecksumType.COMPOSITE && b.type() != ChecksumType.COMPOSITE;
     }
 
     private static Verdict byChecksum(Checksum a, Checksum b) {

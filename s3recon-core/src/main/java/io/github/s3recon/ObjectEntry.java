@@ -27,7 +27,8 @@ public record ObjectEntry(String key, long size, String eTag, Instant lastModifi
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
                     "size must not be negative, was " + size + " for key '" + key + "'");
         }
-        if (eTag != null && eTag.length() >= 2 && eTag.charAt(0) == '"' && eTag.charAt(eTag.length() - 1) == '"') {
+        // Strip every layer so that copies (withKey, a report read back) leave the ETag unchanged.
+        while (eTag != null && eTag.length() >= 2 && eTag.charAt(0) == '"' && eTag.charAt(eTag.length() - 1) == '"') {
             eTag = eTag.substring(1, eTag.length() - 1);
         }
     }
@@ -55,8 +56,13 @@ public record ObjectEntry(String key, long size, String eTag, Instant lastModifi
             return 0;
         }
         int dash = eTag.lastIndexOf('-');
-        if (dash != 32 || !isHex(eTag, 0, 32)) {
+        if (dash != 32 || !isHex(eTag, 0, 32) || dash + 1 == eTag.length()) {
             return 0;
+        }
+        for (int i = dash + 1; i < eTag.length(); i++) {
+            if (eTag.charAt(i) < '0' || eTag.charAt(i) > '9') {
+                return 0;
+            }
         }
         try {
             return Integer.parseInt(eTag, dash + 1, eTag.length(), 10);

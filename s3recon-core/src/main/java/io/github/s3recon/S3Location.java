@@ -111,7 +111,8 @@ public record S3Location(S3AsyncClient client, String bucket, String prefix) {
         }
         if (!BUCKET.matcher(bucket).matches() || bucket.contains("..")) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "bucket name '" + bucket
-                    + "' is not valid: use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
+                    + "' is not valid: use 3-63 lowercase letters, digits, dots and hyphens (S3-compatible servers may also allow "
+                    + "upper case, underscores and up to 255 characters), starting and ending with a letter or digit");
         }
     }
 

@@ -42,6 +42,7 @@ public final class DifferencesJson {
     public static final class Writer implements AutoCloseable {
         private final JsonGenerator json;
         private final Path path;
+        private long written;
 
         /**
          * Opens a writer on a file, replacing it.
@@ -89,6 +90,7 @@ public final class DifferencesJson {
                 json.writeFieldName("destination");
                 writeEntry(json, d.destination());
                 json.writeEndObject();
+                written++;
             } catch (IOException e) {
                 throw failed(path, e);
             }
@@ -97,7 +99,9 @@ public final class DifferencesJson {
         @Override
         public void close() {
             try {
-                json.writeRaw('\n');
+                if (written > 0) {
+                    json.writeRaw('\n'); // the separator goes between lines; the last one needs its own
+                }
                 json.close();
             } catch (IOException e) {
                 throw failed(path, e);
