@@ -11,12 +11,12 @@ import java.util.Objects;
  *
  * @param algorithm the algorithm; not null
  * @param type full-object or composite; not null
- * @param value the base64 value as S3 returns it, without a {@code -N} part suffix; null when known
- *     only from a listing
+ * @param value the base64 value as S3 returns it (a composite checksum may end in {@code -N}, the part
+ *     count); null when known only from a listing
  */
 public record Checksum(ChecksumAlgorithm algorithm, ChecksumType type, String value) {
 
-    /** Validates the fields and strips a composite checksum's {@code -N} part-count suffix. */
+    /** Validates the fields. */
     public Checksum {
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(type, "type");
@@ -24,10 +24,6 @@ public record Checksum(ChecksumAlgorithm algorithm, ChecksumType type, String va
             if (value.isBlank()) {
                 throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
                         "checksum value must not be blank; pass null when the value is unknown");
-            }
-            int dash = value.lastIndexOf('-');
-            if (dash > 0 && dash + 1 < value.length() && value.substring(dash + 1).chars().allMatch(Character::isDigit)) {
-                value = value.substring(0, dash);
             }
         }
     }

@@ -27,8 +27,10 @@ import java.util.Objects;
  * reported as {@link Difference.Stale} instead.
  *
  * <p>Listings say which checksum an object carries but not its value, and nothing of part sizes;
- * a {@link DetailsLookup} supplies them (e.g. with HeadObject) for the few keys where that decides
- * the comparison. Without one, such keys are compared on what the listing says.
+ * a {@link DetailsLookup} supplies them (e.g. with HeadObject) only for the keys whose ETags cannot
+ * decide (rules 4 and 5 are tried before a lookup for rule 3, which gives the same outcome for any
+ * honest server and saves two requests per key). Without a lookup, such keys are compared on what
+ * the entries carry.
  *
  * <p>Instances are immutable and thread-safe; each {@link #diff} call runs on the calling thread.
  */
@@ -115,9 +117,6 @@ public final class MergeDiff {
             return;
         }
         Verdict v = byChecksum(source.checksum(), destination.checksum());
-        if (v == Verdict.UNKNOWN && lookup != null && mayCompareChecksums(source.checksum(), destination.checksum())) {
-            v = byChecksum(lookup.checksum(Side.SOURCE, source), lookup.checksum(Side.DESTINATION, destination));
-        }
         if (v != Verdict.UNKNOWN) {
             deliver(v, MatchRule.FULL_OBJECT_CHECKSUM, source, destination, sink);
             return;
@@ -128,19 +127,26 @@ public final class MergeDiff {
             return;
         }
         int parts = source.multipartPartCount();
-        if (parts > 0 && parts == destination.multipartPartCount()) {
-            if (source.eTag().equalsIgnoreCase(destination.eTag())) {
-                // The MD5 of the parts' MD5s: equal only for the same parts, so same content and layout.
-                sink.matched(source, destination, MatchRule.MULTIPART_ETAG);
+        boolean sameLayoutCount = parts > 0 && parts == destination.multipartPartCount();
+        if (sameLayoutCount && source.eTag().equalsIgnoreCase(destination.eTag())) {
+            // The MD5 of the parts' MD5s: equal only for the same parts, so same content and layout.
+            sink.matched(source, destination, MatchRule.MULTIPART_ETAG);
+            return;
+        }
+        // The ETags cannot decide: only now is a lookup worth its requests.
+        if (lookup != null && mayCompareChecksums(source.checksum(), destination.checksum())) {
+            v = byChecksum(lookup.checksum(Side.SOURCE, source), lookup.checksum(Side.DESTINATION, destination));
+            if (v != Verdict.UNKNOWN) {
+                deliver(v, MatchRule.FULL_OBJECT_CHECKSUM, source, destination, sink);
                 return;
             }
-            if (lookup != null) {
-                long sp = lookup.firstPartSize(Side.SOURCE, source);
-                long dp = lookup.firstPartSize(Side.DESTINATION, destination);
-                if (sp > 0 && sp == dp) {
-                    deliver(Verdict.DIFFERENT, MatchRule.MULTIPART_ETAG, source, destination, sink);
-                    return;
-                }
+        }
+        if (sameLayoutCount && lookup != null) {
+            long sp = lookup.firstPartSize(Side.SOURCE, source);
+            long dp = lookup.firstPartSize(Side.DESTINATION, destination);
+            if (sp > 0 && sp == dp) {
+                deliver(Verdict.DIFFERENT, MatchRule.MULTIPART_ETAG, source, destination, sink);
+                return;
             }
         }
         sink.difference(new Difference.Unverified(source, destination));

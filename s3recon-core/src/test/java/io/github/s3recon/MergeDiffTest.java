@@ -358,7 +358,7 @@ class MergeDiffTest {
         @Test
         void listedChecksumsWithoutValuesAreComparedWithLookedUpValues() {
             FixedLookup lookup = FixedLookup.checksums(CRC_X, CRC_X);
-            ObjectEntry s = entry("k", 5, MD5_A, null, CRC_LISTED);
+            ObjectEntry s = entry("k", 5, MULTIPART_A, null, CRC_LISTED);
             ObjectEntry d = entry("k", 5, MD5_B, null, CRC_LISTED);
             assertThat(pair(MergeDiff.withLookup(lookup), s, d))
                     .containsExactly(new Matched("k", MatchRule.FULL_OBJECT_CHECKSUM));
@@ -367,7 +367,7 @@ class MergeDiffTest {
 
         @Test
         void lookedUpChecksumsThatDifferAreContentMismatch() {
-            ObjectEntry s = entry("k", 5, MD5_A, null, CRC_LISTED);
+            ObjectEntry s = entry("k", 5, MULTIPART_A, null, CRC_LISTED);
             ObjectEntry d = entry("k", 5, MD5_A, null, CRC_LISTED);
             assertThat(pair(MergeDiff.withLookup(FixedLookup.checksums(CRC_X, CRC_Y)), s, d))
                     .containsExactly(new Difference.ContentMismatch(s, d));
@@ -375,10 +375,27 @@ class MergeDiffTest {
 
         @Test
         void oneListedValueAndOneLookedUpValueAreCompared() {
-            ObjectEntry s = entry("k", 5, MD5_A, null, CRC_X);
+            ObjectEntry s = entry("k", 5, MULTIPART_A, null, CRC_X);
             ObjectEntry d = entry("k", 5, MD5_B, null, CRC_LISTED);
             assertThat(pair(MergeDiff.withLookup(FixedLookup.checksums(CRC_X, CRC_X)), s, d))
                     .containsExactly(new Matched("k", MatchRule.FULL_OBJECT_CHECKSUM));
+        }
+
+        @Test
+        void plainMd5ETagsDecideWithoutAskingTheLookup() {
+            FixedLookup lookup = FixedLookup.checksums(CRC_X, CRC_Y);
+            ObjectEntry s = entry("k", 5, MD5_A, null, CRC_LISTED);
+            ObjectEntry d = entry("k", 5, MD5_A, null, CRC_LISTED);
+            assertThat(pair(MergeDiff.withLookup(lookup), s, d)).containsExactly(new Matched("k", MatchRule.PLAIN_ETAG));
+            assertThat(lookup.calls).isEmpty();
+        }
+
+        @Test
+        void objectGoneSinceListingLeavesItUnverified() {
+            ObjectEntry s = entry("k", 5, MULTIPART_A, null, CRC_LISTED);
+            ObjectEntry d = entry("k", 5, MD5_B, null, CRC_LISTED);
+            assertThat(pair(MergeDiff.withLookup(FixedLookup.checksums(null, null)), s, d))
+                    .containsExactly(new Difference.Unverified(s, d));
         }
 
         @Test
