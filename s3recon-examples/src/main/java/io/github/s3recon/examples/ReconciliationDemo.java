@@ -90,7 +90,8 @@ public final class ReconciliationDemo {
         row("stale", c.stale(), seed.stale);
         row("unverified", c.unverified(), seed.unverified);
         System.out.println("  matched by rule: " + result.report().matchedByRule());
-        System.out.printf(Locale.ROOT, "  took %.2f s (%,.0f objects/s listed and compared), peak heap %s%n", seconds,
+        System.out.printf(Locale.ROOT, "  took %.2f s (%,.0f objects/s listed and compared), peak heap %s "
+                + "(this JVM, the embedded S3 server included)%n", seconds,
                 (result.report().source().objects() + result.report().destination().objects()) / seconds,
                 Bytes.format(peakHeap));
         System.out.println("  first differences:");
@@ -122,12 +123,13 @@ public final class ReconciliationDemo {
         int objects = 2_000;
         Seed seed = new Seed();
         List<Runnable> stale = new ArrayList<>();
+        List<Runnable> sources = new ArrayList<>();
         List<Runnable> puts = new ArrayList<>();
         for (int i = 0; i < objects; i++) {
             String key = key(i);
             int size = i % 97 == 0 ? 0 : 512 + random.nextInt(i % 10 == 0 ? 256 * 1024 : 16 * 1024);
             byte[] content = content(key, size);
-            puts.add(() -> s3.put(SOURCE, key, content));
+            sources.add(() -> s3.put(SOURCE, key, content));
             int kind = i % 50;
             if (kind == 1) {
                 seed.missing++;
@@ -155,7 +157,8 @@ public final class ReconciliationDemo {
                 + "differences...%n", objects + 3);
         run(stale, "older destination objects");
         Thread.sleep(1100); // so that the stale destination objects are older than their sources
-        run(puts, "objects");
+        run(sources, "source objects");
+        run(puts, "destination objects"); // after the sources: changed copies are newer, not stale
         byte[] big = content("multipart", 2 * EmbeddedS3.MIN_PART_SIZE + 4321);
         for (int i = 0; i < 3; i++) {
             String key = "videos/clip-" + i + ".mp4";

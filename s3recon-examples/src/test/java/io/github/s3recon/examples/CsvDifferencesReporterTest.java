@@ -36,7 +36,7 @@ class CsvDifferencesReporterTest {
 
         assertThat(Files.readAllLines(csv, UTF_8)).containsExactly(
                 "type,key,source_size,source_etag,destination_size,destination_etag",
-                "EXTRA_IN_DESTINATION,leftover,,,2,d26a53750bc40b38b65a520292f69306",
+                "EXTRA_IN_DESTINATION,leftover,,,2,2fb1c5cf58867b5bbc9a1b145a86f3a0",
                 "MISSING_IN_DESTINATION,\"only-here, with \"\"comma\"\"\",1,9dd4e461268c8034f5c8564e155c67a6,,");
     }
 }
