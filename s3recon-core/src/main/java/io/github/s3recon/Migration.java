@@ -48,6 +48,8 @@ public final class Migration implements AutoCloseable {
     private final List<ReconciliationReporter> reporters;
     private final ObjectLister lister;
     private final boolean ownsLister;
+    private final ObjectLister sourceLister;
+    private final ObjectLister destinationLister;
     private final InventoryStore store;
     private final boolean ownsStore;
     private final Clock clock;
@@ -62,6 +64,8 @@ public final class Migration implements AutoCloseable {
         this.reporters = List.copyOf(b.reporters);
         this.lister = lister;
         this.ownsLister = ownsLister;
+        this.sourceLister = b.sourceLister != null ? b.sourceLister : lister;
+        this.destinationLister = b.destinationLister != null ? b.destinationLister : lister;
         this.store = store;
         this.ownsStore = ownsStore;
         this.clock = b.clock;
@@ -90,7 +94,8 @@ public final class Migration implements AutoCloseable {
     public MigrationResult reconcile() {
         running.lock();
         try {
-            return new Reconciler(source, destination, lister, store, workDirectory, new Listeners(listeners),
+            return new Reconciler(source, destination, sourceLister, destinationLister, store, workDirectory,
+                    new Listeners(listeners),
                     reporters, clock, progressInterval).run();
         } finally {
             running.unlock();
@@ -151,6 +156,8 @@ public final class Migration implements AutoCloseable {
         private final List<MigrationListener> listeners = new ArrayList<>();
         private final List<ReconciliationReporter> reporters = new ArrayList<>();
         private ObjectLister lister;
+        private ObjectLister sourceLister;
+        private ObjectLister destinationLister;
         private InventoryStore store;
         private Clock clock = Clock.systemUTC();
         private Duration progressInterval = Duration.ofSeconds(1);
@@ -224,6 +231,30 @@ public final class Migration implements AutoCloseable {
          */
         public Builder objectLister(ObjectLister lister) {
             this.lister = requireNonNull(lister, "objectLister");
+            return this;
+        }
+
+        /**
+         * Sets the lister of the source only, e.g. one that reads an S3 Inventory report instead of
+         * listing the bucket. By default the source is listed by {@link #objectLister(ObjectLister)}.
+         *
+         * @param lister the lister, still owned by the caller; not null
+         * @return this builder
+         */
+        public Builder sourceLister(ObjectLister lister) {
+            this.sourceLister = requireNonNull(lister, "sourceLister");
+            return this;
+        }
+
+        /**
+         * Sets the lister of the destination only. By default the destination is listed by
+         * {@link #objectLister(ObjectLister)}.
+         *
+         * @param lister the lister, still owned by the caller; not null
+         * @return this builder
+         */
+        public Builder destinationLister(ObjectLister lister) {
+            this.destinationLister = requireNonNull(lister, "destinationLister");
             return this;
         }
 

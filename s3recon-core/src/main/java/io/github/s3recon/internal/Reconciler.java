@@ -55,7 +55,8 @@ public final class Reconciler {
 
     private final S3Location source;
     private final S3Location destination;
-    private final ObjectLister lister;
+    private final ObjectLister sourceLister;
+    private final ObjectLister destinationLister;
     private final InventoryStore store;
     private final Path workDirectory;
     private final MigrationListener listener;
@@ -70,7 +71,8 @@ public final class Reconciler {
      *
      * @param source the source
      * @param destination the destination
-     * @param lister the lister
+     * @param sourceLister the source's lister
+     * @param destinationLister the destination's lister
      * @param store the store for listings that need sorting
      * @param workDirectory the work directory
      * @param listener the (isolating) listener
@@ -78,12 +80,14 @@ public final class Reconciler {
      * @param clock the clock
      * @param progressInterval the least time between progress snapshots
      */
-    public Reconciler(S3Location source, S3Location destination, ObjectLister lister, InventoryStore store,
+    public Reconciler(S3Location source, S3Location destination, ObjectLister sourceLister,
+            ObjectLister destinationLister, InventoryStore store,
             Path workDirectory, MigrationListener listener, List<ReconciliationReporter> reporters, Clock clock,
             Duration progressInterval) {
         this.source = source;
         this.destination = destination;
-        this.lister = lister;
+        this.sourceLister = sourceLister;
+        this.destinationLister = destinationLister;
         this.store = store;
         this.workDirectory = workDirectory;
         this.listener = listener;
@@ -109,6 +113,12 @@ public final class Reconciler {
 
             transition(MigrationState.LISTING);
             Set<MergeDiff.Side> sortInStore = EnumSet.noneOf(MergeDiff.Side.class);
+            if (!sourceLister.listsInKeyOrder()) {
+                sortInStore.add(MergeDiff.Side.SOURCE);
+            }
+            if (!destinationLister.listsInKeyOrder()) {
+                sortInStore.add(MergeDiff.Side.DESTINATION);
+            }
             Tally tally;
             while (true) {
                 try {
@@ -191,6 +201,7 @@ public final class Reconciler {
     private Stream<ObjectEntry> open(String runId, MergeDiff.Side side, Set<MergeDiff.Side> sortInStore,
             Progress progress) {
         S3Location location = side == MergeDiff.Side.SOURCE ? source : destination;
+        ObjectLister lister = side == MergeDiff.Side.SOURCE ? sourceLister : destinationLister;
         Stream<ObjectEntry> listing = lister.list(location);
         Iterator<ObjectEntry> counted = progress.counting(side, listing.iterator());
         if (!sortInStore.contains(side)) {

@@ -1,5 +1,6 @@
 package io.github.s3recon.spi;
 
+import io.github.s3recon.KeyRange;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
 import java.util.ServiceLoader;
@@ -27,6 +28,32 @@ public interface ObjectLister extends AutoCloseable {
      * @return the entries; the caller closes the stream
      */
     Stream<ObjectEntry> list(S3Location location);
+
+    /**
+     * Lists the keys of a location that lie in a range. The default filters the whole listing;
+     * listers that can start in the middle (ListObjectsV2's {@code StartAfter}) override it and stop
+     * at the range's end.
+     *
+     * @param location the location; not null
+     * @param range the keys to list, relative to the prefix; not null
+     * @return the entries in the range; the caller closes the stream
+     */
+    default Stream<ObjectEntry> list(S3Location location, KeyRange range) {
+        Stream<ObjectEntry> all = list(location);
+        return range.isAll() ? all : all.filter(e -> range.contains(e.key()));
+    }
+
+    /**
+     * Returns whether this lister yields keys in ascending UTF-8 byte order, as S3 lists them.
+     * When false (e.g. S3 Inventory files, which are unsorted), the engine sorts the listing
+     * through the inventory store before diffing; when true, it diffs the listing as it streams
+     * and still checks the order. The default is true.
+     *
+     * @return whether listings come sorted
+     */
+    default boolean listsInKeyOrder() {
+        return true;
+    }
 
     /** Releases what the lister holds; the default does nothing. */
     @Override
