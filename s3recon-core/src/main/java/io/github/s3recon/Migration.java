@@ -41,6 +41,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Migration implements AutoCloseable {
 
+    /** The number of key ranges listed in parallel unless {@link Builder#listingRanges(int)} says otherwise. */
+    public static final int DEFAULT_LISTING_RANGES = 8;
+
     private final S3Location source;
     private final S3Location destination;
     private final Path workDirectory;
@@ -54,6 +57,7 @@ public final class Migration implements AutoCloseable {
     private final boolean ownsStore;
     private final Clock clock;
     private final Duration progressInterval;
+    private final int listingRanges;
     private final ReentrantLock running = new ReentrantLock();
 
     private Migration(Builder b, ObjectLister lister, boolean ownsLister, InventoryStore store, boolean ownsStore) {
@@ -70,6 +74,7 @@ public final class Migration implements AutoCloseable {
         this.ownsStore = ownsStore;
         this.clock = b.clock;
         this.progressInterval = b.progressInterval;
+        this.listingRanges = b.listingRanges;
     }
 
     /**
@@ -96,7 +101,7 @@ public final class Migration implements AutoCloseable {
         try {
             return new Reconciler(source, destination, sourceLister, destinationLister, store, workDirectory,
                     new Listeners(listeners),
-                    reporters, clock, progressInterval).run();
+                    reporters, clock, progressInterval, listingRanges).run();
         } finally {
             running.unlock();
         }
@@ -161,8 +166,29 @@ public final class Migration implements AutoCloseable {
         private InventoryStore store;
         private Clock clock = Clock.systemUTC();
         private Duration progressInterval = Duration.ofSeconds(1);
+        private int listingRanges = DEFAULT_LISTING_RANGES;
 
         private Builder() {
+        }
+
+        /**
+         * Sets how many contiguous key ranges the listings are split into, each listed (both sides)
+         * and diffed in parallel; {@value Migration#DEFAULT_LISTING_RANGES} by default. One
+         * ListObjectsV2 stream runs at about 12,000 keys/s against AWS, so buckets of tens of
+         * millions of objects want 32 or more. The ranges come from the lister's plan (for S3, the
+         * bucket's common prefixes); a bucket that offers fewer boundaries gets fewer ranges.
+         * Memory grows with the number of ranges (a few pages each), never with the object count.
+         *
+         * @param ranges 1 (one listing per side) to 1,024
+         * @return this builder
+         */
+        public Builder listingRanges(int ranges) {
+            if (ranges < 1 || ranges > 1024) {
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
+                        "listing ranges must be 1 to 1024, was " + ranges);
+            }
+            this.listingRanges = ranges;
+            return this;
         }
 
         /**

@@ -44,8 +44,13 @@ class ReconcileTest {
     }
 
     private MigrationResult reconcile(S3Location source, S3Location destination, MigrationListener listener) {
+        return reconcile(source, destination, listener, Migration.DEFAULT_LISTING_RANGES);
+    }
+
+    private MigrationResult reconcile(S3Location source, S3Location destination, MigrationListener listener,
+            int ranges) {
         try (Migration m = Migration.builder().source(source).destination(destination)
-                .workDirectory(work.resolve("work")).listener(listener).build()) {
+                .workDirectory(work.resolve("work")).listener(listener).listingRanges(ranges).build()) {
             return m.reconcile();
         }
     }
@@ -154,8 +159,9 @@ class ReconcileTest {
         assertThat(differences(reconcile(src, dst))).containsExactly("CONTENT_MISMATCH a.bin");
     }
 
-    @Test
-    void keysWithOddCharactersAreReconciledExactlyEvenWhenTheServerListsInUtf16Order() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} listing ranges")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 16})
+    void keysWithOddCharactersAreReconciledExactlyEvenWhenTheServerListsInUtf16Order(int ranges) {
         String src = bucket("odd-src");
         String dst = bucket("odd-dst");
         List<String> keys = List.of("with space", "plus+sign", "percent%20not-decoded", "hash#tag", "question?mark",
@@ -177,7 +183,8 @@ class ReconcileTest {
                 .map(software.amazon.awssdk.services.s3.model.S3Object::key).collect(Collectors.toList());
         assertThat(listed.indexOf("\uD800\uDC00-linear-b")).isLessThan(listed.indexOf("\uFFFD-replacement"));
 
-        MigrationResult result = reconcile(src, dst);
+        MigrationResult result = reconcile(S3Location.of(s3.asyncClient(), src), S3Location.of(s3.asyncClient(), dst),
+                MigrationListener.NONE, ranges);
 
         assertThat(differences(result)).containsExactly("CONTENT_MISMATCH emoji-\uD83D\uDE00",
                 "MISSING_IN_DESTINATION hash#tag");

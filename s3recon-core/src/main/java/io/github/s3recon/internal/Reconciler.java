@@ -3,6 +3,7 @@ package io.github.s3recon.internal;
 import io.github.s3recon.Difference;
 import io.github.s3recon.DifferenceCounts;
 import io.github.s3recon.ErrorCode;
+import io.github.s3recon.KeyRange;
 import io.github.s3recon.LocationSummary;
 import io.github.s3recon.MatchRule;
 import io.github.s3recon.MergeDiff;
@@ -63,6 +64,7 @@ public final class Reconciler {
     private final List<ReconciliationReporter> reporters;
     private final Clock clock;
     private final Duration progressInterval;
+    private final int listingRanges;
 
     private MigrationState state;
 
@@ -79,11 +81,12 @@ public final class Reconciler {
      * @param reporters extra reporters
      * @param clock the clock
      * @param progressInterval the least time between progress snapshots
+     * @param listingRanges how many key ranges to list and diff in parallel
      */
     public Reconciler(S3Location source, S3Location destination, ObjectLister sourceLister,
             ObjectLister destinationLister, InventoryStore store,
             Path workDirectory, MigrationListener listener, List<ReconciliationReporter> reporters, Clock clock,
-            Duration progressInterval) {
+            Duration progressInterval, int listingRanges) {
         this.source = source;
         this.destination = destination;
         this.sourceLister = sourceLister;
@@ -94,6 +97,7 @@ public final class Reconciler {
         this.reporters = reporters;
         this.clock = clock;
         this.progressInterval = progressInterval;
+        this.listingRanges = listingRanges;
     }
 
     /**
@@ -112,27 +116,15 @@ public final class Reconciler {
             Path differencesFile = runDirectory.resolve("differences.jsonl");
 
             transition(MigrationState.LISTING);
-            Set<MergeDiff.Side> sortInStore = EnumSet.noneOf(MergeDiff.Side.class);
-            if (!sourceLister.listsInKeyOrder()) {
-                sortInStore.add(MergeDiff.Side.SOURCE);
-            }
-            if (!destinationLister.listsInKeyOrder()) {
-                sortInStore.add(MergeDiff.Side.DESTINATION);
-            }
-            Tally tally;
-            while (true) {
-                try {
-                    tally = attempt(runId, sortInStore, differencesFile);
-                    break;
-                } catch (MergeDiff.UnsortedInputException e) {
-                    if (!sortInStore.add(e.side())) {
-                        throw e; // the store itself returned an unsorted listing: a store bug
-                    }
-                    S3Location location = e.side() == MergeDiff.Side.SOURCE ? source : destination;
-                    LOG.warn("{} is not listed in UTF-8 byte order ({}); listing it again through the inventory "
-                            + "store to sort it", location, e.getMessage());
-                }
-            }
+            Instant phaseStart = clock.instant();
+            Progress progress = new Progress(phaseStart);
+            List<KeyRange> ranges = listingRanges <= 1 || !sourceLister.listsInKeyOrder()
+                    || !destinationLister.listsInKeyOrder() ? List.of(KeyRange.ALL)
+                    : sourceLister.plan(source, listingRanges);
+            List<Tally> tallies = runRanges(runId, runDirectory, ranges, progress);
+            progress.emit(true);
+            Tally tally = Tally.sum(tallies);
+            concatenate(runDirectory, ranges.size(), differencesFile);
 
             transition(MigrationState.COMPARING);
             try (Stream<Difference> differences = io.github.s3recon.internal.DifferencesJson.read(differencesFile)) {
@@ -169,14 +161,74 @@ public final class Reconciler {
         }
     }
 
-    private Tally attempt(String runId, Set<MergeDiff.Side> sortInStore, Path differencesFile) {
-        Tally tally = new Tally();
-        Instant phaseStart = clock.instant();
-        Progress progress = new Progress(tally, phaseStart);
+    private List<Tally> runRanges(String runId, Path runDirectory, List<KeyRange> ranges, Progress progress) {
+        if (ranges.size() == 1) {
+            return List.of(runRange(runId, runDirectory, 0, ranges.get(0), progress));
+        }
+        LOG.debug("listing {} and {} as {} key ranges", source, destination, ranges.size());
+        java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(ranges.size(),
+                r -> {
+                    Thread t = new Thread(r, "s3recon-range-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<Tally>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < ranges.size(); i++) {
+                int index = i;
+                futures.add(pool.submit(() -> runRange(runId, runDirectory, index, ranges.get(index), progress)));
+            }
+            List<Tally> tallies = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Tally> f : futures) {
+                try {
+                    tallies.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new S3ReconException(ErrorCode.INTERRUPTED, "reconciliation of " + source + " with "
+                            + destination + " was interrupted", e);
+                }
+            }
+            return tallies;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Diffs one range; on a listing out of UTF-8 order, sorts that side in the store and starts the range over. */
+    private Tally runRange(String runId, Path runDirectory, int index, KeyRange range, Progress progress) {
+        Set<MergeDiff.Side> sortInStore = EnumSet.noneOf(MergeDiff.Side.class);
+        if (!sourceLister.listsInKeyOrder()) {
+            sortInStore.add(MergeDiff.Side.SOURCE);
+        }
+        if (!destinationLister.listsInKeyOrder()) {
+            sortInStore.add(MergeDiff.Side.DESTINATION);
+        }
+        while (true) {
+            Tally tally = new Tally();
+            try {
+                attempt(runId + "-" + index, range, sortInStore, rangeFile(runDirectory, index), tally, progress);
+                return tally;
+            } catch (MergeDiff.UnsortedInputException e) {
+                progress.forget(tally);
+                if (!sortInStore.add(e.side())) {
+                    throw e; // the store itself returned an unsorted listing: a store bug
+                }
+                S3Location location = e.side() == MergeDiff.Side.SOURCE ? source : destination;
+                LOG.warn("{} is not listed in UTF-8 byte order ({}); listing key range {} again through the "
+                        + "inventory store to sort it", location, e.getMessage(), range);
+            }
+        }
+    }
+
+    private void attempt(String name, KeyRange range, Set<MergeDiff.Side> sortInStore, Path differencesFile,
+            Tally tally, Progress progress) {
         MergeDiff diff = MergeDiff.withLookup(new HeadLookup(source, destination));
         try (DifferencesJson.Writer writer = new DifferencesJson.Writer(differencesFile);
-                Stream<ObjectEntry> src = open(runId, MergeDiff.Side.SOURCE, sortInStore, progress);
-                Stream<ObjectEntry> dst = open(runId, MergeDiff.Side.DESTINATION, sortInStore, progress)) {
+                Stream<ObjectEntry> src = open(name, MergeDiff.Side.SOURCE, range, sortInStore, tally, progress);
+                Stream<ObjectEntry> dst = open(name, MergeDiff.Side.DESTINATION, range, sortInStore, tally, progress)) {
             diff.diff(src.iterator(), dst.iterator(), new MergeDiff.Sink() {
                 @Override
                 public void matched(ObjectEntry s, ObjectEntry d, MatchRule rule) {
@@ -191,29 +243,45 @@ public final class Reconciler {
             });
         } finally {
             for (MergeDiff.Side side : sortInStore) {
-                store.delete(inventoryName(runId, side));
+                store.delete(inventoryName(name, side));
             }
         }
-        progress.emit(true);
-        return tally;
     }
 
-    private Stream<ObjectEntry> open(String runId, MergeDiff.Side side, Set<MergeDiff.Side> sortInStore,
-            Progress progress) {
+    private Stream<ObjectEntry> open(String name, MergeDiff.Side side, KeyRange range,
+            Set<MergeDiff.Side> sortInStore, Tally tally, Progress progress) {
         S3Location location = side == MergeDiff.Side.SOURCE ? source : destination;
         ObjectLister lister = side == MergeDiff.Side.SOURCE ? sourceLister : destinationLister;
-        Stream<ObjectEntry> listing = lister.list(location);
-        Iterator<ObjectEntry> counted = progress.counting(side, listing.iterator());
+        Stream<ObjectEntry> listing = lister.list(location, range);
+        Iterator<ObjectEntry> counted = progress.counting(side, tally, listing.iterator());
         if (!sortInStore.contains(side)) {
             return iteratorStream(counted).onClose(listing::close);
         }
-        String name = inventoryName(runId, side);
-        try (listing; InventoryStore.Writer writer = store.writer(name)) {
+        String inventory = inventoryName(name, side);
+        try (listing; InventoryStore.Writer writer = store.writer(inventory)) {
             while (counted.hasNext()) {
                 writer.add(counted.next());
             }
         }
-        return store.readSorted(name);
+        return store.readSorted(inventory);
+    }
+
+    private static Path rangeFile(Path runDirectory, int index) {
+        return runDirectory.resolve(String.format(java.util.Locale.ROOT, "range-%06d.jsonl", index));
+    }
+
+    /** Joins the ranges' differences, in range order and so in key order, into one file. */
+    private static void concatenate(Path runDirectory, int ranges, Path differencesFile) {
+        try (java.io.OutputStream out = Files.newOutputStream(differencesFile)) {
+            for (int i = 0; i < ranges; i++) {
+                Path part = rangeFile(runDirectory, i);
+                Files.copy(part, out);
+                Files.delete(part);
+            }
+        } catch (IOException e) {
+            throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot write " + differencesFile + ": " + e
+                    + " (check free disk space in the work directory)", e);
+        }
     }
 
     private static Stream<ObjectEntry> iteratorStream(Iterator<ObjectEntry> it) {
@@ -240,12 +308,12 @@ public final class Reconciler {
         }
     }
 
-    /** Counts of one attempt. Written by the merge thread, or by a spilling thread, never both at once. */
+    /** Counts of one range's attempt, written by the range's thread only. */
     private static final class Tally {
-        volatile long sourceObjects;
-        volatile long sourceBytes;
-        volatile long destinationObjects;
-        volatile long destinationBytes;
+        long sourceObjects;
+        long sourceBytes;
+        long destinationObjects;
+        long destinationBytes;
         long missing;
         long extra;
         long sizeMismatch;
@@ -269,25 +337,47 @@ public final class Reconciler {
             }
         }
 
+        static Tally sum(List<Tally> tallies) {
+            Tally sum = new Tally();
+            for (Tally t : tallies) {
+                sum.sourceObjects += t.sourceObjects;
+                sum.sourceBytes += t.sourceBytes;
+                sum.destinationObjects += t.destinationObjects;
+                sum.destinationBytes += t.destinationBytes;
+                sum.missing += t.missing;
+                sum.extra += t.extra;
+                sum.sizeMismatch += t.sizeMismatch;
+                sum.contentMismatch += t.contentMismatch;
+                sum.stale += t.stale;
+                sum.unverified += t.unverified;
+                t.matchedByRule.forEach((rule, n) -> sum.matchedByRule.merge(rule, n, Long::sum));
+            }
+            return sum;
+        }
+
         DifferenceCounts counts() {
             long matched = matchedByRule.values().stream().mapToLong(Long::longValue).sum();
             return new DifferenceCounts(matched, missing, extra, sizeMismatch, contentMismatch, stale, unverified);
         }
     }
 
-    /** Counts listed entries and emits throttled snapshots. */
+    /** Counts listed entries over all ranges and emits throttled snapshots. */
     private final class Progress {
-        private final Tally tally;
+        private final java.util.concurrent.atomic.LongAdder sourceObjects = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder sourceBytes = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder destinationObjects =
+                new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder destinationBytes =
+                new java.util.concurrent.atomic.LongAdder();
         private final Instant phaseStart;
         private Instant lastEmitted;
 
-        Progress(Tally tally, Instant phaseStart) {
-            this.tally = tally;
+        Progress(Instant phaseStart) {
             this.phaseStart = phaseStart;
             this.lastEmitted = phaseStart;
         }
 
-        Iterator<ObjectEntry> counting(MergeDiff.Side side, Iterator<ObjectEntry> entries) {
+        Iterator<ObjectEntry> counting(MergeDiff.Side side, Tally tally, Iterator<ObjectEntry> entries) {
             boolean isSource = side == MergeDiff.Side.SOURCE;
             return new Iterator<>() {
                 @Override
@@ -302,9 +392,13 @@ public final class Reconciler {
                     if (isSource) {
                         n = ++tally.sourceObjects;
                         tally.sourceBytes += e.size();
+                        sourceObjects.increment();
+                        sourceBytes.add(e.size());
                     } else {
                         n = ++tally.destinationObjects;
                         tally.destinationBytes += e.size();
+                        destinationObjects.increment();
+                        destinationBytes.add(e.size());
                     }
                     if ((n & 1023) == 0) {
                         emit(false);
@@ -314,15 +408,23 @@ public final class Reconciler {
             };
         }
 
+        /** Takes back what an abandoned attempt counted, before its range starts over. */
+        void forget(Tally tally) {
+            sourceObjects.add(-tally.sourceObjects);
+            sourceBytes.add(-tally.sourceBytes);
+            destinationObjects.add(-tally.destinationObjects);
+            destinationBytes.add(-tally.destinationBytes);
+        }
+
         synchronized void emit(boolean force) {
             Instant now = clock.instant();
             if (!force && Duration.between(lastEmitted, now).compareTo(progressInterval) < 0) {
                 return;
             }
             lastEmitted = now;
-            listener.onProgress(new ProgressSnapshot(now, MigrationState.LISTING, tally.sourceObjects,
-                    tally.sourceBytes, tally.destinationObjects, tally.destinationBytes,
-                    Duration.between(phaseStart, now)));
+            listener.onProgress(new ProgressSnapshot(now, MigrationState.LISTING, Math.max(0, sourceObjects.sum()),
+                    Math.max(0, sourceBytes.sum()), Math.max(0, destinationObjects.sum()),
+                    Math.max(0, destinationBytes.sum()), Duration.between(phaseStart, now)));
         }
     }
 }

@@ -44,6 +44,19 @@ public interface ObjectLister extends AutoCloseable {
     }
 
     /**
+     * Splits a location's key space into about {@code ranges} contiguous ranges that can be listed
+     * in parallel, in key order, together covering every key exactly once. The default returns
+     * {@link KeyRange#ALL}: listers that cannot start in the middle of a listing need not split.
+     *
+     * @param location the location; not null
+     * @param ranges the wanted number of ranges; at least 1
+     * @return the ranges in key order; never empty
+     */
+    default java.util.List<KeyRange> plan(S3Location location, int ranges) {
+        return java.util.List.of(KeyRange.ALL);
+    }
+
+    /**
      * Returns whether this lister yields keys in ascending UTF-8 byte order, as S3 lists them.
      * When false (e.g. S3 Inventory files, which are unsorted), the engine sorts the listing
      * through the inventory store before diffing; when true, it diffs the listing as it streams

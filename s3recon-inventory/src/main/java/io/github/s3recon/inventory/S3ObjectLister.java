@@ -4,6 +4,7 @@ import io.github.s3recon.Checksum;
 import io.github.s3recon.ChecksumAlgorithm;
 import io.github.s3recon.ChecksumType;
 import io.github.s3recon.ErrorCode;
+import io.github.s3recon.KeyRange;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
@@ -79,23 +80,48 @@ public final class S3ObjectLister implements ObjectLister {
 
     @Override
     public Stream<ObjectEntry> list(S3Location location) {
+        return list(location, KeyRange.ALL);
+    }
+
+    /**
+     * Lists the keys of a range: ListObjectsV2 starts after the range's start and the listing
+     * stops (and is cancelled) at the first key past its end.
+     */
+    @Override
+    public Stream<ObjectEntry> list(S3Location location, KeyRange range) {
         ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(location.bucket())
-                .prefix(location.prefix().isEmpty() ? null : location.prefix()).maxKeys(pageSize).build();
+                .prefix(location.prefix().isEmpty() ? null : location.prefix()).maxKeys(pageSize)
+                .startAfter(range.startAfter() == null ? null : location.fullKey(range.startAfter())).build();
         PageQueue pages = new PageQueue(location, readAheadPages);
         location.client().listObjectsV2Paginator(request).subscribe(pages);
+        int prefixLength = location.prefix().length();
         Iterator<ObjectEntry> entries = new Iterator<>() {
             private Iterator<S3Object> page = List.<S3Object>of().iterator();
+            private ObjectEntry next;
+            private boolean done;
 
             @Override
             public boolean hasNext() {
-                while (!page.hasNext()) {
-                    ListObjectsV2Response next = pages.take();
-                    if (next == null) {
-                        return false;
+                while (next == null && !done) {
+                    if (!page.hasNext()) {
+                        ListObjectsV2Response response = pages.take();
+                        if (response == null) {
+                            done = true;
+                            return false;
+                        }
+                        page = response.contents().iterator();
+                        continue;
                     }
-                    page = next.contents().iterator();
+                    ObjectEntry e = toEntry(page.next(), prefixLength);
+                    if (range.isAfter(e.key())) {
+                        // Keys come sorted (the engine checks): nothing further can be in range.
+                        done = true;
+                        pages.cancel();
+                    } else if (range.contains(e.key())) {
+                        next = e;
+                    }
                 }
-                return true;
+                return next != null;
             }
 
             @Override
@@ -103,11 +129,19 @@ public final class S3ObjectLister implements ObjectLister {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return toEntry(page.next(), location.prefix().length());
+                ObjectEntry e = next;
+                next = null;
+                return e;
             }
         };
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(entries,
                 Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(pages::cancel);
+    }
+
+    /** Plans ranges with the {@link ShardPlanner}: delimiter fan-out of the bucket's prefixes. */
+    @Override
+    public List<KeyRange> plan(S3Location location, int ranges) {
+        return ShardPlanner.plan(location, ranges);
     }
 
     static ObjectEntry toEntry(S3Object o, int prefixLength) {
