@@ -115,7 +115,7 @@ public final class SyntheticS3 implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", builder.port), 1024);
         AtomicInteger threadNumber = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(builder.threads, r -> {
             Thread t = new Thread(r, "synthetic-s3-" + threadNumber.incrementAndGet());
@@ -322,6 +322,7 @@ public final class SyntheticS3 implements AutoCloseable {
         private String destinationBucket = DEFAULT_DESTINATION_BUCKET;
         private Instant lastModified = DEFAULT_LAST_MODIFIED;
         private int threads = 32;
+        private int port;
 
         private Builder() {
         }
@@ -463,6 +464,20 @@ public final class SyntheticS3 implements AutoCloseable {
                 throw invalid("threads must be at least 1, was " + count);
             }
             this.threads = count;
+            return this;
+        }
+
+        /**
+         * Sets the port on 127.0.0.1; 0 (the default) picks a free one.
+         *
+         * @param port 0 to 65535
+         * @return this builder
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw invalid("port must be 0 to 65535, was " + port);
+            }
+            this.port = port;
             return this;
         }
 
