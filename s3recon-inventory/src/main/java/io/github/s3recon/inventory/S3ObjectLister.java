@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.ArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.reactivestreams.Subscriber;
@@ -28,7 +31,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Lists a location with ListObjectsV2 through the SDK's paginator, with bounded read-ahead: at
  * most {@code readAheadPages} pages are requested beyond what the consumer has taken (reactive
  * streams back-pressure), so memory is a few pages whatever the bucket's size, and the next
- * pages arrive while the consumer works on the current one.
+ * pages arrive while the consumer works on the current one. All listings running at once through
+ * one lister (parallel key ranges) share a budget of {@value #DEFAULT_PAGE_BUDGET} pages ahead, at
+ * least one each, so memory does not grow with the number of ranges either.
  *
  * <p>Keys are reported relative to the location's prefix, in the server's order. The SDK's
  * retries, signing and URL-encoded keys (odd characters) apply. Failures surface from the stream
@@ -42,8 +47,13 @@ public final class S3ObjectLister implements ObjectLister {
     /** The read-ahead used by {@link #create()}: 4 pages of up to 1,000 keys. */
     public static final int DEFAULT_READ_AHEAD_PAGES = 4;
 
+    /** Pages that all concurrent listings of one lister hold ahead of their consumers, together. */
+    public static final int DEFAULT_PAGE_BUDGET = 64;
+
     private final int readAheadPages;
     private final int pageSize;
+    private final int pageBudget = DEFAULT_PAGE_BUDGET;
+    private final AtomicInteger activeListings = new AtomicInteger();
 
     private S3ObjectLister(int readAheadPages, int pageSize) {
         this.readAheadPages = readAheadPages;
@@ -92,11 +102,11 @@ public final class S3ObjectLister implements ObjectLister {
         ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(location.bucket())
                 .prefix(location.prefix().isEmpty() ? null : location.prefix()).maxKeys(pageSize)
                 .startAfter(range.startAfter() == null ? null : location.fullKey(range.startAfter())).build();
-        PageQueue pages = new PageQueue(location, readAheadPages);
-        location.client().listObjectsV2Paginator(request).subscribe(pages);
         int prefixLength = location.prefix().length();
+        PageQueue pages = new PageQueue(location, prefixLength);
+        location.client().listObjectsV2Paginator(request).subscribe(pages);
         Iterator<ObjectEntry> entries = new Iterator<>() {
-            private Iterator<S3Object> page = List.<S3Object>of().iterator();
+            private Iterator<ObjectEntry> page = List.<ObjectEntry>of().iterator();
             private ObjectEntry next;
             private boolean done;
 
@@ -104,15 +114,15 @@ public final class S3ObjectLister implements ObjectLister {
             public boolean hasNext() {
                 while (next == null && !done) {
                     if (!page.hasNext()) {
-                        ListObjectsV2Response response = pages.take();
-                        if (response == null) {
+                        List<ObjectEntry> taken = pages.take();
+                        if (taken == null) {
                             done = true;
                             return false;
                         }
-                        page = response.contents().iterator();
+                        page = taken.iterator();
                         continue;
                     }
-                    ObjectEntry e = toEntry(page.next(), prefixLength);
+                    ObjectEntry e = page.next();
                     if (range.isAfter(e.key())) {
                         // Keys come sorted (the engine checks): nothing further can be in range.
                         done = true;
@@ -178,23 +188,33 @@ public final class S3ObjectLister implements ObjectLister {
         return new Checksum(algorithm, type, null);
     }
 
-    /**
-     * A reactive-streams subscriber that holds at most {@code capacity} pages: it requests one more
-     * page each time the consumer takes one.
-     */
-    private static final class PageQueue implements Subscriber<ListObjectsV2Response> {
-        private static final Object END = new Object();
+    /** The pages that all listings of this lister may hold ahead of their consumers, together. */
+    private int pagesPerListing() {
+        return Math.max(1, Math.min(readAheadPages, pageBudget / Math.max(1, activeListings.get())));
+    }
 
+    /**
+     * A reactive-streams subscriber that keeps a few pages ahead of its consumer: it asks for
+     * another page each time the consumer takes one, as long as the pages requested and not yet
+     * taken stay within this listing's share of the lister's page budget (at least one, so every
+     * listing always progresses). Pages are turned into entries as they arrive, so the SDK's larger
+     * response objects are garbage at once.
+     */
+    private final class PageQueue implements Subscriber<ListObjectsV2Response> {
         private final S3Location location;
+        private final int prefixLength;
         private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-        private final int capacity;
+        private final AtomicBoolean finished = new AtomicBoolean();
         private volatile Subscription subscription;
         private volatile boolean cancelled;
+        private long requested;
+        private long taken;
         private boolean ended;
 
-        PageQueue(S3Location location, int capacity) {
+        PageQueue(S3Location location, int prefixLength) {
             this.location = location;
-            this.capacity = capacity;
+            this.prefixLength = prefixLength;
+            activeListings.incrementAndGet();
         }
 
         @Override
@@ -202,14 +222,21 @@ public final class S3ObjectLister implements ObjectLister {
             subscription = s;
             if (cancelled) {
                 s.cancel();
-            } else {
-                s.request(capacity);
+                return;
             }
+            synchronized (this) {
+                requested = pagesPerListing();
+            }
+            s.request(requested);
         }
 
         @Override
         public void onNext(ListObjectsV2Response page) {
-            queue.add(page);
+            List<ObjectEntry> entries = new ArrayList<>(page.contents().size());
+            for (S3Object o : page.contents()) {
+                entries.add(toEntry(o, prefixLength));
+            }
+            queue.add(entries);
         }
 
         @Override
@@ -222,8 +249,9 @@ public final class S3ObjectLister implements ObjectLister {
             queue.add(END);
         }
 
-        /** Returns the next page, or null at the end; throws what the listing failed with. */
-        ListObjectsV2Response take() {
+        /** Returns the next page's entries, or null at the end; throws what the listing failed with. */
+        @SuppressWarnings("unchecked")
+        List<ObjectEntry> take() {
             if (ended) {
                 return null;
             }
@@ -237,14 +265,24 @@ public final class S3ObjectLister implements ObjectLister {
             }
             if (next == END) {
                 ended = true;
+                finish();
                 return null;
             }
             if (next instanceof Throwable t) {
                 ended = true;
+                finish();
                 throw S3Errors.translate(t, location, "listing");
             }
-            subscription.request(1);
-            return (ListObjectsV2Response) next;
+            long more;
+            synchronized (this) {
+                taken++;
+                more = Math.max(0, pagesPerListing() - (requested - taken));
+                requested += more;
+            }
+            if (more > 0) {
+                subscription.request(more);
+            }
+            return (List<ObjectEntry>) next;
         }
 
         void cancel() {
@@ -254,6 +292,15 @@ public final class S3ObjectLister implements ObjectLister {
                 s.cancel();
             }
             queue.clear();
+            finish();
+        }
+
+        private void finish() {
+            if (finished.compareAndSet(false, true)) {
+                activeListings.decrementAndGet();
+            }
         }
     }
+
+    private static final Object END = new Object();
 }
