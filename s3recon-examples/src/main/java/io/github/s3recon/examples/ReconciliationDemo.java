@@ -12,9 +12,7 @@ import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.StateChanged;
 import io.github.s3recon.internal.Bytes;
 import io.github.s3recon.testkit.EmbeddedS3;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
+import io.github.s3recon.testkit.HeapPeak;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +54,7 @@ public final class ReconciliationDemo {
             System.out.println("Embedded S3 at " + s3.endpoint());
             Seed seed = seed(s3);
 
-            resetPeakHeap();
+            HeapPeak.reset();
             long started = System.nanoTime();
             MigrationResult result;
             try (Migration migration = Migration.builder()
@@ -68,7 +66,7 @@ public final class ReconciliationDemo {
                 result = migration.reconcile();
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            long peakHeap = peakHeap();
+            long peakHeap = HeapPeak.bytes();
             result.report().writeJson(reportDir);
             print(result, seed, seconds, peakHeap, reportDir);
         }
@@ -210,23 +208,6 @@ public final class ReconciliationDemo {
             content[i] = (byte) (seed[i % seed.length] + i / seed.length);
         }
         return content;
-    }
-
-    private static void resetPeakHeap() {
-        System.gc();
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
-        }
-    }
-
-    private static long peakHeap() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak;
     }
 
     /** Prints the run's phases and a progress line that rewrites itself. */
