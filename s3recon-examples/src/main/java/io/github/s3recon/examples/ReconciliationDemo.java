@@ -54,7 +54,7 @@ public final class ReconciliationDemo {
             System.out.println("Embedded S3 at " + s3.endpoint());
             Seed seed = seed(s3);
 
-            HeapPeak.reset();
+            HeapPeak heapPeak = HeapPeak.start();
             long started = System.nanoTime();
             MigrationResult result;
             try (Migration migration = Migration.builder()
@@ -66,7 +66,8 @@ public final class ReconciliationDemo {
                 result = migration.reconcile();
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            long peakHeap = HeapPeak.bytes();
+            long peakHeap = heapPeak.bytes();
+            heapPeak.close();
             result.report().writeJson(reportDir);
             print(result, seed, seconds, peakHeap, reportDir);
         }

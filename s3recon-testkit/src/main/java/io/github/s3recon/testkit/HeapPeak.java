@@ -1,39 +1,77 @@
 package io.github.s3recon.testkit;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
+import java.lang.management.MemoryMXBean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Measures the peak heap of a stretch of work, for demos, benchmarks and memory tests: the sum over
- * the heap pools of each pool's peak since {@link #reset()}. Pools peak at different moments, so
- * this is an upper bound of the heap used at any one moment (garbage included).
+ * Measures the peak heap of a stretch of work, for demos, benchmarks and memory tests: a daemon
+ * thread samples the heap in use (live objects and garbage not yet collected) every 5 ms and keeps
+ * the largest value. Summing the pools' own peaks would overstate it, since pools peak at different
+ * moments.
+ *
+ * <pre>{@code
+ * try (HeapPeak peak = HeapPeak.start()) {
+ *     work();
+ *     System.out.println(peak.bytes());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe.
  */
-public final class HeapPeak {
+public final class HeapPeak implements AutoCloseable {
+
+    private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    private final AtomicLong peak = new AtomicLong();
+    private final Thread sampler;
+    private volatile boolean running = true;
 
     private HeapPeak() {
-    }
-
-    /** Collects garbage, then restarts every heap pool's peak from its current usage. */
-    public static void reset() {
-        System.gc();
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
-        }
+        sampler = new Thread(() -> {
+            while (running) {
+                sample();
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "heap-peak-sampler");
+        sampler.setDaemon(true);
     }
 
     /**
-     * Returns the sum of the heap pools' peaks since the last {@link #reset()}.
+     * Collects garbage, then starts sampling.
+     *
+     * @return the running measurement; close it to stop sampling
+     */
+    public static HeapPeak start() {
+        System.gc();
+        HeapPeak heapPeak = new HeapPeak();
+        heapPeak.sample();
+        heapPeak.sampler.start();
+        return heapPeak;
+    }
+
+    private void sample() {
+        long used = memory.getHeapMemoryUsage().getUsed();
+        peak.accumulateAndGet(used, Math::max);
+    }
+
+    /**
+     * Returns the largest heap in use seen since {@link #start()}.
      *
      * @return bytes
      */
-    public static long bytes() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak;
+    public long bytes() {
+        sample();
+        return peak.get();
+    }
+
+    /** Stops sampling. */
+    @Override
+    public void close() {
+        running = false;
+        sampler.interrupt();
     }
 }
