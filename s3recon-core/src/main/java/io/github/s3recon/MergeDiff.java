@@ -79,7 +79,8 @@ public final class MergeDiff {
         ObjectEntry s = src.next();
         ObjectEntry d = dst.next();
         while (s != null && d != null) {
-            int c = KeyOrder.compareKeys(s.key(), d.key());
+            // Most keys are on both sides: String.equals (vectorised) settles those at once.
+            int c = s.key().equals(d.key()) ? 0 : KeyOrder.compareKeys(s.key(), d.key());
             if (c < 0) {
                 sink.difference(new Difference.MissingInDestination(s));
                 s = src.next();
@@ -89,7 +90,7 @@ public final class MergeDiff {
             } else {
                 compare(s, d, sink);
                 s = src.next();
-                d = dst.next();
+                d = dst.next(s);
             }
         }
         for (; s != null; s = src.next()) {
@@ -121,10 +122,18 @@ public final class MergeDiff {
             deliver(v, MatchRule.FULL_OBJECT_CHECKSUM, source, destination, sink);
             return;
         }
-        if (source.hasPlainMd5ETag() && destination.hasPlainMd5ETag()) {
-            deliver(source.eTag().equalsIgnoreCase(destination.eTag()) ? Verdict.EQUAL : Verdict.DIFFERENT,
-                    MatchRule.PLAIN_ETAG, source, destination, sink);
-            return;
+        if (source.hasPlainMd5ETag()) {
+            // S3 writes ETags in lower case, so equal ones are usually equal strings: then the
+            // destination's is a plain MD5 too, with no second scan and no case-blind compare.
+            if (source.eTag().equals(destination.eTag())) {
+                sink.matched(source, destination, MatchRule.PLAIN_ETAG);
+                return;
+            }
+            if (destination.hasPlainMd5ETag()) {
+                deliver(source.eTag().equalsIgnoreCase(destination.eTag()) ? Verdict.EQUAL : Verdict.DIFFERENT,
+                        MatchRule.PLAIN_ETAG, source, destination, sink);
+                return;
+            }
         }
         int parts = source.multipartPartCount();
         boolean sameLayoutCount = parts > 0 && parts == destination.multipartPartCount();
@@ -250,12 +259,23 @@ public final class MergeDiff {
         }
 
         ObjectEntry next() {
+            return next(null);
+        }
+
+        /**
+         * Returns the next entry, checked to ascend unless its key equals the peer's: right after
+         * a match, both sides' previous keys are equal, and the peer's key was checked to ascend
+         * past it, so an equal key does too. That saves one of the three key comparisons per key
+         * present on both sides.
+         */
+        ObjectEntry next(ObjectEntry peer) {
             if (!entries.hasNext()) {
                 return null;
             }
             ObjectEntry e = entries.next();
             String key = e.key();
-            if (previous != null && KeyOrder.compareKeys(previous, key) >= 0) {
+            if (previous != null && (peer == null || !key.equals(peer.key()))
+                    && KeyOrder.compareKeys(previous, key) >= 0) {
                 throw new UnsortedInputException(side, previous, key);
             }
             previous = key;
