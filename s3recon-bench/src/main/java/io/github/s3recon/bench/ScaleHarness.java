@@ -7,6 +7,7 @@ import io.github.s3recon.S3Clients;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ProgressSnapshot;
+import io.github.s3recon.inventory.FastS3ObjectLister;
 import io.github.s3recon.spi.ObjectLister;
 import io.github.s3recon.testkit.HeapPeak;
 import io.github.s3recon.testkit.SyntheticS3;
@@ -111,14 +112,12 @@ public final class ScaleHarness {
         }
     }
 
-    private static ObjectLister lister(String name) throws ReflectiveOperationException {
+    private static ObjectLister lister(String name) {
         if (name.equals("sdk")) {
             return null;
         }
         if (name.equals("fast")) {
-            // Found reflectively so that the harness builds before the fast lister exists.
-            Class<?> type = Class.forName("io.github.s3recon.inventory.FastS3ObjectLister");
-            return (ObjectLister) type.getMethod("create").invoke(null);
+            return FastS3ObjectLister.create();
         }
         throw new IllegalArgumentException("--lister must be sdk or fast, was " + name);
     }

@@ -49,7 +49,7 @@ public final class S3Errors {
                 return new S3ReconException(ErrorCode.BUCKET_NOT_FOUND, where + " does not exist" + said
                         + ": create it or correct the bucket name and the client's endpoint/region", e);
             }
-            if (BAD_CREDENTIALS.contains(code) || e.statusCode() == 401) {
+            if ((code != null && BAD_CREDENTIALS.contains(code)) || e.statusCode() == 401) {
                 return new S3ReconException(ErrorCode.INVALID_CREDENTIALS, "the credentials were rejected by "
                         + where + said + " during " + operation
                         + ": check the client's access key id and secret key (and session token, if any)", e);

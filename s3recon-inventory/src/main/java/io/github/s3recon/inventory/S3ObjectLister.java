@@ -101,6 +101,8 @@ public final class S3ObjectLister implements ObjectLister {
     public Stream<ObjectEntry> list(S3Location location, KeyRange range) {
         ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(location.bucket())
                 .prefix(location.prefix().isEmpty() ? null : location.prefix()).maxKeys(pageSize)
+                // Keys that XML cannot carry (control characters) come URL-encoded; the SDK decodes them.
+                .encodingType(software.amazon.awssdk.services.s3.model.EncodingType.URL)
                 .startAfter(range.startAfter() == null ? null : location.fullKey(range.startAfter())).build();
         int prefixLength = location.prefix().length();
         PageQueue pages = new PageQueue(location, prefixLength);

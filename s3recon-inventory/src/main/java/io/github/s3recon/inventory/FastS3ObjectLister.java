@@ -1,0 +1,286 @@
+package io.github.s3recon.inventory;
+
+import io.github.s3recon.ErrorCode;
+import io.github.s3recon.KeyRange;
+import io.github.s3recon.ObjectEntry;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.S3ReconException;
+import io.github.s3recon.inventory.internal.ListObjectsV2PageFetcher;
+import io.github.s3recon.inventory.internal.ListObjectsV2PageParser.Page;
+import io.github.s3recon.internal.S3Errors;
+import io.github.s3recon.spi.ObjectLister;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Lists a location with ListObjectsV2 like {@link S3ObjectLister}, several times faster per core:
+ * pages are fetched over the lister's own HTTP connections, signed by the SDK's SigV4 signer with
+ * the location's client's credentials, and parsed straight from the response bytes instead of
+ * through the SDK's unmarshalling. Any page that does not come back as a plain 200 the parser
+ * takes on (an error status, an I/O error, a timeout, an unusual body) is fetched again through
+ * the client's {@code listObjectsV2}, so the SDK's retries and errors apply exactly as with
+ * {@link S3ObjectLister}; the first page for each client and bucket goes through the SDK too, to
+ * learn the endpoint the client resolves for the bucket (path-style or virtual-hosted, an
+ * endpoint override or AWS itself). The entries are the same, field for field, as
+ * {@link S3ObjectLister}'s.
+ *
+ * <p>The contract is {@link S3ObjectLister}'s: keys relative to the location's prefix, in the
+ * server's order; {@link #list(S3Location, KeyRange)} starts after the range's start with
+ * {@code StartAfter} and stops at the first key past its end; at most {@code readAheadPages}
+ * pages are fetched beyond what the consumer has taken, the next page (which needs the previous
+ * one's continuation token) while the consumer works on the current one; failures surface from the
+ * stream as {@link S3ReconException}s that name the bucket and the fix.
+ *
+ * <p>The direct path does not run the client's execution interceptors and does not use its HTTP
+ * client's settings (it uses the JDK's HTTP/1.1 client and the JVM's default proxy selector);
+ * where those matter, use {@link S3ObjectLister}. Clients whose endpoint needs more than SigV4
+ * (S3 Express, SigV4a) and anonymous clients are listed through the SDK.
+ *
+ * <p>Thread-safe: each {@link #list} call is independent; one returned stream is consumed by one
+ * thread. The lister owns threads (daemon threads, started on demand): close it when done. The
+ * clients stay the caller's.
+ */
+public final class FastS3ObjectLister implements ObjectLister {
+
+    private final int readAheadPages;
+    private final int pageSize;
+    private final ListObjectsV2PageFetcher fetcher = ListObjectsV2PageFetcher.create();
+
+    /**
+     * Pages counted since the lister was created.
+     *
+     * @param direct pages fetched and parsed directly
+     * @param viaSdk pages that went through the SDK: first pages and fallbacks
+     */
+    public record PageCounts(long direct, long viaSdk) {
+    }
+
+    private FastS3ObjectLister(int readAheadPages, int pageSize) {
+        this.readAheadPages = readAheadPages;
+        this.pageSize = pageSize;
+    }
+
+    /**
+     * Returns a lister with {@link S3ObjectLister#DEFAULT_READ_AHEAD_PAGES} pages of read-ahead and
+     * pages of 1,000 keys (S3's maximum).
+     *
+     * @return the lister; the caller closes it
+     */
+    public static FastS3ObjectLister create() {
+        return new FastS3ObjectLister(S3ObjectLister.DEFAULT_READ_AHEAD_PAGES, 1000);
+    }
+
+    /**
+     * Returns a lister with the given read-ahead and page size.
+     *
+     * @param readAheadPages pages fetched ahead of the consumer; 1 to 1,000
+     * @param pageSize keys per page asked of the server; 1 to 1,000
+     * @return the lister; the caller closes it
+     */
+    public static FastS3ObjectLister create(int readAheadPages, int pageSize) {
+        if (readAheadPages < 1 || readAheadPages > 1000) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
+                    "read-ahead must be 1 to 1000 pages, was " + readAheadPages);
+        }
+        if (pageSize < 1 || pageSize > 1000) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
+                    "page size must be 1 to 1000 keys, was " + pageSize);
+        }
+        return new FastS3ObjectLister(readAheadPages, pageSize);
+    }
+
+    @Override
+    public Stream<ObjectEntry> list(S3Location location) {
+        return list(location, KeyRange.ALL);
+    }
+
+    /**
+     * Lists the keys of a range: ListObjectsV2 starts after the range's start and the listing
+     * stops (no further page is fetched) at the first key past its end.
+     */
+    @Override
+    public Stream<ObjectEntry> list(S3Location location, KeyRange range) {
+        int prefixLength = location.prefix().length();
+        ListObjectsV2PageFetcher.Listing listing = fetcher.listing(location,
+                range.startAfter() == null ? null : location.fullKey(range.startAfter()), pageSize,
+                o -> S3ObjectLister.toEntry(o, prefixLength));
+        PagePipeline pages = new PagePipeline(location, listing, range, readAheadPages);
+        pages.fetchMore();
+        Iterator<ObjectEntry> entries = new Iterator<>() {
+            private Iterator<ObjectEntry> page = List.<ObjectEntry>of().iterator();
+            private ObjectEntry next;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && !done) {
+                    if (!page.hasNext()) {
+                        Page taken = pages.take();
+                        if (taken == null) {
+                            done = true;
+                            return false;
+                        }
+                        page = taken.entries().iterator();
+                        continue;
+                    }
+                    ObjectEntry e = page.next();
+                    if (range.isAfter(e.key())) {
+                        // Keys come sorted (the engine checks): nothing further can be in range.
+                        done = true;
+                        pages.cancel();
+                    } else if (range.contains(e.key())) {
+                        next = e;
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public ObjectEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                ObjectEntry e = next;
+                next = null;
+                return e;
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(entries,
+                Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(pages::cancel);
+    }
+
+    /** Plans ranges with the {@link ShardPlanner}, as {@link S3ObjectLister} does. */
+    @Override
+    public List<KeyRange> plan(S3Location location, int ranges) {
+        return ShardPlanner.plan(location, ranges);
+    }
+
+    /**
+     * Returns how many pages were parsed directly and how many went through the SDK, across every
+     * listing of this lister; e.g. to check that a deployment takes the direct path.
+     *
+     * @return the counts
+     */
+    public PageCounts pageCounts() {
+        return new PageCounts(fetcher.directPages(), fetcher.sdkPages());
+    }
+
+    /** Stops the lister's threads; listings still running fail or finish through the SDK. */
+    @Override
+    public void close() {
+        fetcher.close();
+    }
+
+    /**
+     * The pages of one listing, fetched one after another (each needs the previous one's
+     * continuation token) on the fetcher's threads, at most {@code capacity} ahead of the consumer.
+     * No thread blocks on its behalf but the consumer's, in {@link #take()}.
+     */
+    private static final class PagePipeline {
+        private static final Object END = new Object();
+
+        private final S3Location location;
+        private final ListObjectsV2PageFetcher.Listing listing;
+        private final KeyRange range;
+        private final int capacity;
+        // Guarded by this.
+        private final ArrayDeque<Object> ready = new ArrayDeque<>();
+        private boolean inFlight;
+        private boolean exhausted;
+        private boolean cancelled;
+        private String nextToken;
+        // The consumer's alone.
+        private boolean ended;
+
+        PagePipeline(S3Location location, ListObjectsV2PageFetcher.Listing listing, KeyRange range, int capacity) {
+            this.location = location;
+            this.listing = listing;
+            this.range = range;
+            this.capacity = capacity;
+        }
+
+        /** Fetches the next page unless one is in flight, the read-ahead is full or all is fetched. */
+        void fetchMore() {
+            String token;
+            synchronized (this) {
+                if (inFlight || exhausted || cancelled || ready.size() >= capacity) {
+                    return;
+                }
+                inFlight = true;
+                token = nextToken;
+            }
+            listing.fetch(token).whenComplete(this::arrived);
+        }
+
+        private void arrived(Page page, Throwable failure) {
+            synchronized (this) {
+                inFlight = false;
+                if (cancelled) {
+                    return;
+                }
+                if (failure != null) {
+                    ready.add(failure);
+                    exhausted = true;
+                } else {
+                    ready.add(page);
+                    List<ObjectEntry> entries = page.entries();
+                    // Past the range's end the consumer stops: do not fetch what it will not read.
+                    boolean pastRange = !entries.isEmpty() && range.isAfter(entries.get(entries.size() - 1).key());
+                    if (page.hasNextPage() && !pastRange) {
+                        nextToken = page.nextContinuationToken();
+                    } else {
+                        exhausted = true;
+                        ready.add(END);
+                    }
+                }
+                notifyAll();
+            }
+            fetchMore();
+        }
+
+        /** Returns the next page, or null at the end; throws what the listing failed with. */
+        Page take() {
+            if (ended) {
+                return null;
+            }
+            Object next;
+            synchronized (this) {
+                try {
+                    while (ready.isEmpty()) {
+                        wait();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    cancel();
+                    throw new S3ReconException(ErrorCode.INTERRUPTED, "listing of " + location + " was interrupted", e);
+                }
+                next = ready.poll();
+            }
+            if (next == END) {
+                ended = true;
+                return null;
+            }
+            if (next instanceof Throwable t) {
+                ended = true;
+                throw S3Errors.translate(t, location, "listing");
+            }
+            fetchMore();
+            return (Page) next;
+        }
+
+        synchronized void cancel() {
+            cancelled = true;
+            exhausted = true;
+            ready.clear();
+            // Ends a take() that waits on another thread.
+            ready.add(END);
+            notifyAll();
+        }
+    }
+}
