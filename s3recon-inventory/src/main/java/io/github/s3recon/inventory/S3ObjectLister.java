@@ -10,17 +10,12 @@ import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
 import io.github.s3recon.internal.S3Errors;
 import io.github.s3recon.spi.ObjectLister;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.ArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -107,47 +102,7 @@ public final class S3ObjectLister implements ObjectLister {
         int prefixLength = location.prefix().length();
         PageQueue pages = new PageQueue(location, prefixLength);
         location.client().listObjectsV2Paginator(request).subscribe(pages);
-        Iterator<ObjectEntry> entries = new Iterator<>() {
-            private Iterator<ObjectEntry> page = List.<ObjectEntry>of().iterator();
-            private ObjectEntry next;
-            private boolean done;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && !done) {
-                    if (!page.hasNext()) {
-                        List<ObjectEntry> taken = pages.take();
-                        if (taken == null) {
-                            done = true;
-                            return false;
-                        }
-                        page = taken.iterator();
-                        continue;
-                    }
-                    ObjectEntry e = page.next();
-                    if (range.isAfter(e.key())) {
-                        // Keys come sorted (the engine checks): nothing further can be in range.
-                        done = true;
-                        pages.cancel();
-                    } else if (range.contains(e.key())) {
-                        next = e;
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public ObjectEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                ObjectEntry e = next;
-                next = null;
-                return e;
-            }
-        };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(entries,
-                Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(pages::cancel);
+        return RangeEntries.stream(pages::take, pages::cancel, range);
     }
 
     /** Plans ranges with the {@link ShardPlanner}: delimiter fan-out of the bucket's prefixes. */
