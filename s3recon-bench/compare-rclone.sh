@@ -35,4 +35,4 @@ export RCLONE_CONFIG_SYN_TYPE=s3 RCLONE_CONFIG_SYN_PROVIDER=Other \
     RCLONE_CONFIG_SYN_SECRET_ACCESS_KEY=synthetic RCLONE_CONFIG_SYN_FORCE_PATH_STYLE=true
 # rclone exits 1 when it finds differences, which is the point here.
 env -u AWS_CA_BUNDLE /usr/bin/time -f "rclone: wall %e s, max RSS %M KiB" \
-    rclone check syn:synthetic-source syn:synthetic-destination 2>&1 | grep -vE "^[0-9/]+ [0-9:]+ ERROR : .*(not found|differ)" || true
+    rclone check syn:synthetic-source syn:synthetic-destination 2>&1 | grep -v " ERROR : " || true
