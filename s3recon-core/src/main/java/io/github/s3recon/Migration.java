@@ -99,12 +99,62 @@ public final class Migration implements AutoCloseable {
     public MigrationResult reconcile() {
         running.lock();
         try {
-            return new Reconciler(source, destination, sourceLister, destinationLister, store, workDirectory,
-                    new Listeners(listeners),
-                    reporters, clock, progressInterval, listingRanges).run();
+            return reconciler().run();
         } finally {
             running.unlock();
         }
+    }
+
+    /**
+     * Splits this migration into shards: contiguous key ranges, as many as
+     * {@link Builder#listingRanges(int)} asks for and the source's layout allows. A shard names the
+     * buckets and prefixes but holds no client or secret and is serializable, so that a distributed
+     * engine (e.g. Apache Spark) can send each to a worker, which builds its own migration with its
+     * own clients and calls {@link #reconcile(ShardSpec)}.
+     *
+     * @return the shards in key order; their reports together cover every key once
+     */
+    public List<ShardSpec> shards() {
+        List<KeyRange> ranges = reconciler().plan();
+        List<ShardSpec> shards = new ArrayList<>(ranges.size());
+        for (int i = 0; i < ranges.size(); i++) {
+            shards.add(ShardSpec.of(i, source, destination, ranges.get(i)));
+        }
+        return List.copyOf(shards);
+    }
+
+    /**
+     * Reconciles one shard: lists and diffs only the keys of its range, like {@link #reconcile()}.
+     *
+     * @param shard a shard of this migration's source and destination (from {@link #shards()},
+     *     possibly planned elsewhere); not null
+     * @return the shard's result; its counts and differences cover the shard's keys only
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the shard names other
+     *     buckets or prefixes, or any failure {@link #reconcile()} can have
+     */
+    public MigrationResult reconcile(ShardSpec shard) {
+        if (shard == null) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "shard must not be null");
+        }
+        if (!shard.sourceBucket().equals(source.bucket()) || !shard.sourcePrefix().equals(source.prefix())
+                || !shard.destinationBucket().equals(destination.bucket())
+                || !shard.destinationPrefix().equals(destination.prefix())) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "shard " + shard.index() + " is of s3://"
+                    + shard.sourceBucket() + "/" + shard.sourcePrefix() + " -> s3://" + shard.destinationBucket() + "/"
+                    + shard.destinationPrefix() + ", not of this migration (" + source + " -> " + destination
+                    + "): build the migration with the shard's locations");
+        }
+        running.lock();
+        try {
+            return reconciler().run(List.of(shard.range()));
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private Reconciler reconciler() {
+        return new Reconciler(source, destination, sourceLister, destinationLister, store, workDirectory,
+                new Listeners(listeners), reporters, clock, progressInterval, listingRanges);
     }
 
     /**

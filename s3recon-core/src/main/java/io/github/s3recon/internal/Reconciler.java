@@ -107,6 +107,17 @@ public final class Reconciler {
      * @throws S3ReconException if the run fails; listeners have then seen it finish as FAILED
      */
     public MigrationResult run() {
+        return run(null);
+    }
+
+    /**
+     * Runs the reconciliation of the given key ranges only, or of everything when null.
+     *
+     * @param only the ranges, in key order, or null to plan them with the source's lister
+     * @return the result
+     * @throws S3ReconException if the run fails; listeners have then seen it finish as FAILED
+     */
+    public MigrationResult run(List<KeyRange> only) {
         Instant startedAt = clock.instant();
         transition(MigrationState.INITIALIZING);
         try {
@@ -118,9 +129,7 @@ public final class Reconciler {
             transition(MigrationState.LISTING);
             Instant phaseStart = clock.instant();
             Progress progress = new Progress(phaseStart);
-            List<KeyRange> ranges = listingRanges <= 1 || !sourceLister.listsInKeyOrder()
-                    || !destinationLister.listsInKeyOrder() ? List.of(KeyRange.ALL)
-                    : sourceLister.plan(source, listingRanges);
+            List<KeyRange> ranges = only != null ? only : plan();
             List<Tally> tallies = runRanges(runId, runDirectory, ranges, progress);
             progress.emit(true);
             Tally tally = Tally.sum(tallies);
@@ -159,6 +168,17 @@ public final class Reconciler {
             }
             throw failure;
         }
+    }
+
+    /**
+     * Plans the key ranges of a run: one unless ranges are asked for and both listers are sorted
+     * (an unsorted lister, e.g. an S3 Inventory report, is sorted whole through the store).
+     *
+     * @return the ranges in key order
+     */
+    public List<KeyRange> plan() {
+        return listingRanges <= 1 || !sourceLister.listsInKeyOrder() || !destinationLister.listsInKeyOrder()
+                ? List.of(KeyRange.ALL) : sourceLister.plan(source, listingRanges);
     }
 
     private List<Tally> runRanges(String runId, Path runDirectory, List<KeyRange> ranges, Progress progress) {
