@@ -29,7 +29,9 @@ import java.util.stream.Stream;
  * server's order; {@link #list(S3Location, KeyRange)} starts after the range's start with
  * {@code StartAfter} and stops at the first key past its end; at most {@code readAheadPages}
  * pages are fetched beyond what the consumer has taken, the next page (which needs the previous
- * one's continuation token) while the consumer works on the current one; failures surface from the
+ * one's continuation token) while the consumer works on the current one, and all listings of one
+ * lister running at once share a budget of {@value S3ObjectLister#DEFAULT_PAGE_BUDGET} pages ahead
+ * (at least one each); failures surface from the
  * stream as {@link S3ReconException}s that name the bucket and the fix.
  *
  * <p>The direct path does not run the client's execution interceptors and does not use its HTTP
@@ -46,6 +48,7 @@ public final class FastS3ObjectLister implements ObjectLister {
     private final int readAheadPages;
     private final int pageSize;
     private final ListObjectsV2PageFetcher fetcher = ListObjectsV2PageFetcher.create();
+    private final java.util.concurrent.atomic.AtomicInteger activeListings = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Pages counted since the lister was created.
@@ -105,7 +108,7 @@ public final class FastS3ObjectLister implements ObjectLister {
         ListObjectsV2PageFetcher.Listing listing = fetcher.listing(location,
                 range.startAfter() == null ? null : location.fullKey(range.startAfter()), pageSize,
                 o -> S3ObjectLister.toEntry(o, prefixLength));
-        PagePipeline pages = new PagePipeline(location, listing, range, readAheadPages);
+        PagePipeline pages = new PagePipeline(location, listing, range);
         pages.fetchMore();
         return RangeEntries.stream(() -> {
             Page taken = pages.take();
@@ -140,13 +143,13 @@ public final class FastS3ObjectLister implements ObjectLister {
      * continuation token) on the fetcher's threads, at most {@code capacity} ahead of the consumer.
      * No thread blocks on its behalf but the consumer's, in {@link #take()}.
      */
-    private static final class PagePipeline {
+    private final class PagePipeline {
         private static final Object END = new Object();
 
         private final S3Location location;
         private final ListObjectsV2PageFetcher.Listing listing;
         private final KeyRange range;
-        private final int capacity;
+        private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         // Guarded by this.
         private final ArrayDeque<Object> ready = new ArrayDeque<>();
         private boolean inFlight;
@@ -156,18 +159,33 @@ public final class FastS3ObjectLister implements ObjectLister {
         // The consumer's alone.
         private boolean ended;
 
-        PagePipeline(S3Location location, ListObjectsV2PageFetcher.Listing listing, KeyRange range, int capacity) {
+        PagePipeline(S3Location location, ListObjectsV2PageFetcher.Listing listing, KeyRange range) {
             this.location = location;
             this.listing = listing;
             this.range = range;
-            this.capacity = capacity;
+            activeListings.incrementAndGet();
+        }
+
+        /**
+         * This listing's share of the pages that all listings of the lister may hold ahead, at
+         * least one: many parallel ranges must not multiply the memory.
+         */
+        private int capacity() {
+            return Math.max(1, Math.min(readAheadPages,
+                    S3ObjectLister.DEFAULT_PAGE_BUDGET / Math.max(1, activeListings.get())));
+        }
+
+        private void finish() {
+            if (finished.compareAndSet(false, true)) {
+                activeListings.decrementAndGet();
+            }
         }
 
         /** Fetches the next page unless one is in flight, the read-ahead is full or all is fetched. */
         void fetchMore() {
             String token;
             synchronized (this) {
-                if (inFlight || exhausted || cancelled || ready.size() >= capacity) {
+                if (inFlight || exhausted || cancelled || ready.size() >= capacity()) {
                     return;
                 }
                 inFlight = true;
@@ -222,10 +240,12 @@ public final class FastS3ObjectLister implements ObjectLister {
             }
             if (next == END) {
                 ended = true;
+                finish();
                 return null;
             }
             if (next instanceof Throwable t) {
                 ended = true;
+                finish();
                 throw S3Errors.translate(t, location, "listing");
             }
             fetchMore();
@@ -233,6 +253,7 @@ public final class FastS3ObjectLister implements ObjectLister {
         }
 
         synchronized void cancel() {
+            finish();
             cancelled = true;
             exhausted = true;
             ready.clear();
