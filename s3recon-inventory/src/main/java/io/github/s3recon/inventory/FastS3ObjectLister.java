@@ -82,14 +82,7 @@ public final class FastS3ObjectLister implements ObjectLister {
      * @return the lister; the caller closes it
      */
     public static FastS3ObjectLister create(int readAheadPages, int pageSize) {
-        if (readAheadPages < 1 || readAheadPages > 1000) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                    "read-ahead must be 1 to 1000 pages, was " + readAheadPages);
-        }
-        if (pageSize < 1 || pageSize > 1000) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                    "page size must be 1 to 1000 keys, was " + pageSize);
-        }
+        S3ObjectLister.checkSettings(readAheadPages, pageSize);
         return new FastS3ObjectLister(readAheadPages, pageSize);
     }
 

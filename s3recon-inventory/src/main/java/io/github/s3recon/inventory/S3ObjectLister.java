@@ -72,6 +72,12 @@ public final class S3ObjectLister implements ObjectLister {
      * @return the lister
      */
     public static S3ObjectLister create(int readAheadPages, int pageSize) {
+        checkSettings(readAheadPages, pageSize);
+        return new S3ObjectLister(readAheadPages, pageSize);
+    }
+
+    /** Checks a lister's read-ahead and page size; shared with {@link FastS3ObjectLister}. */
+    static void checkSettings(int readAheadPages, int pageSize) {
         if (readAheadPages < 1 || readAheadPages > 1000) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
                     "read-ahead must be 1 to 1000 pages, was " + readAheadPages);
@@ -80,7 +86,6 @@ public final class S3ObjectLister implements ObjectLister {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
                     "page size must be 1 to 1000 keys, was " + pageSize);
         }
-        return new S3ObjectLister(readAheadPages, pageSize);
     }
 
     @Override
