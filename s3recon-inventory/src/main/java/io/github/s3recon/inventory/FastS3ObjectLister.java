@@ -7,7 +7,6 @@ import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
 import io.github.s3recon.inventory.internal.ListObjectsV2PageFetcher;
 import io.github.s3recon.inventory.internal.ListObjectsV2PageParser.Page;
-import io.github.s3recon.internal.S3Errors;
 import io.github.s3recon.spi.ObjectLister;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -137,7 +136,6 @@ public final class FastS3ObjectLister implements ObjectLister {
      * No thread blocks on its behalf but the consumer's, in {@link #take()}.
      */
     private final class PagePipeline {
-        private static final Object END = new Object();
 
         private final S3Location location;
         private final ListObjectsV2PageFetcher.Listing listing;
@@ -205,7 +203,7 @@ public final class FastS3ObjectLister implements ObjectLister {
                         nextToken = page.nextContinuationToken();
                     } else {
                         exhausted = true;
-                        ready.add(END);
+                        ready.add(RangeEntries.END);
                     }
                 }
                 notifyAll();
@@ -231,18 +229,12 @@ public final class FastS3ObjectLister implements ObjectLister {
                 }
                 next = ready.poll();
             }
-            if (next == END) {
-                ended = true;
-                finish();
-                return null;
+            ended = next == RangeEntries.END || next instanceof Throwable;
+            Page page = RangeEntries.page(next, Page.class, location, this::finish);
+            if (page != null) {
+                fetchMore();
             }
-            if (next instanceof Throwable t) {
-                ended = true;
-                finish();
-                throw S3Errors.translate(t, location, "listing");
-            }
-            fetchMore();
-            return (Page) next;
+            return page;
         }
 
         synchronized void cancel() {
@@ -251,7 +243,7 @@ public final class FastS3ObjectLister implements ObjectLister {
             exhausted = true;
             ready.clear();
             // Ends a take() that waits on another thread.
-            ready.add(END);
+            ready.add(RangeEntries.END);
             notifyAll();
         }
     }

@@ -2,6 +2,8 @@ package io.github.s3recon.inventory;
 
 import io.github.s3recon.KeyRange;
 import io.github.s3recon.ObjectEntry;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.internal.S3Errors;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -14,7 +16,32 @@ import java.util.stream.StreamSupport;
 /** The entries of a listing's pages that lie in a key range, as a stream; shared by the S3 listers. */
 final class RangeEntries {
 
+    /** Queued after a listing's last page. */
+    static final Object END = new Object();
+
     private RangeEntries() {
+    }
+
+    /**
+     * Opens an item that a listing's page queue handed over: a page, {@link #END}, or the
+     * failure the listing ended with.
+     *
+     * @param item the item taken from the queue
+     * @param type the page type
+     * @param location what was listed, for the error message
+     * @param finish runs when the listing has ended (END or failure)
+     * @param <P> the page type
+     * @return the page, or null at the end
+     * @throws io.github.s3recon.S3ReconException the listing's failure, translated
+     */
+    static <P> P page(Object item, Class<P> type, S3Location location, Runnable finish) {
+        if (item == END || item instanceof Throwable) {
+            finish.run();
+        }
+        if (item instanceof Throwable t) {
+            throw S3Errors.translate(t, location, "listing");
+        }
+        return item == END ? null : type.cast(item);
     }
 
     /**

@@ -8,7 +8,6 @@ import io.github.s3recon.KeyRange;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
-import io.github.s3recon.internal.S3Errors;
 import io.github.s3recon.spi.ObjectLister;
 import java.util.List;
 import java.util.ArrayList;
@@ -208,7 +207,7 @@ public final class S3ObjectLister implements ObjectLister {
 
         @Override
         public void onComplete() {
-            queue.add(END);
+            queue.add(RangeEntries.END);
         }
 
         /** Returns the next page's entries, or null at the end; throws what the listing failed with. */
@@ -225,15 +224,10 @@ public final class S3ObjectLister implements ObjectLister {
                 cancel();
                 throw new S3ReconException(ErrorCode.INTERRUPTED, "listing of " + location + " was interrupted", e);
             }
-            if (next == END) {
-                ended = true;
-                finish();
+            ended = next == RangeEntries.END || next instanceof Throwable;
+            List<ObjectEntry> page = RangeEntries.page(next, List.class, location, this::finish);
+            if (page == null) {
                 return null;
-            }
-            if (next instanceof Throwable t) {
-                ended = true;
-                finish();
-                throw S3Errors.translate(t, location, "listing");
             }
             long more;
             synchronized (this) {
@@ -244,7 +238,7 @@ public final class S3ObjectLister implements ObjectLister {
             if (more > 0) {
                 subscription.request(more);
             }
-            return (List<ObjectEntry>) next;
+            return page;
         }
 
         void cancel() {
@@ -264,5 +258,4 @@ public final class S3ObjectLister implements ObjectLister {
         }
     }
 
-    private static final Object END = new Object();
 }
