@@ -1,6 +1,5 @@
 package io.github.s3recon;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -79,15 +78,6 @@ public record ObjectEntry(String key, long size, String eTag, Instant lastModifi
      */
     public boolean hasPlainMd5ETag() {
         return eTag != null && eTag.length() == 32 && isHex(eTag, 0, 32);
-    }
-
-    /**
-     * Returns the key's UTF-8 bytes, the order in which S3 lists keys.
-     *
-     * @return a new array
-     */
-    public byte[] keyBytes() {
-        return key.getBytes(StandardCharsets.UTF_8);
     }
 
     /**

@@ -168,12 +168,6 @@ class ModelValidationTest {
         }
 
         @Test
-        void keyBytesAreUtf8() {
-            assertThat(ObjectEntry.of("\uD83D\uDE00", 1, null).keyBytes())
-                    .containsExactly(0xF0, 0x9F, 0x98, 0x80);
-        }
-
-        @Test
         void copiesKeepEveryOtherField() {
             Checksum c = Checksum.of(ChecksumAlgorithm.SHA1, ChecksumType.FULL_OBJECT, "qUqP5cyxm6YcTAhz05Hph5gvu9M=");
             ObjectEntry e = new ObjectEntry("a", 3, MD5, java.time.Instant.EPOCH, "STANDARD", c);
