@@ -27,6 +27,12 @@ public enum ErrorCode {
     WORK_DIRECTORY_UNUSABLE,
     /** The calling thread was interrupted; the run stopped. */
     INTERRUPTED,
-    /** A required implementation (lister, store) was not found on the class path. */
-    MISSING_PROVIDER
+    /** A required implementation (lister, store, scheduler) was not found on the class path. */
+    MISSING_PROVIDER,
+    /** An object could not be copied (read, written or completed); a result of the run, not its end. */
+    COPY_FAILED,
+    /** An extraneous object could not be deleted. */
+    DELETE_FAILED,
+    /** More deletions were planned than {@code maxDeletes} allows; nothing was written. */
+    TOO_MANY_DELETES
 }

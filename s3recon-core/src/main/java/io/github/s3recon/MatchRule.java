@@ -16,5 +16,7 @@ public enum MatchRule {
     /** The fingerprint that s3recon recorded at copy time matches the source. */
     RECORDED_FINGERPRINT,
     /** Both objects were read and their contents compared. */
-    DEEP
+    DEEP,
+    /** Only the sizes were compared ({@link Verification#SIZE}): nothing is missing, the content is not proved. */
+    SIZE
 }

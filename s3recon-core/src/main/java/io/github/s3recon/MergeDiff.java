@@ -21,7 +21,10 @@ import java.util.Objects;
  *   <li>both ETags are plain MD5s: compare them;</li>
  *   <li>both are multipart ETags with the same part count: equal ETags prove equal content; unequal
  *       ones prove different content if the part sizes are equal too;</li>
- *   <li>otherwise {@link Difference.Unverified}.</li>
+ *   <li>the destination carries the fingerprint s3recon recorded when it copied this source
+ *       version ({@link Fingerprint}): equal;</li>
+ *   <li>otherwise {@link Difference.Unverified}, unless the diff is {@link #deep}: then both are read
+ *       and their bytes compared.</li>
  * </ol>
  * A size or content difference where the destination was last modified before the source is
  * reported as {@link Difference.Stale} instead.
@@ -36,12 +39,17 @@ import java.util.Objects;
  */
 public final class MergeDiff {
 
-    private static final MergeDiff WITHOUT_LOOKUP = new MergeDiff(null);
+    private static final MergeDiff WITHOUT_LOOKUP = new MergeDiff(null, false, false);
+    private static final MergeDiff SIZES_ONLY = new MergeDiff(null, false, true);
 
     private final DetailsLookup lookup;
+    private final boolean deep;
+    private final boolean sizesOnly;
 
-    private MergeDiff(DetailsLookup lookup) {
+    private MergeDiff(DetailsLookup lookup, boolean deep, boolean sizesOnly) {
         this.lookup = lookup;
+        this.deep = deep;
+        this.sizesOnly = sizesOnly;
     }
 
     /**
@@ -61,7 +69,29 @@ public final class MergeDiff {
      * @return the diff
      */
     public static MergeDiff withLookup(DetailsLookup lookup) {
-        return new MergeDiff(Objects.requireNonNull(lookup, "lookup"));
+        return new MergeDiff(Objects.requireNonNull(lookup, "lookup"), false, false);
+    }
+
+    /**
+     * Returns a diff like {@link #withLookup(DetailsLookup)} that, for keys no rule can decide,
+     * asks the lookup to compare the two objects' bytes ({@link DetailsLookup#sameContent}) instead
+     * of reporting them unverified.
+     *
+     * @param lookup the lookup; not null
+     * @return the diff
+     */
+    public static MergeDiff deep(DetailsLookup lookup) {
+        return new MergeDiff(Objects.requireNonNull(lookup, "lookup"), true, false);
+    }
+
+    /**
+     * Returns a diff that compares sizes only: keys of equal size are matched by
+     * {@link MatchRule#SIZE}, which proves that nothing is missing but not the content.
+     *
+     * @return the diff
+     */
+    public static MergeDiff sizesOnly() {
+        return SIZES_ONLY;
     }
 
     /**
@@ -117,6 +147,10 @@ public final class MergeDiff {
             sink.matched(source, destination, MatchRule.EMPTY);
             return;
         }
+        if (sizesOnly) {
+            sink.matched(source, destination, MatchRule.SIZE);
+            return;
+        }
         Verdict v = byChecksum(source.checksum(), destination.checksum());
         if (v != Verdict.UNKNOWN) {
             deliver(v, MatchRule.FULL_OBJECT_CHECKSUM, source, destination, sink);
@@ -158,7 +192,47 @@ public final class MergeDiff {
                 return;
             }
         }
+        if (lookup != null) {
+            v = byFingerprint(source, destination);
+            if (v != Verdict.UNKNOWN) {
+                deliver(v, MatchRule.RECORDED_FINGERPRINT, source, destination, sink);
+                return;
+            }
+            if (deep) {
+                Boolean same = lookup.sameContent(source, destination);
+                if (same != null) {
+                    deliver(same ? Verdict.EQUAL : Verdict.DIFFERENT, MatchRule.DEEP, source, destination, sink);
+                    return;
+                }
+            }
+        }
         sink.difference(new Difference.Unverified(source, destination));
+    }
+
+    /**
+     * Rule 5: the fingerprint s3recon recorded in the destination's metadata when it copied the
+     * object. It proves the destination a copy of this very source version (same ETag and size);
+     * if it also recorded a checksum and the destination stores one of that algorithm, they must
+     * agree, so that a destination overwritten since the copy with its metadata kept is caught.
+     */
+    private Verdict byFingerprint(ObjectEntry source, ObjectEntry destination) {
+        Fingerprint recorded = lookup.recordedFingerprint(destination);
+        if (recorded == null || recorded.size() != source.size()) {
+            return Verdict.UNKNOWN;
+        }
+        if (!recorded.sourceETag().equalsIgnoreCase(source.eTag())) {
+            return Verdict.DIFFERENT; // the source was rewritten since it was copied
+        }
+        Checksum copied = recorded.checksum();
+        if (copied != null) {
+            Checksum stored = destination.checksum() != null && destination.checksum().hasValue()
+                    ? destination.checksum() : lookup.checksum(Side.DESTINATION, destination);
+            Verdict v = byChecksum(copied, stored);
+            if (v != Verdict.UNKNOWN) {
+                return v;
+            }
+        }
+        return Verdict.EQUAL;
     }
 
     private static void deliver(Verdict v, MatchRule rule, ObjectEntry s, ObjectEntry d, Sink sink) {
@@ -223,6 +297,29 @@ public final class MergeDiff {
          * @return the size, or 0 when unknown
          */
         long firstPartSize(Side side, ObjectEntry entry);
+
+        /**
+         * Returns the fingerprint that s3recon recorded in a destination object's metadata when it
+         * copied it. The default knows none.
+         *
+         * @param destination the destination's entry, its key relative to the prefix; not null
+         * @return the fingerprint, or null if the object has none or is gone
+         */
+        default Fingerprint recordedFingerprint(ObjectEntry destination) {
+            return null;
+        }
+
+        /**
+         * Reads both objects and compares their bytes; asked only by a {@link MergeDiff#deep} diff,
+         * for keys no other rule can decide. The default cannot.
+         *
+         * @param source the source's entry; not null
+         * @param destination the destination's entry with the same key; not null
+         * @return whether the contents are equal, or null when they cannot be read
+         */
+        default Boolean sameContent(ObjectEntry source, ObjectEntry destination) {
+            return null;
+        }
     }
 
     /**

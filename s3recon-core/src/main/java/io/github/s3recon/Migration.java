@@ -2,12 +2,16 @@ package io.github.s3recon;
 
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.internal.Listeners;
+import io.github.s3recon.internal.KeyFilter;
 import io.github.s3recon.internal.Reconciler;
+import io.github.s3recon.internal.RunSettings;
 import io.github.s3recon.spi.InventoryStore;
 import io.github.s3recon.spi.InventoryStoreProvider;
 import io.github.s3recon.spi.ObjectLister;
 import io.github.s3recon.spi.ObjectListerProvider;
 import io.github.s3recon.spi.ReconciliationReporter;
+import io.github.s3recon.spi.TransferScheduler;
+import io.github.s3recon.spi.TransferSchedulerProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +48,9 @@ public final class Migration implements AutoCloseable {
     /** The number of key ranges listed in parallel unless {@link Builder#listingRanges(int)} says otherwise. */
     public static final int DEFAULT_LISTING_RANGES = 1;
 
+    /** The most deletions a run may plan unless {@link Builder#maxDeletes(long)} says otherwise. */
+    public static final long DEFAULT_MAX_DELETES = 1000;
+
     private final S3Location source;
     private final S3Location destination;
     private final Path workDirectory;
@@ -58,9 +65,18 @@ public final class Migration implements AutoCloseable {
     private final Clock clock;
     private final Duration progressInterval;
     private final int listingRanges;
+    private final KeyFilter filter;
+    private final TransferScheduler scheduler;
+    private final boolean ownsScheduler;
+    private final OverwritePolicy overwrite;
+    private final boolean deleteExtraneous;
+    private final long maxDeletes;
+    private final Verification verification;
+    private final ChecksumAlgorithm checksumAlgorithm;
     private final ReentrantLock running = new ReentrantLock();
 
-    private Migration(Builder b, ObjectLister lister, boolean ownsLister, InventoryStore store, boolean ownsStore) {
+    private Migration(Builder b, ObjectLister lister, boolean ownsLister, InventoryStore store, boolean ownsStore,
+            TransferScheduler scheduler, boolean ownsScheduler) {
         this.source = b.source;
         this.destination = b.destination;
         this.workDirectory = b.workDirectory;
@@ -75,6 +91,14 @@ public final class Migration implements AutoCloseable {
         this.clock = b.clock;
         this.progressInterval = b.progressInterval;
         this.listingRanges = b.listingRanges;
+        this.filter = new KeyFilter(b.includes, b.excludes);
+        this.scheduler = scheduler;
+        this.ownsScheduler = ownsScheduler;
+        this.overwrite = b.overwrite;
+        this.deleteExtraneous = b.deleteExtraneous;
+        this.maxDeletes = b.maxDeletes;
+        this.verification = b.verification;
+        this.checksumAlgorithm = b.checksumAlgorithm;
     }
 
     /**
@@ -99,7 +123,72 @@ public final class Migration implements AutoCloseable {
     public MigrationResult reconcile() {
         running.lock();
         try {
-            return reconciler().run();
+            return reconciler().reconcile(null);
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /**
+     * Migrates: lists both locations, diffs them, copies what is missing or different (as the
+     * {@linkplain Builder#overwrite overwrite policy} says), deletes extraneous objects if asked,
+     * then lists both again to verify ({@linkplain Builder#verification verification}) and reports.
+     * The failure of one object is recorded in the report ({@code transfer.objectsFailed} and
+     * {@code failures.jsonl}) and the run goes on.
+     *
+     * <p>Listeners see INITIALIZING, LISTING, COMPARING (the differences found), TRANSFERRING (each
+     * object copied, deleted or failed, and each retry), VERIFYING (the differences that remain),
+     * REPORTING, then the run's end.
+     *
+     * @return COMPLETED if the destination was verified to match the source and nothing failed, else
+     *     COMPLETED_WITH_DIFFERENCES; the report's counts describe the destination after copying
+     * @throws S3ReconException if the run cannot complete (as for {@link #reconcile()}), with
+     *     {@link ErrorCode#TOO_MANY_DELETES} before anything is written if more deletions are planned
+     *     than {@link Builder#maxDeletes(long)} allows, or {@link ErrorCode#MISSING_PROVIDER} if no
+     *     transfer scheduler is on the class path
+     */
+    public MigrationResult run() {
+        running.lock();
+        try {
+            return reconciler().migrate();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /**
+     * The dry run: lists and diffs like {@link #run()} and returns what it would copy, re-copy and
+     * delete; writes nothing to either bucket. Listeners see the events of a reconcile.
+     *
+     * @return the plan, in key order
+     * @throws S3ReconException if the listing fails, as for {@link #reconcile()}
+     */
+    public FixPlan plan() {
+        running.lock();
+        try {
+            return reconciler().dryRun();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /**
+     * Applies the fix plan of a report (of this migration's locations) under this migration's
+     * overwrite policy and delete settings, then lists both sides again to verify, like {@link #run()}.
+     * Keys that the report does not name are not copied, only verified.
+     *
+     * @param report a report of a reconcile or run of the same source and destination; not null
+     * @return the result of the repair; its report describes the destination after it
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the report is of other
+     *     locations, or any failure {@link #run()} can have
+     */
+    public MigrationResult repair(ReconciliationReport report) {
+        if (report == null) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "report must not be null");
+        }
+        running.lock();
+        try {
+            return reconciler().repair(report);
         } finally {
             running.unlock();
         }
@@ -146,15 +235,16 @@ public final class Migration implements AutoCloseable {
         }
         running.lock();
         try {
-            return reconciler().run(List.of(shard.range()));
+            return reconciler().reconcile(List.of(shard.range()));
         } finally {
             running.unlock();
         }
     }
 
     private Reconciler reconciler() {
-        return new Reconciler(source, destination, sourceLister, destinationLister, store, workDirectory,
-                new Listeners(listeners), reporters, clock, progressInterval, listingRanges);
+        return new Reconciler(new RunSettings(source, destination, sourceLister, destinationLister, store,
+                workDirectory, new Listeners(listeners), reporters, clock, progressInterval, listingRanges, filter,
+                scheduler, overwrite, deleteExtraneous, maxDeletes, verification, checksumAlgorithm));
     }
 
     /**
@@ -184,7 +274,7 @@ public final class Migration implements AutoCloseable {
         return workDirectory;
     }
 
-    /** Closes the lister and store this migration found itself; not the S3 clients. */
+    /** Closes the lister, store and scheduler this migration found itself; not the S3 clients. */
     @Override
     public void close() {
         running.lock();
@@ -194,6 +284,9 @@ public final class Migration implements AutoCloseable {
             }
             if (ownsStore) {
                 store.close();
+            }
+            if (ownsScheduler && scheduler != null) {
+                scheduler.close();
             }
         } finally {
             running.unlock();
@@ -217,8 +310,133 @@ public final class Migration implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Duration progressInterval = Duration.ofSeconds(1);
         private int listingRanges = DEFAULT_LISTING_RANGES;
+        private final List<String> includes = new ArrayList<>();
+        private final List<String> excludes = new ArrayList<>();
+        private TransferScheduler scheduler;
+        private OverwritePolicy overwrite = OverwritePolicy.IF_DIFFERENT;
+        private boolean deleteExtraneous;
+        private long maxDeletes = DEFAULT_MAX_DELETES;
+        private Verification verification = Verification.CHECKSUM;
+        private ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.CRC64NVME;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the copy engine. By default the one a {@link TransferSchedulerProvider} on the class
+         * path creates ({@code s3recon-transfer}: {@code SizeTieredScheduler} with its defaults); the
+         * migration then closes it. Only {@link Migration#run()} and {@link Migration#repair} use it.
+         *
+         * @param scheduler the scheduler, still owned by the caller; not null
+         * @return this builder
+         */
+        public Builder transferScheduler(TransferScheduler scheduler) {
+            this.scheduler = requireNonNull(scheduler, "transferScheduler");
+            return this;
+        }
+
+        /**
+         * Adds globs of keys to include, matched against the key relative to the location's prefix:
+         * {@code *} and {@code ?} within one segment, {@code **} across segments ({@code **}{@code /x}
+         * also matches {@code x} at the top), {@code [a-z]}, {@code {jpg,png}}, {@code \} escapes.
+         * Keys outside the scope are neither copied, deleted nor reported, on either side. All keys
+         * by default.
+         *
+         * @param globs one or more globs; not null or empty
+         * @return this builder
+         * @throws S3ReconException if a glob is malformed, naming it and the position
+         */
+        public Builder include(String... globs) {
+            includes.addAll(checkGlobs(globs, "include"));
+            return this;
+        }
+
+        /**
+         * Adds globs of keys to exclude (syntax as {@link #include}); an excluded key is out of scope
+         * even if included. None by default.
+         *
+         * @param globs one or more globs; not null or empty
+         * @return this builder
+         * @throws S3ReconException if a glob is malformed, naming it and the position
+         */
+        public Builder exclude(String... globs) {
+            excludes.addAll(checkGlobs(globs, "exclude"));
+            return this;
+        }
+
+        private static List<String> checkGlobs(String[] globs, String what) {
+            if (globs == null || globs.length == 0) {
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, what + " needs at least one glob");
+            }
+            List<String> checked = new ArrayList<>(globs.length);
+            for (String glob : globs) {
+                checked.add(KeyFilter.check(glob));
+            }
+            return checked;
+        }
+
+        /**
+         * Sets which keys that the destination already has a run copies; {@link OverwritePolicy#IF_DIFFERENT}
+         * by default (those not proved equal).
+         *
+         * @param policy the policy; not null
+         * @return this builder
+         */
+        public Builder overwrite(OverwritePolicy policy) {
+            this.overwrite = requireNonNull(policy, "overwrite");
+            return this;
+        }
+
+        /**
+         * Sets whether a run deletes the destination objects (in scope) that the source does not
+         * have; off by default. Guarded by {@link #maxDeletes(long)}.
+         *
+         * @param delete true to delete them
+         * @return this builder
+         */
+        public Builder deleteExtraneous(boolean delete) {
+            this.deleteExtraneous = delete;
+            return this;
+        }
+
+        /**
+         * Sets the most deletions a run may plan; a run that plans more fails before writing
+         * anything, so that a wrong source (an empty prefix, a typo) cannot empty the destination.
+         * {@value Migration#DEFAULT_MAX_DELETES} by default.
+         *
+         * @param max 0 or more
+         * @return this builder
+         */
+        public Builder maxDeletes(long max) {
+            if (max < 0) {
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "max deletes must not be negative, was "
+                        + max);
+            }
+            this.maxDeletes = max;
+            return this;
+        }
+
+        /**
+         * Sets how a run verifies the destination after copying; {@link Verification#CHECKSUM} by default.
+         *
+         * @param verification the verification; not null
+         * @return this builder
+         */
+        public Builder verification(Verification verification) {
+            this.verification = requireNonNull(verification, "verification");
+            return this;
+        }
+
+        /**
+         * Sets the checksum computed while copying and that the destination is asked to store as a
+         * full-object checksum; {@link ChecksumAlgorithm#CRC64NVME} by default.
+         *
+         * @param algorithm the algorithm; not null
+         * @return this builder
+         */
+        public Builder checksumAlgorithm(ChecksumAlgorithm algorithm) {
+            this.checksumAlgorithm = requireNonNull(algorithm, "checksumAlgorithm");
+            return this;
         }
 
         /**
@@ -414,7 +632,9 @@ public final class Migration implements AutoCloseable {
                 }
                 throw e;
             }
-            return new Migration(this, l, ownsLister, s, ownsStore);
+            boolean ownsScheduler = scheduler == null;
+            TransferScheduler t = ownsScheduler ? loadOptional(TransferSchedulerProvider.class) : scheduler;
+            return new Migration(this, l, ownsLister, s, ownsStore, t, ownsScheduler);
         }
 
         private static <T> T load(Class<T> type) {
@@ -428,6 +648,16 @@ public final class Migration implements AutoCloseable {
                         + "or pass an instance to the builder");
             }
             return found.next();
+        }
+
+        private static TransferScheduler loadOptional(Class<TransferSchedulerProvider> type) {
+            Iterator<TransferSchedulerProvider> found = ServiceLoader.load(type, Migration.class.getClassLoader())
+                    .iterator();
+            if (!found.hasNext()) {
+                found = ServiceLoader.load(type).iterator();
+            }
+            // Without one, reconcile() and plan() still work; run() and repair() say what to add.
+            return found.hasNext() ? found.next().create() : null;
         }
 
         private static <T> T requireNonNull(T value, String name) {

@@ -32,10 +32,14 @@ import java.util.stream.Stream;
  * @param finishedAt when the run finished; not null
  * @param differencesFile the JSON Lines file that holds the differences; not null (it may not exist
  *     when there are none)
+ * @param verification how the counts were obtained: {@link Verification#CHECKSUM} for a reconcile,
+ *     the migration's setting for a run (whose counts then describe the destination after copying,
+ *     except with {@link Verification#NONE}); not null
+ * @param transfer what the run copied and deleted, or null for a reconcile
  */
 public record ReconciliationReport(MigrationState state, LocationSummary source, LocationSummary destination,
         DifferenceCounts counts, Map<MatchRule, Long> matchedByRule, Instant startedAt, Instant finishedAt,
-        Path differencesFile) {
+        Path differencesFile, Verification verification, TransferSummary transfer) {
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -48,9 +52,44 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(finishedAt, "finishedAt");
         Objects.requireNonNull(differencesFile, "differencesFile");
+        Objects.requireNonNull(verification, "verification");
         EnumMap<MatchRule, Long> copy = new EnumMap<>(MatchRule.class);
         copy.putAll(Objects.requireNonNull(matchedByRule, "matchedByRule"));
         matchedByRule = Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * A reconcile's report: no transfer, counts by the content rules.
+     *
+     * @param state the terminal state; not null
+     * @param source what the source held; not null
+     * @param destination what the destination held; not null
+     * @param counts the number of keys per class; not null
+     * @param matchedByRule how many matched keys each rule proved equal; not null
+     * @param startedAt when the run started; not null
+     * @param finishedAt when the run finished; not null
+     * @param differencesFile the JSON Lines file of the differences; not null
+     */
+    public ReconciliationReport(MigrationState state, LocationSummary source, LocationSummary destination,
+            DifferenceCounts counts, Map<MatchRule, Long> matchedByRule, Instant startedAt, Instant finishedAt,
+            Path differencesFile) {
+        this(state, source, destination, counts, matchedByRule, startedAt, finishedAt, differencesFile,
+                Verification.CHECKSUM, null);
+    }
+
+    /**
+     * Returns the number of keys proved equal by a rule other than {@link MatchRule#SIZE}.
+     *
+     * @return the count of verified keys
+     */
+    public long verified() {
+        long n = 0;
+        for (Map.Entry<MatchRule, Long> e : matchedByRule.entrySet()) {
+            if (e.getKey() != MatchRule.SIZE) {
+                n += e.getValue();
+            }
+        }
+        return n;
     }
 
     /**
@@ -72,7 +111,8 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
     }
 
     /**
-     * Writes {@code summary.json} and {@code differences.jsonl} into a directory, created if needed;
+     * Writes {@code summary.json} and {@code differences.jsonl} (and, after a run in which objects
+     * failed, {@code failures.jsonl}) into a directory, created if needed;
      * existing files of those names are replaced. Streams the differences: constant memory.
      *
      * @param directory the directory; not null
@@ -87,6 +127,10 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
                 Files.copy(differencesFile, differences, StandardCopyOption.REPLACE_EXISTING);
             } else {
                 Files.write(differences, new byte[0]);
+            }
+            if (transfer != null && Files.exists(transfer.failuresFile())) {
+                Files.copy(transfer.failuresFile(), directory.resolve("failures.jsonl"),
+                        StandardCopyOption.REPLACE_EXISTING);
             }
             writeSummary(directory.resolve("summary.json"));
         } catch (IOException e) {
@@ -112,6 +156,8 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
             json.writeNumberField("unverified", counts.unverified());
             json.writeEndObject();
             json.writeObjectFieldStart("verification");
+            json.writeStringField("mode", verification.name());
+            json.writeNumberField("verified", verified());
             json.writeObjectFieldStart("matchedByRule");
             for (MatchRule rule : MatchRule.values()) {
                 json.writeNumberField(rule.name(), matchedByRule.getOrDefault(rule, 0L));
@@ -119,6 +165,24 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
             json.writeEndObject();
             json.writeNumberField("unverified", counts.unverified());
             json.writeEndObject();
+            if (transfer != null) {
+                json.writeObjectFieldStart("transfer");
+                json.writeNumberField("objectsCopied", transfer.objectsCopied());
+                json.writeNumberField("bytesCopied", transfer.bytesCopied());
+                json.writeNumberField("objectsSkipped", transfer.objectsSkipped());
+                json.writeNumberField("objectsDeleted", transfer.objectsDeleted());
+                json.writeNumberField("objectsFailed", transfer.objectsFailed());
+                json.writeNumberField("retries", transfer.retries());
+                json.writeObjectFieldStart("serverSide");
+                json.writeNumberField("objects", transfer.objectsServerSide());
+                json.writeNumberField("bytes", transfer.bytesServerSide());
+                json.writeEndObject();
+                json.writeObjectFieldStart("relayed");
+                json.writeNumberField("objects", transfer.objectsRelayed());
+                json.writeNumberField("bytes", transfer.bytesRelayed());
+                json.writeEndObject();
+                json.writeEndObject();
+            }
             json.writeStringField("startedAt", startedAt.toString());
             json.writeStringField("finishedAt", finishedAt.toString());
             json.writeNumberField("durationMillis", duration().toMillis());

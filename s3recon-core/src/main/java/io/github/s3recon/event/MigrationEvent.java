@@ -6,7 +6,8 @@ import java.time.Instant;
  * An immutable event of a run, as delivered to a {@link MigrationListener}. The set of events is
  * closed.
  */
-public sealed interface MigrationEvent permits StateChanged, ProgressSnapshot, DifferenceFound, RunFinished {
+public sealed interface MigrationEvent permits StateChanged, ProgressSnapshot, DifferenceFound, ObjectCopied,
+        ObjectDeleted, ObjectFailed, TransferRetried, RunFinished {
 
     /**
      * Returns when the event happened, by the run's clock.

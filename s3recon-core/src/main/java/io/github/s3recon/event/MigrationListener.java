@@ -14,7 +14,11 @@ import io.github.s3recon.internal.LoggingListener;
  * phase is announced by a {@link StateChanged}; {@link ProgressSnapshot}s and
  * {@link DifferenceFound}s come between them; the terminal state is announced by exactly one
  * {@link RunFinished}, which comes last. A reconcile run goes INITIALIZING, LISTING (with
- * progress), COMPARING (with the differences, in key order), REPORTING, then RunFinished.
+ * progress), COMPARING (with the differences, in key order), REPORTING, then RunFinished. A
+ * migration run goes INITIALIZING, LISTING, COMPARING, TRANSFERRING (with an
+ * {@link ObjectCopied}, {@link ObjectDeleted} or {@link ObjectFailed} per object, in completion
+ * order, and {@link TransferRetried}s), VERIFYING (a second listing, with the differences that
+ * remain), REPORTING, then RunFinished.
  */
 public interface MigrationListener {
 
@@ -54,6 +58,38 @@ public interface MigrationListener {
      * @param event the difference; never null
      */
     default void onDifference(DifferenceFound event) {
+    }
+
+    /**
+     * An object was copied.
+     *
+     * @param event the copy; never null
+     */
+    default void onObjectCopied(ObjectCopied event) {
+    }
+
+    /**
+     * An extraneous object was deleted from the destination.
+     *
+     * @param event the deletion; never null
+     */
+    default void onObjectDeleted(ObjectDeleted event) {
+    }
+
+    /**
+     * A copy or delete failed for good; the run goes on.
+     *
+     * @param event the failure; never null
+     */
+    default void onObjectFailed(ObjectFailed event) {
+    }
+
+    /**
+     * A transfer request failed with a transient error and will be retried.
+     *
+     * @param event the retry; never null
+     */
+    default void onRetry(TransferRetried event) {
     }
 
     /**

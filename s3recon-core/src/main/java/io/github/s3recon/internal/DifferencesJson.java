@@ -12,8 +12,10 @@ import io.github.s3recon.ChecksumType;
 import io.github.s3recon.Difference;
 import io.github.s3recon.DifferenceType;
 import io.github.s3recon.ErrorCode;
+import io.github.s3recon.FixAction;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3ReconException;
+import io.github.s3recon.TransferAction;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,6 +30,7 @@ import java.util.stream.Stream;
  * The JSON Lines form of differences: one object per line with {@code type}, {@code key},
  * {@code source} and {@code destination}, each side {@code size}, {@code eTag},
  * {@code lastModified} (ISO-8601), {@code storageClass} and {@code checksum}, or null where absent.
+ * Fix plans use the same form with {@code action} and {@code reason} in place of {@code type}.
  * Written and read streaming, so the number of lines costs no heap.
  */
 public final class DifferencesJson {
@@ -96,6 +99,37 @@ public final class DifferencesJson {
             }
         }
 
+        /**
+         * Writes one fix action as one line.
+         *
+         * @param a the action
+         */
+        public void write(FixAction a) {
+            try {
+                json.writeStartObject();
+                json.writeStringField("action", a.action().name());
+                json.writeStringField("reason", a.reason() == null ? null : a.reason().name());
+                json.writeStringField("key", a.key());
+                json.writeFieldName("source");
+                writeEntry(json, a.source());
+                json.writeFieldName("destination");
+                writeEntry(json, a.destination());
+                json.writeEndObject();
+                written++;
+            } catch (IOException e) {
+                throw failed(path, e);
+            }
+        }
+
+        /**
+         * Returns how many lines were written.
+         *
+         * @return the count
+         */
+        public long written() {
+            return written;
+        }
+
         @Override
         public void close() {
             try {
@@ -140,6 +174,34 @@ public final class DifferencesJson {
      * @return the differences
      */
     public static Stream<Difference> read(Path path) {
+        return lines(path).map(line -> parse(path, line));
+    }
+
+    /**
+     * Reads fix actions from a JSON Lines file, lazily; the caller closes the stream.
+     *
+     * @param path the file; a missing file reads as empty
+     * @return the actions
+     */
+    public static Stream<FixAction> readActions(Path path) {
+        return lines(path).map(line -> parseAction(path, line));
+    }
+
+    private static FixAction parseAction(Path path, String line) {
+        try {
+            JsonNode node = MAPPER.readTree(line);
+            String key = node.get("key").asText();
+            String reason = text(node, "reason");
+            return new FixAction(TransferAction.valueOf(node.get("action").asText()), key,
+                    reason == null ? null : DifferenceType.valueOf(reason), entry(key, node.get("source")),
+                    entry(key, node.get("destination")));
+        } catch (IOException | RuntimeException e) {
+            throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot read a fix action from " + path
+                    + ": the line is not a fix action as s3recon writes it: " + abbreviate(line), e);
+        }
+    }
+
+    private static Stream<String> lines(Path path) {
         if (!Files.exists(path)) {
             return Stream.empty();
         }
@@ -149,7 +211,7 @@ public final class DifferencesJson {
         } catch (IOException e) {
             throw failed(path, e);
         }
-        return reader.lines().filter(line -> !line.isBlank()).map(line -> parse(path, line)).onClose(() -> {
+        return reader.lines().filter(line -> !line.isBlank()).onClose(() -> {
             try {
                 reader.close();
             } catch (IOException e) {

@@ -3,19 +3,29 @@ package io.github.s3recon.internal;
 import io.github.s3recon.Checksum;
 import io.github.s3recon.ChecksumAlgorithm;
 import io.github.s3recon.ChecksumType;
+import io.github.s3recon.Fingerprint;
 import io.github.s3recon.MergeDiff;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
-/** Answers {@link MergeDiff.DetailsLookup} questions with HeadObject requests. */
+/**
+ * Answers {@link MergeDiff.DetailsLookup} questions with HeadObject requests (and GetObject for a
+ * deep comparison). Confined to one diffing thread: it remembers the last destination HEAD.
+ */
 public final class HeadLookup implements MergeDiff.DetailsLookup {
 
     private final S3Location source;
     private final S3Location destination;
+    private ObjectEntry lastEntry;
+    private HeadObjectResponse lastHead;
 
     /**
      * Creates a lookup on two locations.
@@ -35,12 +45,69 @@ public final class HeadLookup implements MergeDiff.DetailsLookup {
     }
 
     @Override
+    public Fingerprint recordedFingerprint(ObjectEntry destinationEntry) {
+        HeadObjectResponse head = head(MergeDiff.Side.DESTINATION, destinationEntry, null);
+        return head == null || !head.hasMetadata() ? null : Fingerprint.fromMetadata(head.metadata());
+    }
+
+    @Override
+    public Boolean sameContent(ObjectEntry sourceEntry, ObjectEntry destinationEntry) {
+        try (InputStream a = open(source, sourceEntry); InputStream b = open(destination, destinationEntry)) {
+            if (a == null || b == null) {
+                return null;
+            }
+            byte[] x = new byte[64 * 1024];
+            byte[] y = new byte[x.length];
+            while (true) {
+                int n = a.readNBytes(x, 0, x.length);
+                int m = b.readNBytes(y, 0, n == 0 ? 1 : n);
+                if (n != m || !Arrays.equals(x, 0, n, y, 0, m)) {
+                    return false;
+                }
+                if (n == 0) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            return null; // unreadable now: undecided, reported unverified
+        }
+    }
+
+    private InputStream open(S3Location location, ObjectEntry entry) {
+        String key = location.fullKey(entry.key());
+        try {
+            return location.client().getObject(b -> b.bucket(location.bucket()).key(key).ifMatch(entry.eTag()),
+                    AsyncResponseTransformer.toBlockingInputStream()).join();
+        } catch (RuntimeException e) {
+            Throwable t = S3Errors.unwrap(e);
+            if (t instanceof S3Exception s && s.statusCode() < 500) {
+                return null; // gone or changed since listed
+            }
+            throw S3Errors.translate(t, location, "GetObject of '" + key + "'");
+        }
+    }
+
+    @Override
     public long firstPartSize(MergeDiff.Side side, ObjectEntry entry) {
         HeadObjectResponse head = head(side, entry, 1);
         return head == null || head.contentLength() == null ? 0 : head.contentLength();
     }
 
     private HeadObjectResponse head(MergeDiff.Side side, ObjectEntry entry, Integer partNumber) {
+        // One HEAD answers the checksum and the fingerprint questions of the same object.
+        boolean cacheable = partNumber == null && side == MergeDiff.Side.DESTINATION;
+        if (cacheable && entry == lastEntry) {
+            return lastHead;
+        }
+        HeadObjectResponse head = fetch(side, entry, partNumber);
+        if (cacheable) {
+            lastEntry = entry;
+            lastHead = head;
+        }
+        return head;
+    }
+
+    private HeadObjectResponse fetch(MergeDiff.Side side, ObjectEntry entry, Integer partNumber) {
         S3Location location = side == MergeDiff.Side.SOURCE ? source : destination;
         try {
             return location.client().headObject(b -> b.bucket(location.bucket()).key(location.fullKey(entry.key()))

@@ -2,9 +2,13 @@ package io.github.s3recon.internal;
 
 import io.github.s3recon.event.DifferenceFound;
 import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.event.ObjectCopied;
+import io.github.s3recon.event.ObjectDeleted;
+import io.github.s3recon.event.ObjectFailed;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
 import io.github.s3recon.event.StateChanged;
+import io.github.s3recon.event.TransferRetried;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -42,6 +46,26 @@ public final class Listeners implements MigrationListener {
     @Override
     public void onDifference(DifferenceFound event) {
         deliver(l -> l.onDifference(event), event);
+    }
+
+    @Override
+    public void onObjectCopied(ObjectCopied event) {
+        deliver(l -> l.onObjectCopied(event), event);
+    }
+
+    @Override
+    public void onObjectDeleted(ObjectDeleted event) {
+        deliver(l -> l.onObjectDeleted(event), event);
+    }
+
+    @Override
+    public void onObjectFailed(ObjectFailed event) {
+        deliver(l -> l.onObjectFailed(event), event);
+    }
+
+    @Override
+    public void onRetry(TransferRetried event) {
+        deliver(l -> l.onRetry(event), event);
     }
 
     @Override

@@ -2,9 +2,13 @@ package io.github.s3recon.internal;
 
 import io.github.s3recon.event.DifferenceFound;
 import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.event.ObjectCopied;
+import io.github.s3recon.event.ObjectDeleted;
+import io.github.s3recon.event.ObjectFailed;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
 import io.github.s3recon.event.StateChanged;
+import io.github.s3recon.event.TransferRetried;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +40,35 @@ public final class LoggingListener implements MigrationListener {
     public void onDifference(DifferenceFound event) {
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {}", event.difference().type(), event.difference().key());
+        }
+    }
+
+    @Override
+    public void onObjectCopied(ObjectCopied event) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("copied {} ({}, {}, {} attempt(s))", event.key(), Bytes.format(event.bytes()), event.mode(),
+                    event.attempts());
+        }
+    }
+
+    @Override
+    public void onObjectDeleted(ObjectDeleted event) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("deleted {}", event.key());
+        }
+    }
+
+    @Override
+    public void onObjectFailed(ObjectFailed event) {
+        LOG.warn("{} of {} failed after {} attempt(s): {}", event.action(), event.key(), event.attempts(),
+                event.error().getMessage());
+    }
+
+    @Override
+    public void onRetry(TransferRetried event) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("retrying {} after attempt {} ({}), in {} ms", event.key(), event.attempt(), event.reason(),
+                    event.backoff().toMillis());
         }
     }
 

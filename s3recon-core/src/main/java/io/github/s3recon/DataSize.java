@@ -1,0 +1,97 @@
+package io.github.s3recon;
+
+/**
+ * An amount of bytes, as the transfer settings take them ({@code DataSize.ofMebibytes(16)}).
+ * Immutable; binary units (1 MiB = 1,048,576 bytes).
+ *
+ * @param bytes the number of bytes; not negative
+ */
+public record DataSize(long bytes) implements Comparable<DataSize> {
+
+    /** Checks that the amount is not negative. */
+    public DataSize {
+        if (bytes < 0) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "a data size must not be negative, was "
+                    + bytes + " bytes");
+        }
+    }
+
+    /**
+     * An amount of bytes.
+     *
+     * @param bytes the bytes; not negative
+     * @return the size
+     */
+    public static DataSize ofBytes(long bytes) {
+        return new DataSize(bytes);
+    }
+
+    /**
+     * An amount of kibibytes (1,024 bytes).
+     *
+     * @param kibibytes the amount; not negative
+     * @return the size
+     */
+    public static DataSize ofKibibytes(long kibibytes) {
+        return new DataSize(multiply(kibibytes, 1L << 10, "KiB"));
+    }
+
+    /**
+     * An amount of mebibytes (1,048,576 bytes).
+     *
+     * @param mebibytes the amount; not negative
+     * @return the size
+     */
+    public static DataSize ofMebibytes(long mebibytes) {
+        return new DataSize(multiply(mebibytes, 1L << 20, "MiB"));
+    }
+
+    /**
+     * An amount of gibibytes (1,073,741,824 bytes).
+     *
+     * @param gibibytes the amount; not negative
+     * @return the size
+     */
+    public static DataSize ofGibibytes(long gibibytes) {
+        return new DataSize(multiply(gibibytes, 1L << 30, "GiB"));
+    }
+
+    private static long multiply(long amount, long unit, String name) {
+        if (amount < 0) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "a data size must not be negative, was "
+                    + amount + " " + name);
+        }
+        try {
+            return Math.multiplyExact(amount, unit);
+        } catch (ArithmeticException e) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, amount + " " + name + " is too large");
+        }
+    }
+
+    /**
+     * Returns the number of bytes.
+     *
+     * @return the bytes
+     */
+    public long toBytes() {
+        return bytes;
+    }
+
+    @Override
+    public int compareTo(DataSize other) {
+        return Long.compare(bytes, other.bytes);
+    }
+
+    /** Returns the size in the largest binary unit that divides it, e.g. {@code 16MiB}. */
+    @Override
+    public String toString() {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        long value = bytes;
+        int unit = 0;
+        while (unit < units.length - 1 && value != 0 && value % 1024 == 0) {
+            value /= 1024;
+            unit++;
+        }
+        return value + units[unit];
+    }
+}

@@ -1,0 +1,84 @@
+package io.github.s3recon.internal;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import io.github.s3recon.ErrorCode;
+import io.github.s3recon.S3ReconException;
+import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.event.ObjectCopied;
+import io.github.s3recon.event.ObjectDeleted;
+import io.github.s3recon.event.ObjectFailed;
+import io.github.s3recon.event.TransferRetried;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Passes a transfer's events on to the run's listener and writes each failed object as one JSON
+ * line ({@code key}, {@code action}, {@code code}, {@code message}, {@code attempts}), so that
+ * failures cost no heap however many there are. Thread-safe: the scheduler's threads call it.
+ */
+final class FailureRecorder implements MigrationListener, AutoCloseable {
+
+    private final MigrationListener next;
+    private final Path file;
+    private JsonGenerator json;
+
+    FailureRecorder(MigrationListener next, Path file) {
+        this.next = next;
+        this.file = file;
+    }
+
+    @Override
+    public void onObjectCopied(ObjectCopied event) {
+        next.onObjectCopied(event);
+    }
+
+    @Override
+    public void onObjectDeleted(ObjectDeleted event) {
+        next.onObjectDeleted(event);
+    }
+
+    @Override
+    public void onRetry(TransferRetried event) {
+        next.onRetry(event);
+    }
+
+    @Override
+    public void onObjectFailed(ObjectFailed event) {
+        write(event);
+        next.onObjectFailed(event);
+    }
+
+    private synchronized void write(ObjectFailed e) {
+        try {
+            if (json == null) {
+                json = DifferencesJson.FACTORY.createGenerator(Files.newOutputStream(file), JsonEncoding.UTF8);
+                json.setPrettyPrinter(new MinimalPrettyPrinter("\n"));
+            }
+            json.writeStartObject();
+            json.writeStringField("key", e.key());
+            json.writeStringField("action", e.action().name());
+            json.writeStringField("code", e.error().code().name());
+            json.writeStringField("message", e.error().getMessage());
+            json.writeNumberField("attempts", e.attempts());
+            json.writeEndObject();
+        } catch (IOException x) {
+            throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot write " + file + ": " + x
+                    + " (check free disk space in the work directory)", x);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (json != null) {
+            try {
+                json.writeRaw('\n');
+                json.close();
+            } catch (IOException x) {
+                throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot write " + file + ": " + x, x);
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.github.s3recon.internal;
+
+import io.github.s3recon.ChecksumAlgorithm;
+import io.github.s3recon.OverwritePolicy;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.Verification;
+import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.spi.InventoryStore;
+import io.github.s3recon.spi.ObjectLister;
+import io.github.s3recon.spi.ReconciliationReporter;
+import io.github.s3recon.spi.TransferScheduler;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a run needs, as the migration was built.
+ *
+ * @param source the source
+ * @param destination the destination
+ * @param sourceLister the source's lister
+ * @param destinationLister the destination's lister
+ * @param store the store for listings that need sorting
+ * @param workDirectory the work directory
+ * @param listener the (isolating) listener
+ * @param reporters extra reporters
+ * @param clock the clock
+ * @param progressInterval the least time between progress snapshots
+ * @param listingRanges how many key ranges to list and diff in parallel
+ * @param filter the include and exclude globs
+ * @param scheduler the copy engine, or null when none is on the class path (reconcile only)
+ * @param overwrite which differing keys a run copies
+ * @param deleteExtraneous whether a run deletes extraneous destination objects
+ * @param maxDeletes the most deletions a run may plan
+ * @param verification how a run verifies after copying
+ * @param checksumAlgorithm the checksum computed while copying
+ */
+public record RunSettings(S3Location source, S3Location destination, ObjectLister sourceLister,
+        ObjectLister destinationLister, InventoryStore store, Path workDirectory, MigrationListener listener,
+        List<ReconciliationReporter> reporters, Clock clock, Duration progressInterval, int listingRanges,
+        KeyFilter filter, TransferScheduler scheduler, OverwritePolicy overwrite, boolean deleteExtraneous,
+        long maxDeletes, Verification verification, ChecksumAlgorithm checksumAlgorithm) {
+}

@@ -1,0 +1,94 @@
+package io.github.s3recon.spi;
+
+import io.github.s3recon.ObjectEntry;
+
+/**
+ * The copy engine: opens a {@link TransferSession} per run, into which the migration feeds the
+ * copies and deletions of its fix plan. The built-in one is {@code SizeTieredScheduler}
+ * ({@code s3recon-transfer}), found through a {@link TransferSchedulerProvider} when the builder
+ * is given none.
+ *
+ * <p>Implementations are thread-safe; one scheduler may serve several sessions, one after another
+ * or at once. Failures of single objects are reported to the context's listener
+ * ({@link io.github.s3recon.event.ObjectFailed}), never thrown.
+ */
+public interface TransferScheduler extends AutoCloseable {
+
+    /**
+     * Opens a session that copies from the context's source to its destination.
+     *
+     * @param context the run's locations, options and listener; not null
+     * @return the session; the caller closes it
+     */
+    TransferSession open(TransferContext context);
+
+    /** Releases what the scheduler holds (threads, timers); the S3 clients stay the caller's. The default does nothing. */
+    @Override
+    default void close() {
+    }
+
+    /**
+     * The copies and deletions of one run. {@link #copy} and {@link #delete} are called from one
+     * thread, the migration's, and may block to keep the in-flight work within the scheduler's
+     * budget (back-pressure); the work itself runs on the scheduler's threads, which report each
+     * outcome to the context's listener exactly once per submitted object.
+     */
+    interface TransferSession extends AutoCloseable {
+
+        /**
+         * Submits the copy of a source object to the same key under the destination's prefix,
+         * replacing what is there.
+         *
+         * @param source the source's entry, its key relative to the source's prefix; not null
+         * @throws io.github.s3recon.S3ReconException with code {@code INTERRUPTED} if the thread is
+         *     interrupted while waiting for room
+         */
+        void copy(ObjectEntry source);
+
+        /**
+         * Submits the deletion of a destination object.
+         *
+         * @param destination the destination's entry, its key relative to the destination's prefix; not null
+         */
+        void delete(ObjectEntry destination);
+
+        /**
+         * Waits until every submitted copy and deletion has ended (copied, deleted or failed).
+         *
+         * @return what the session did
+         * @throws io.github.s3recon.S3ReconException with code {@code INTERRUPTED} if interrupted
+         */
+        TransferTotals awaitCompletion();
+
+        /**
+         * Stops: submitted work that has not started ends as failed with code {@code INTERRUPTED},
+         * requests in flight are aborted, and multipart uploads in progress are aborted. Callable
+         * from any thread.
+         */
+        void cancel();
+
+        /** Cancels what is still running and releases the session. */
+        @Override
+        void close();
+    }
+
+    /**
+     * What a session did, for the report.
+     *
+     * @param objectsCopied objects copied
+     * @param bytesCopied bytes of the copied objects
+     * @param objectsServerSide of the copied objects, those copied by the server
+     * @param bytesServerSide bytes of those
+     * @param objectsRelayed of the copied objects, those relayed through the JVM
+     * @param bytesRelayed bytes of those
+     * @param objectsDeleted objects deleted
+     * @param objectsFailed objects whose copy or deletion failed for good
+     * @param retries requests retried after a transient error
+     */
+    record TransferTotals(long objectsCopied, long bytesCopied, long objectsServerSide, long bytesServerSide,
+            long objectsRelayed, long bytesRelayed, long objectsDeleted, long objectsFailed, long retries) {
+
+        /** Nothing done. */
+        public static final TransferTotals NONE = new TransferTotals(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+}
