@@ -80,6 +80,9 @@ public record Fingerprint(String sourceETag, long size, Checksum checksum) {
         String size = null;
         String checksum = null;
         for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey() == null) {
+                continue; // a header map may hold the status line under null
+            }
             String k = e.getKey().toLowerCase(Locale.ROOT);
             if (k.equals(ETAG_KEY)) {
                 eTag = e.getValue();

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param reason the difference that calls for it, or null for a re-copy of an object proved equal
  *     ({@link OverwritePolicy#ALWAYS})
  * @param source the source's entry; not null unless the action is {@link TransferAction#DELETE}
- * @param destination the destination's entry; null for a {@link TransferAction#COPY}
+ * @param destination the destination's entry; null for a {@link TransferAction#COPY}, not null otherwise
  */
 public record FixAction(TransferAction action, String key, DifferenceType reason, ObjectEntry source,
         ObjectEntry destination) {
@@ -22,6 +22,14 @@ public record FixAction(TransferAction action, String key, DifferenceType reason
         if (action == TransferAction.DELETE ? destination == null : source == null) {
             throw new IllegalArgumentException("a " + action + " of '" + key + "' needs its "
                     + (action == TransferAction.DELETE ? "destination" : "source") + " entry");
+        }
+        if (action == TransferAction.COPY && destination != null) {
+            throw new IllegalArgumentException("a COPY of '" + key + "' is for a key the destination lacks, but a"
+                    + " destination entry was given; use RECOPY to copy over it");
+        }
+        if (action == TransferAction.RECOPY && destination == null) {
+            throw new IllegalArgumentException("a RECOPY of '" + key + "' needs its destination entry; use COPY"
+                    + " for a key the destination lacks");
         }
     }
 

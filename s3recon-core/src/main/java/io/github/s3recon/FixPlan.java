@@ -212,8 +212,8 @@ public final class FixPlan {
             out.write("#!/bin/sh\n");
             out.write("# s3recon fix plan: " + copies + " copies, " + recopies + " re-copies, " + deletes
                     + " deletions\n");
-            out.write("# from s3://" + sourceBucket + "/" + sourcePrefix + " to s3://" + destinationBucket + "/"
-                    + destinationPrefix + "\n");
+            out.write(comment("from s3://" + sourceBucket + "/" + sourcePrefix + " to s3://" + destinationBucket
+                    + "/" + destinationPrefix));
             out.write("set -eu\nAWS=\"${AWS:-aws}\"\n");
             for (Iterator<FixAction> it = actions.iterator(); it.hasNext();) {
                 FixAction a = it.next();
@@ -229,6 +229,16 @@ public final class FixPlan {
             throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot write the fix plan script to " + target
                     + ": " + e + " (check that the directory exists and is writable)", e);
         }
+    }
+
+    /**
+     * A comment line. A prefix may hold a newline, which would end the comment and run the rest as
+     * a command: control characters are shown as {@code ?}.
+     */
+    private static String comment(String text) {
+        StringBuilder line = new StringBuilder("# ");
+        text.codePoints().forEach(c -> line.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return line.append('\n').toString();
     }
 
     /** Single-quotes a word for sh: nothing inside single quotes is special but the quote itself. */

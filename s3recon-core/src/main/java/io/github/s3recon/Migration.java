@@ -33,14 +33,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *         .workDirectory(Path.of("/var/lib/s3recon/a-to-b"))
  *         .listener(MigrationListener.logging())
  *         .build()) {
- *     MigrationResult r = m.reconcile();
+ *     MigrationResult r = m.run();           // or reconcile() to compare only, plan() for a dry run
  *     r.report().writeJson(Path.of("report"));
  * }
  * }</pre>
  *
  * <p>A migration is immutable once built and may run several times, one run at a time (a second
- * concurrent call waits). Memory does not grow with the number of objects. It owns the lister and
- * store it found through {@link ServiceLoader} and closes them in {@link #close()}; instances
+ * concurrent call waits). Memory does not grow with the number of objects. It owns the lister,
+ * store and transfer scheduler it found through {@link ServiceLoader} and closes them in {@link #close()}; instances
  * passed to the builder stay the caller's. The S3 clients are always the caller's.
  */
 public final class Migration implements AutoCloseable {

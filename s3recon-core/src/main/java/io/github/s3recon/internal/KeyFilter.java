@@ -78,10 +78,10 @@ public final class KeyFilter implements Predicate<String> {
      *
      * @param glob the glob
      * @return the glob
-     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is malformed
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is null or malformed
      */
     public static String check(String glob) {
-        union(List.of(glob));
+        compile(glob);
         return glob;
     }
 
@@ -91,27 +91,35 @@ public final class KeyFilter implements Predicate<String> {
         }
         StringBuilder regex = new StringBuilder();
         for (String glob : globs) {
-            regex.append(regex.length() == 0 ? "" : "|").append("(?:").append(toRegex(glob)).append(')');
+            // Each glob on its own first, so that an error names the one at fault.
+            regex.append(regex.length() == 0 ? "" : "|").append("(?:").append(compile(glob).pattern()).append(')');
         }
+        return Pattern.compile(regex.toString(), Pattern.DOTALL);
+    }
+
+    private static Pattern compile(String glob) {
+        String regex = toRegex(glob);
         try {
-            return Pattern.compile(regex.toString(), Pattern.DOTALL);
+            return Pattern.compile(regex, Pattern.DOTALL);
         } catch (java.util.regex.PatternSyntaxException e) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "the globs " + globs
-                    + " have a malformed character class: " + e.getDescription(), e);
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "the glob \"" + glob
+                    + "\" has a malformed character class: " + e.getDescription()
+                    + "; escape a literal character with '\\'", e);
         }
     }
 
     /** Translates one glob; throws with the glob and the position of what is wrong. */
     static String toRegex(String glob) {
         if (glob == null || glob.isEmpty()) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                    "a glob must not be null or empty; use \"**\" to match every key");
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "a glob must not be null or empty, was "
+                    + (glob == null ? "null" : "\"\"") + "; use \"**\" to match every key");
         }
         StringBuilder r = new StringBuilder();
         boolean inGroup = false;
         int i = 0;
         while (i < glob.length()) {
-            char c = glob.charAt(i);
+            // Code points, not chars: a character outside the BMP quoted as two halves matches nothing.
+            int c = glob.codePointAt(i);
             switch (c) {
                 case '*' -> {
                     if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
@@ -128,26 +136,8 @@ public final class KeyFilter implements Predicate<String> {
                 }
                 case '?' -> r.append("[^/]");
                 case '[' -> {
-                    int end = glob.indexOf(']', i + 2);
-                    if (end < 0) {
-                        throw malformed(glob, i, "'[' without a closing ']'");
-                    }
-                    String body = glob.substring(i + 1, end);
-                    r.append('[');
-                    int j = 0;
-                    if (body.charAt(0) == '!' || body.charAt(0) == '^') {
-                        r.append('^');
-                        j = 1;
-                    }
-                    for (; j < body.length(); j++) {
-                        char b = body.charAt(j);
-                        if (b == '\\' || b == '[' || b == '&' || (b == '^' && j == 0)) {
-                            r.append('\\');
-                        }
-                        r.append(b);
-                    }
-                    r.append(']');
-                    i = end;
+                    i = characterClass(glob, i, r);
+                    continue;
                 }
                 case '{' -> {
                     if (inGroup) {
@@ -169,16 +159,51 @@ public final class KeyFilter implements Predicate<String> {
                         throw malformed(glob, i, "a trailing '\\'");
                     }
                     i++;
-                    r.append(Pattern.quote(String.valueOf(glob.charAt(i))));
+                    c = glob.codePointAt(i);
+                    r.append(Pattern.quote(new String(Character.toChars(c))));
                 }
-                default -> r.append(Pattern.quote(String.valueOf(c)));
+                default -> r.append(Pattern.quote(new String(Character.toChars(c))));
             }
-            i++;
+            i += Character.charCount(c);
         }
         if (inGroup) {
             throw malformed(glob, glob.length(), "'{' without a closing '}'");
         }
         return r.toString();
+    }
+
+    /**
+     * Translates the class that starts at {@code start} ({@code '['}) and returns the index after its
+     * {@code ']'}. As in POSIX, a {@code ']'} first in the class (after any {@code '!'}) is literal; a
+     * negated class, like {@code ?}, never matches {@code '/'}.
+     */
+    private static int characterClass(String glob, int start, StringBuilder r) {
+        int j = start + 1;
+        boolean negated = j < glob.length() && (glob.charAt(j) == '!' || glob.charAt(j) == '^');
+        if (negated) {
+            j++;
+        }
+        int first = j;
+        StringBuilder body = new StringBuilder();
+        while (j < glob.length()) {
+            int b = glob.codePointAt(j);
+            if (b == ']' && j > first) {
+                r.append(negated ? "[^/" : "[").append(body).append(']');
+                return j + 1;
+            }
+            if (b == '\\' && j + 1 < glob.length()) {
+                j++;
+                b = glob.codePointAt(j);
+                if (!Character.isLetterOrDigit(b)) {
+                    body.append('\\'); // a letter after '\\' would mean a class such as \\d
+                }
+            } else if (b == '\\' || b == '[' || b == ']' || b == '&' || b == '^') {
+                body.append('\\');
+            }
+            body.appendCodePoint(b);
+            j += Character.charCount(b);
+        }
+        throw malformed(glob, start, "'[' without a closing ']'");
     }
 
     private static S3ReconException malformed(String glob, int at, String what) {

@@ -482,6 +482,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
             SLOW_DOWN,
             /** Answers 500 {@code InternalError} without forwarding. */
             INTERNAL_ERROR,
+            /** Answers 403 {@code AccessDenied} without forwarding: a permanent error, not to be retried. */
+            ACCESS_DENIED,
             /**
              * Forwards the request, waits for the target's response head (so the target has acted),
              * then resets the client's connection (RST) before sending it anything.
@@ -538,6 +540,17 @@ public final class FaultInjectingProxy implements AutoCloseable {
          */
         public static Fault internalError(double probability) {
             return new Fault(Kind.INTERNAL_ERROR, probability, 0, Duration.ZERO, r -> true);
+        }
+
+        /**
+         * Answers a share of requests with 403 {@code AccessDenied}, as S3 does for a missing
+         * permission: a permanent error that a client must not retry.
+         *
+         * @param probability the share of matching requests, 0 to 1
+         * @return the rule, for every request
+         */
+        public static Fault accessDenied(double probability) {
+            return new Fault(Kind.ACCESS_DENIED, probability, 0, Duration.ZERO, r -> true);
         }
 
         /**
@@ -692,6 +705,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
                     case INTERNAL_ERROR -> {
                         answerAndDrain(client, in, head, 500, "InternalError",
                                 "We encountered an internal error. Please try again.");
+                        return;
+                    }
+                    case ACCESS_DENIED -> {
+                        answerAndDrain(client, in, head, 403, "AccessDenied", "Access Denied");
                         return;
                     }
                     default -> {
