@@ -58,7 +58,9 @@ public final class FixPlan {
 
     /**
      * Derives the plan that fixes a report's differences under a policy, streaming them; the plan's
-     * file is written next to the report's differences ({@code fix-plan.jsonl}).
+     * file is written next to the report's differences ({@code fix-plan.jsonl}). A report lists no
+     * matched key, so under {@link OverwritePolicy#ALWAYS} this plan re-copies only the differing
+     * ones, as {@link OverwritePolicy#IF_DIFFERENT} does; {@link Migration#plan()} re-copies all.
      *
      * @param report the report; not null
      * @param overwrite which differing objects to replace; not null

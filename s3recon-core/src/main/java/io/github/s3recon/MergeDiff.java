@@ -217,7 +217,7 @@ public final class MergeDiff {
      */
     private Verdict byFingerprint(ObjectEntry source, ObjectEntry destination) {
         Fingerprint recorded = lookup.recordedFingerprint(destination);
-        if (recorded == null || recorded.size() != source.size()) {
+        if (recorded == null || recorded.size() != source.size() || source.eTag() == null) {
             return Verdict.UNKNOWN;
         }
         if (!recorded.sourceETag().equalsIgnoreCase(source.eTag())) {

@@ -128,9 +128,11 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
             } else {
                 Files.write(differences, new byte[0]);
             }
+            Path failures = directory.resolve("failures.jsonl");
             if (transfer != null && Files.exists(transfer.failuresFile())) {
-                Files.copy(transfer.failuresFile(), directory.resolve("failures.jsonl"),
-                        StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(transfer.failuresFile(), failures, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.deleteIfExists(failures); // an earlier run's failures must not pass for this one's
             }
             writeSummary(directory.resolve("summary.json"));
         } catch (IOException e) {

@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * <p>Glob syntax, as in {@code .gitignore} and Ant: {@code *} and {@code ?} match within one path
  * segment (never {@code /}), {@code **} matches across segments, {@code **}{@code /} also matches
  * no segment at all (so {@code **}{@code /*.jpg} matches {@code a.jpg}), {@code [abc]}/{@code [!a-z]} a
- * character class, {@code {a,b}} alternatives, {@code \} escapes. The JDK's {@code PathMatcher} is
- * not used because it matches {@code Path}s, which drop a key's trailing or doubled slashes.
+ * character class (a negated one never matches {@code /}), {@code {a,b}} alternatives, {@code \}
+ * escapes. The JDK's {@code PathMatcher} is not used because it matches {@code Path}s, which drop a
+ * key's trailing or doubled slashes.
  * Immutable and thread-safe.
  */
 public final class KeyFilter implements Predicate<String> {
