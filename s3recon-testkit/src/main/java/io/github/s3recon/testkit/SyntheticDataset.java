@@ -1,6 +1,10 @@
 package io.github.s3recon.testkit;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -19,7 +23,15 @@ import java.util.Arrays;
  * spreads the chosen indices evenly and makes the counts exact: index {@code i} is missing when its
  * image is below {@code missing}, so exactly {@code missing} indices are.
  *
- * <p>Immutable and thread-safe; methods that generate keys take the caller's scratch array.
+ * <p>Sizes follow a distribution ({@link #sizeOf(long)}) unless a fixed size is given. With the
+ * distribution, ETags are derived from the seed and merely look like MD5s: hashing every body while
+ * listing would cost more than the listing. With a fixed size, every body is one shared stream
+ * except its last {@value #OWN_TAIL} bytes, which are the object's own; the MD5 state after the
+ * shared part is computed once, so that an ETag, the true MD5 of the body, costs one clone and one
+ * 64-byte block.
+ *
+ * <p>Immutable and thread-safe (the MD5 state is computed once, under a lock); methods that generate
+ * keys take the caller's scratch array.
  */
 final class SyntheticDataset {
 
@@ -43,11 +55,20 @@ final class SyntheticDataset {
     private static final long CONTENT_VARIANT = 1L << 61;
     private static final long EXTRA_VARIANT = 1L << 59;
 
+    /** With a fixed size, the seed of the stream that all bodies share but for their last bytes. */
+    private static final long SHARED_SEED = 0x5348415245444244L;
+    /** With a fixed size, how many bytes at the end of a body are the object's own. */
+    static final int OWN_TAIL = 64;
+    private static final int HASH_CHUNK = 256 << 10;
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     final long n;
     final long missing;
     final long sizeChanged;
     final long contentChanged;
     final long extra;
+    /** The size of every object (before a size change), or -1 for the distribution of {@link #sizeOf(long)}. */
+    final long fixedSize;
     final int objectsPerPrefix;
     final int dirWidth;
     final int keyLength;
@@ -56,10 +77,13 @@ final class SyntheticDataset {
     private final long classOffset;
     private final long extraMultiplier;
     private final long extraOffset;
+    /** With a fixed size: the MD5 state after the shared part of a body of that size; computed on first use. */
+    private volatile MessageDigest sharedPrefixMd5;
 
     SyntheticDataset(long n, int objectsPerPrefix, double missingRate, double sizeChangeRate,
-            double contentChangeRate, double extraRate) {
+            double contentChangeRate, double extraRate, long fixedSize) {
         this.n = n;
+        this.fixedSize = fixedSize;
         this.objectsPerPrefix = objectsPerPrefix;
         // Rounded counts, clamped so that the three classes never claim more than n indices.
         this.missing = Math.min(n, Math.round(n * missingRate));
@@ -172,9 +196,9 @@ final class SyntheticDataset {
     long size(boolean destination, long pos) {
         long i = pos >>> 1;
         if ((pos & 1) == 1) {
-            return sizeOf(i | EXTRA_VARIANT);
+            return baseSize(i | EXTRA_VARIANT);
         }
-        long size = sizeOf(i);
+        long size = baseSize(i);
         if (size == 0 && change(i) == CONTENT_CHANGED) {
             size = 1; // two empty objects are equal: a content change needs at least one byte
         }
@@ -183,6 +207,10 @@ final class SyntheticDataset {
             size += 1 + (mix(i ^ SIZE_VARIANT) & 0xFFF);
         }
         return size;
+    }
+
+    private long baseSize(long seed) {
+        return fixedSize >= 0 ? fixedSize : sizeOf(seed);
     }
 
     /**
@@ -280,16 +308,27 @@ final class SyntheticDataset {
         return Arrays.equals(scratch, 0, length, key, 0, key.length) ? pos : -1;
     }
 
-    /** Writes the 32 lower-case hex digits of the ETag of a seed (without quotes) at out[at]. */
-    static void writeETag(long seed, byte[] out, int at) {
-        writeHex(mix(seed ^ 0x243F6A8885A308D3L), out, at);
-        writeHex(mix(seed ^ 0x13198A2E03707344L), out, at + 16);
+    /**
+     * Writes the 32 lower-case hex digits of the ETag of an object (without quotes) at out[at]: the
+     * MD5 of its body with a fixed size, else a digest of its seed.
+     */
+    void writeETag(long seed, long size, byte[] out, int at) {
+        if (fixedSize < 0) {
+            writeHex(mix(seed ^ 0x243F6A8885A308D3L), out, at);
+            writeHex(mix(seed ^ 0x13198A2E03707344L), out, at + 16);
+            return;
+        }
+        byte[] md5 = md5(seed, size);
+        for (int k = 0; k < 16; k++) {
+            out[at + 2 * k] = HEX[(md5[k] >> 4) & 0xF];
+            out[at + 2 * k + 1] = HEX[md5[k] & 0xF];
+        }
     }
 
-    /** Returns the ETag of a seed, without quotes. */
-    static String eTag(long seed) {
+    /** Returns the ETag of an object, without quotes. */
+    String eTag(long seed, long size) {
         byte[] hex = new byte[32];
-        writeETag(seed, hex, 0);
+        writeETag(seed, size, hex, 0);
         return new String(hex, StandardCharsets.US_ASCII);
     }
 
@@ -301,19 +340,101 @@ final class SyntheticDataset {
     }
 
     /**
-     * Fills out[0 .. length) with the body bytes of a seed from offset on. Byte j is a function of
-     * (seed, j) only, so ranges and restarts give the same bytes as a whole read.
+     * Fills out[from .. from + length) with the bytes of an object's body from offset on. Byte j is
+     * a function of (seed, size, j) only, so ranges and restarts give the same bytes as a whole read.
      */
-    static void fillBody(long seed, long offset, byte[] out, int length) {
+    void fillBody(long seed, long size, long offset, byte[] out, int from, int length) {
+        if (fixedSize < 0) {
+            fillStream(seed, offset, out, from, length);
+            return;
+        }
+        long shared = sharedLength(size);
+        int sharedCount = (int) Math.max(0, Math.min(length, shared - offset));
+        if (sharedCount > 0) {
+            fillStream(SHARED_SEED, offset, out, from, sharedCount);
+        }
+        if (sharedCount < length) {
+            fillStream(seed, offset + sharedCount, out, from + sharedCount, length - sharedCount);
+        }
+    }
+
+    /** With a fixed size, how many leading bytes of a body of this size are the shared stream. */
+    private static long sharedLength(long size) {
+        return Math.max(0, size - OWN_TAIL);
+    }
+
+    /** Returns the MD5 of the body of a seed and size; with a fixed size only, where it is cheap. */
+    private byte[] md5(long seed, long size) {
+        long shared = sharedLength(size);
+        long base = sharedLength(fixedSize);
+        MessageDigest md;
+        long hashed;
+        if (shared >= base) {
+            md = cloneOf(sharedPrefixMd5());
+            hashed = base;
+        } else {
+            md = SyntheticChecksums.newMd5(); // a body shorter than the fixed size: an emptied object made one byte long
+            hashed = 0;
+        }
+        // A size-changed object is at most 4 KiB longer, so at most that much shared stream is left.
+        byte[] chunk = new byte[(int) Math.min(HASH_CHUNK, Math.max(OWN_TAIL, shared - hashed))];
+        hashStream(md, SHARED_SEED, hashed, shared, chunk);
+        hashStream(md, seed, shared, size, chunk);
+        return md.digest();
+    }
+
+    private MessageDigest sharedPrefixMd5() {
+        MessageDigest prefix = sharedPrefixMd5;
+        if (prefix == null) {
+            synchronized (this) {
+                prefix = sharedPrefixMd5;
+                if (prefix == null) {
+                    prefix = SyntheticChecksums.newMd5();
+                    hashStream(prefix, SHARED_SEED, 0, sharedLength(fixedSize), new byte[HASH_CHUNK]);
+                    sharedPrefixMd5 = prefix;
+                }
+            }
+        }
+        return prefix;
+    }
+
+    private static void hashStream(MessageDigest md, long seed, long from, long to, byte[] chunk) {
+        for (long offset = from; offset < to; ) {
+            int count = (int) Math.min(chunk.length, to - offset);
+            fillStream(seed, offset, chunk, 0, count);
+            md.update(chunk, 0, count);
+            offset += count;
+        }
+    }
+
+    private static MessageDigest cloneOf(MessageDigest md) {
+        try {
+            return (MessageDigest) md.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's MD5 is cloneable", e);
+        }
+    }
+
+    /**
+     * Fills out[from .. from + length) with the stream of a seed from offset on: byte j is byte
+     * {@code j % 8} (little-endian) of a hash of (seed, j / 8). Whole words are written at once.
+     */
+    static void fillStream(long seed, long offset, byte[] out, int from, int length) {
         long base = mix(seed ^ 0x452821E638D01377L);
-        int at = 0;
+        int at = from;
+        int end = from + length;
         long j = offset;
-        long word = mix(base + (j >>> 3));
-        while (at < length) {
-            out[at++] = (byte) (word >>> ((int) (j & 7) * 8));
+        while (at < end && (j & 7) != 0) {
+            out[at++] = (byte) (mix(base + (j >>> 3)) >>> ((int) (j & 7) * 8));
             j++;
-            if ((j & 7) == 0) {
-                word = mix(base + (j >>> 3));
+        }
+        for (; end - at >= 8; at += 8, j += 8) {
+            LONG_LE.set(out, at, mix(base + (j >>> 3)));
+        }
+        if (at < end) {
+            long word = mix(base + (j >>> 3));
+            for (int shift = 0; at < end; shift += 8) {
+                out[at++] = (byte) (word >>> shift);
             }
         }
     }

@@ -3,29 +3,37 @@ package io.github.s3recon.testkit;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.github.s3recon.testkit.FaultInjectingProxy.Operation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Answers the S3 requests of {@link SyntheticS3}: ListBuckets, HeadBucket, GetBucketLocation,
- * GetBucketVersioning, ListObjects (V1 and V2), HeadObject and GetObject (with a Range), from a
- * {@link SyntheticDataset}. Every write is refused with 403 {@code AccessDenied}: the endpoint is
- * read-only. Signatures are not checked.
+ * GetBucketVersioning, ListObjects (V1 and V2), HeadObject, GetObject (with a Range) and
+ * GetObjectTagging (no tags), from a {@link SyntheticDataset}; writes to the synthetic buckets are
+ * refused with 403 {@code AccessDenied}. Requests on the sink bucket, if there is one, go to its
+ * {@link SyntheticSink}. Signatures are not checked.
  *
  * <p>Thread-safe: the per-request buffers come from a small pool, one per request in flight, so
- * that memory depends on the concurrency and never on the object count.
+ * that memory depends on the concurrency and never on the object count. The server's threads are
+ * made as needed; at most {@code threads} requests are answered at once, writes to the sink aside.
  */
 final class SyntheticHandler implements HttpHandler {
 
@@ -64,6 +72,9 @@ final class SyntheticHandler implements HttpHandler {
     }
 
     private static final String XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
+    /** Query parameters that make a request on a key something else than a plain object request. */
+    private static final Set<String> OBJECT_SUBRESOURCES = Set.of("acl", "tagging", "attributes", "legal-hold",
+            "retention", "torrent", "restore", "select", "uploads", "uploadId", "partNumber");
     private static final int BODY_CHUNK = 64 << 10;
     /** A buffer that grew beyond this (a huge prefix echoed back) is not kept for reuse. */
     private static final int MAX_POOLED_BUFFER = 4 << 20;
@@ -78,16 +89,26 @@ final class SyntheticHandler implements HttpHandler {
     private final byte[] keyToETag;
     private final long pageLatencyNanos;
     private final ArrayBlockingQueue<Scratch> pool;
+    private final SyntheticSink sink;
+    /** One per request answered at once; writes to the sink take none. */
+    private final Semaphore permits;
     private final LongAdder requests = new LongAdder();
+    private final Map<Operation, LongAdder> operations = new EnumMap<>(Operation.class);
+    private final LongAdder bytesServed = new LongAdder();
     private final AtomicLong requestIds = new AtomicLong();
 
     SyntheticHandler(SyntheticDataset data, String sourceBucket, String destinationBucket, Instant lastModified,
-            long pageLatencyNanos, int threads) {
+            long pageLatencyNanos, int threads, SyntheticSink sink) {
         this.data = data;
         this.sourceBucket = sourceBucket;
         this.destinationBucket = destinationBucket;
+        this.sink = sink;
+        this.permits = new Semaphore(threads, true);
+        for (Operation operation : Operation.values()) {
+            operations.put(operation, new LongAdder());
+        }
         this.isoDate = ISO_MILLIS.format(lastModified);
-        this.httpDate = DateTimeFormatter.RFC_1123_DATE_TIME.format(lastModified.atOffset(ZoneOffset.UTC));
+        this.httpDate = httpDate(lastModified);
         // Everything between a key and its ETag's hex digits is the same for every object.
         this.keyToETag = ("</Key><LastModified>" + isoDate + "</LastModified><ETag>&quot;")
                 .getBytes(StandardCharsets.US_ASCII);
@@ -99,8 +120,45 @@ final class SyntheticHandler implements HttpHandler {
         return requests.sum();
     }
 
+    long requestCount(Operation operation) {
+        return operations.get(operation).sum();
+    }
+
+    long bytesServed() {
+        return bytesServed.sum();
+    }
+
     @Override
     public void handle(HttpExchange exchange) {
+        // A write to the sink waits for its body, which a relay sends only as its GET is answered:
+        // if writes took permits, enough of them would leave none for the GETs, and all would wait.
+        if (sink != null && isSinkWrite(exchange)) {
+            serve(exchange);
+            return;
+        }
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
+            exchange.close();
+            return;
+        }
+        try {
+            serve(exchange);
+        } finally {
+            permits.release();
+        }
+    }
+
+    private boolean isSinkWrite(HttpExchange exchange) {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        return !"GET".equals(method) && !"HEAD".equals(method) && path != null
+                && path.startsWith(sink.bucket, 1) && (path.length() == sink.bucket.length() + 1
+                        || path.charAt(sink.bucket.length() + 1) == '/');
+    }
+
+    private void serve(HttpExchange exchange) {
         requests.increment();
         String requestId = Long.toHexString(0x1000_0000_0000_0000L | requestIds.incrementAndGet()).toUpperCase(Locale.ROOT);
         Headers headers = exchange.getResponseHeaders();
@@ -110,36 +168,73 @@ final class SyntheticHandler implements HttpHandler {
         try {
             route(exchange);
         } catch (S3Error e) {
+            drain(exchange);
             sendError(exchange, e, requestId);
         } catch (IOException e) {
             // The client went away mid-answer; nothing to tell it.
         } catch (RuntimeException e) {
+            drain(exchange);
             sendError(exchange, new S3Error(500, "InternalError", String.valueOf(e)), requestId);
         } finally {
             exchange.close();
         }
     }
 
+    /**
+     * Reads what is left of a request body before an error is sent: the JDK server would otherwise
+     * close the connection under a client still sending, which sees a reset instead of the error.
+     */
+    private static void drain(HttpExchange exchange) {
+        if (exchange.getResponseCode() != -1) {
+            return;
+        }
+        byte[] buffer = new byte[64 << 10];
+        try (InputStream in = exchange.getRequestBody()) {
+            while (in.read(buffer) >= 0) {
+                // Thrown away.
+            }
+        } catch (IOException e) {
+            // The client went away; the error goes nowhere either.
+        }
+    }
+
     private void route(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         boolean head = "HEAD".equals(method);
-        if (!head && !"GET".equals(method)) {
-            throw new S3Error(403, "AccessDenied", "SyntheticS3 is read-only: " + method + " is not allowed");
-        }
+        boolean read = head || "GET".equals(method);
         String rawPath = exchange.getRequestURI().getRawPath();
-        if (rawPath == null || rawPath.isEmpty() || "/".equals(rawPath)) {
+        boolean root = rawPath == null || rawPath.isEmpty() || "/".equals(rawPath);
+        int slash = root ? -1 : rawPath.indexOf('/', 1);
+        String bucket = root ? "" : decode(slash < 0 ? rawPath.substring(1) : rawPath.substring(1, slash), false);
+        String key = slash < 0 ? "" : decode(rawPath.substring(slash + 1), false);
+        Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery());
+        operations.get(operationOf(method, bucket, key, query,
+                exchange.getRequestHeaders().containsKey("x-amz-copy-source"))).increment();
+        boolean toSink = sink != null && bucket.equals(sink.bucket);
+        if (!read && !toSink) {
+            throw new S3Error(403, "AccessDenied", sink == null
+                    ? "SyntheticS3 is read-only: " + method + " is not allowed"
+                    : "Only the sink bucket '" + sink.bucket + "' of SyntheticS3 accepts writes: " + method
+                            + " is not allowed on '" + bucket + "'", root ? null : bucket, key.isEmpty() ? null : key);
+        }
+        if (root) {
             listBuckets(exchange, head);
             return;
         }
-        int slash = rawPath.indexOf('/', 1);
-        String bucket = decode(slash < 0 ? rawPath.substring(1) : rawPath.substring(1, slash), false);
-        String key = slash < 0 ? "" : decode(rawPath.substring(slash + 1), false);
         boolean destination = bucket.equals(destinationBucket);
-        if (!destination && !bucket.equals(sourceBucket)) {
+        if (!toSink && !destination && !bucket.equals(sourceBucket)) {
             throw new S3Error(404, "NoSuchBucket", "The specified bucket does not exist", bucket, null);
         }
         if (!key.isEmpty()) {
-            object(exchange, head, bucket, destination, key);
+            if (toSink) {
+                sinkObject(exchange, method, key, query);
+            } else {
+                object(exchange, head, bucket, destination, key, query);
+            }
+            return;
+        }
+        if (toSink && !read) {
+            sinkBucket(exchange, method, query);
             return;
         }
         if (head) {
@@ -147,17 +242,158 @@ final class SyntheticHandler implements HttpHandler {
             exchange.sendResponseHeaders(200, -1);
             return;
         }
-        Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery());
         if (query.containsKey("location")) {
             sendXml(exchange, "<LocationConstraint xmlns=\"" + XMLNS + "\"/>");
         } else if (query.containsKey("versioning")) {
             sendXml(exchange, "<VersioningConfiguration xmlns=\"" + XMLNS + "\"/>");
         } else if (query.containsKey("list-type") || isListingV1(query)) {
-            list(exchange, bucket, destination, query);
+            list(exchange, bucket, toSink, destination, query);
         } else {
             throw new S3Error(501, "NotImplemented", "SyntheticS3 does not implement this bucket operation: "
                     + exchange.getRequestURI().getRawQuery(), bucket, null);
         }
+    }
+
+    /** Writes to the sink bucket itself: DeleteObjects; CreateBucket says it exists. */
+    private void sinkBucket(HttpExchange exchange, String method, Map<String, String> query) throws IOException {
+        if ("POST".equals(method) && query.containsKey("delete")) {
+            Scratch scratch = borrow();
+            try {
+                sink.deleteObjects(exchange, scratch.body.bytes);
+            } finally {
+                release(scratch);
+            }
+        } else if ("PUT".equals(method) && query.isEmpty()) {
+            throw new S3Error(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket "
+                    + "succeeded and you already own it.", sink.bucket, null);
+        } else {
+            throw new S3Error(501, "NotImplemented", "SyntheticS3 does not implement this bucket operation: "
+                    + method + " ?" + exchange.getRequestURI().getRawQuery(), sink.bucket, null);
+        }
+    }
+
+    /** Requests on a key of the sink: every write S3 has for objects, and reads of what was written. */
+    private void sinkObject(HttpExchange exchange, String method, String key, Map<String, String> query)
+            throws IOException {
+        boolean copy = exchange.getRequestHeaders().containsKey("x-amz-copy-source");
+        Scratch scratch = borrow();
+        try {
+            switch (operationOf(method, sink.bucket, key, query, copy)) {
+                case GET_OBJECT, HEAD_OBJECT -> sinkRead(exchange, "HEAD".equals(method), key, query);
+                case PUT_OBJECT -> sink.putObject(exchange, key, scratch.body.bytes);
+                case COPY_OBJECT -> sink.copyObject(exchange, key, this::copySource);
+                case CREATE_MULTIPART_UPLOAD -> sink.createMultipartUpload(exchange, key);
+                case UPLOAD_PART -> sink.uploadPart(exchange, key, query, scratch.body.bytes);
+                case UPLOAD_PART_COPY -> sink.uploadPartCopy(exchange, key, query, this::copySource);
+                case COMPLETE_MULTIPART_UPLOAD -> sink.completeMultipartUpload(exchange, key, query,
+                        scratch.body.bytes);
+                case ABORT_MULTIPART_UPLOAD -> sink.abortMultipartUpload(exchange, key, query);
+                case DELETE_OBJECT -> sink.deleteObject(exchange, key);
+                default -> {
+                    boolean tagging = subresources(query).equals(Set.of("tagging"));
+                    if (tagging && "GET".equals(method)) {
+                        SyntheticSink.Stored stored = sink.get(key);
+                        if (stored == null) {
+                            throw new S3Error(404, "NoSuchKey", "The specified key does not exist.", sink.bucket, key);
+                        }
+                        SyntheticSink.sendTagging(exchange, stored.tags());
+                    } else if (tagging && "PUT".equals(method)) {
+                        sink.putObjectTagging(exchange, key, scratch.body.bytes);
+                    } else if (tagging && "DELETE".equals(method)) {
+                        sink.deleteObjectTagging(exchange, key);
+                    } else {
+                        throw new S3Error(501, "NotImplemented", "SyntheticS3 does not implement this object "
+                                + "operation: " + method + " ?" + exchange.getRequestURI().getRawQuery(), sink.bucket,
+                                key);
+                    }
+                }
+            }
+        } finally {
+            release(scratch);
+        }
+    }
+
+    /** HeadObject and GetObject of a written key: its remembered headers, and filler bytes of its size. */
+    private void sinkRead(HttpExchange exchange, boolean head, String key, Map<String, String> query)
+            throws IOException {
+        SyntheticSink.Stored stored = sink.get(key);
+        if (stored == null) {
+            throw new S3Error(404, "NoSuchKey", "The specified key does not exist.", sink.bucket, key);
+        }
+        Headers headers = exchange.getResponseHeaders();
+        stored.metadata().forEach((name, value) -> headers.set("x-amz-meta-" + name, value));
+        if (!stored.tags().isEmpty()) {
+            headers.set("x-amz-tagging-count", Integer.toString(stored.tags().size()));
+        }
+        // Only a HEAD carries the checksum: a GET's filler bytes would fail a client's validation.
+        if (head && !query.containsKey("partNumber")
+                && "ENABLED".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("x-amz-checksum-mode"))) {
+            SyntheticSink.setChecksumHeaders(headers, stored.checksum());
+        }
+        long fillerSeed = stored.eTag().hashCode();
+        sendObject(exchange, head, sink.bucket, key, stored.size(), stored.eTag(), httpDate(stored.lastModified()),
+                stored.contentType(), stored.partSizes(), query,
+                (offset, out, from, length) -> SyntheticDataset.fillStream(fillerSeed, offset, out, from, length));
+    }
+
+    /** Finds the source of a copy into the sink: a synthetic object or a written one. */
+    private SyntheticSink.Source copySource(String bucket, String key) {
+        if (sink != null && bucket.equals(sink.bucket)) {
+            SyntheticSink.Stored s = sink.get(key);
+            return s == null ? null : new SyntheticSink.Source(s.size(), s.eTag(), s.contentType(), s.metadata(),
+                    s.tags(), s.checksum());
+        }
+        boolean destination = bucket.equals(destinationBucket);
+        if (!destination && !bucket.equals(sourceBucket)) {
+            throw new S3Error(404, "NoSuchBucket", "The specified bucket does not exist", bucket, null);
+        }
+        Scratch scratch = borrow();
+        long pos;
+        try {
+            pos = data.find(key.getBytes(StandardCharsets.UTF_8), scratch.scratch);
+        } finally {
+            release(scratch);
+        }
+        if (pos < 0 || !data.exists(destination, pos)) {
+            return null;
+        }
+        long size = data.size(destination, pos);
+        return new SyntheticSink.Source(size, data.eTag(data.seed(destination, pos), size), "binary/octet-stream",
+                Map.of(), Map.of(), null);
+    }
+
+    /**
+     * Tells the S3 operation of a request, by the rules of {@link FaultInjectingProxy}, so that both
+     * count alike.
+     */
+    static Operation operationOf(String method, String bucket, String key, Map<String, String> query,
+            boolean copySource) {
+        if (bucket.isEmpty()) {
+            return Operation.OTHER;
+        }
+        if (key.isEmpty()) {
+            if ("GET".equals(method) && query.containsKey("list-type")) {
+                return Operation.LIST_OBJECTS_V2;
+            }
+            if ("POST".equals(method) && query.containsKey("delete")) {
+                return Operation.DELETE_OBJECTS;
+            }
+            return Operation.OTHER;
+        }
+        boolean upload = query.containsKey("uploadId");
+        boolean plain = subresources(query).isEmpty();
+        return switch (method) {
+            case "GET" -> plain || (query.containsKey("partNumber") && !upload) ? Operation.GET_OBJECT : Operation.OTHER;
+            case "HEAD" -> Operation.HEAD_OBJECT;
+            case "PUT" -> upload && query.containsKey("partNumber")
+                    ? (copySource ? Operation.UPLOAD_PART_COPY : Operation.UPLOAD_PART)
+                    : plain ? (copySource ? Operation.COPY_OBJECT : Operation.PUT_OBJECT) : Operation.OTHER;
+            case "POST" -> query.containsKey("uploads") ? Operation.CREATE_MULTIPART_UPLOAD
+                    : upload ? Operation.COMPLETE_MULTIPART_UPLOAD : Operation.OTHER;
+            case "DELETE" -> upload ? Operation.ABORT_MULTIPART_UPLOAD
+                    : plain ? Operation.DELETE_OBJECT : Operation.OTHER;
+            default -> Operation.OTHER;
+        };
     }
 
     private static boolean isListingV1(Map<String, String> query) {
@@ -172,8 +408,8 @@ final class SyntheticHandler implements HttpHandler {
         return true;
     }
 
-    private void list(HttpExchange exchange, String bucket, boolean destination, Map<String, String> query)
-            throws IOException {
+    private void list(HttpExchange exchange, String bucket, boolean toSink, boolean destination,
+            Map<String, String> query) throws IOException {
         String listType = query.get("list-type");
         if (listType != null && !"2".equals(listType)) {
             throw new S3Error(400, "InvalidArgument", "Invalid List Type specified in Request", bucket, null);
@@ -213,8 +449,12 @@ final class SyntheticHandler implements HttpHandler {
         try {
             SyntheticBuffer head = scratch.head.reset();
             SyntheticBuffer body = scratch.body.reset();
-            SyntheticListing.write(data, destination, bucket, request, keyToETag, head, body, scratch.key,
-                    scratch.scratch);
+            if (toSink) {
+                SyntheticListing.writeSink(sink.objects(), bucket, request, head, body);
+            } else {
+                SyntheticListing.write(data, destination, bucket, request, keyToETag, head, body, scratch.key,
+                        scratch.scratch);
+            }
             exchange.getResponseHeaders().set("Content-Type", "application/xml");
             exchange.sendResponseHeaders(200, head.length + (long) body.length);
             OutputStream out = exchange.getResponseBody();
@@ -226,8 +466,8 @@ final class SyntheticHandler implements HttpHandler {
         }
     }
 
-    private void object(HttpExchange exchange, boolean head, String bucket, boolean destination, String key)
-            throws IOException {
+    private void object(HttpExchange exchange, boolean head, String bucket, boolean destination, String key,
+            Map<String, String> query) throws IOException {
         Scratch scratch = borrow();
         long pos;
         try {
@@ -238,28 +478,75 @@ final class SyntheticHandler implements HttpHandler {
         if (pos < 0 || !data.exists(destination, pos)) {
             throw new S3Error(404, "NoSuchKey", "The specified key does not exist.", bucket, key);
         }
+        Set<String> subresources = subresources(query);
+        if (!subresources.isEmpty() && !subresources.equals(Set.of("partNumber"))) {
+            if (!head && subresources.equals(Set.of("tagging"))) {
+                SyntheticSink.sendTagging(exchange, Map.of());
+                return;
+            }
+            throw new S3Error(501, "NotImplemented", "SyntheticS3 does not implement this object operation: "
+                    + exchange.getRequestMethod() + " ?" + exchange.getRequestURI().getRawQuery(), bucket, key);
+        }
         long size = data.size(destination, pos);
         long seed = data.seed(destination, pos);
+        sendObject(exchange, head, bucket, key, size, data.eTag(seed, size), httpDate, "binary/octet-stream", null,
+                query, (offset, out, from, length) -> data.fillBody(seed, size, offset, out, from, length));
+    }
+
+    /** Fills out[from .. from + length) with an object's bytes from offset on. */
+    private interface BodyBytes {
+        void fill(long offset, byte[] out, int from, int length);
+    }
+
+    /**
+     * Answers HeadObject or GetObject: If-Match and If-None-Match, a part ({@code partNumber}) or a
+     * single byte range, then the body, streamed in chunks.
+     *
+     * @param partSizes the part sizes of a multipart object; null for a single part
+     */
+    private void sendObject(HttpExchange exchange, boolean head, String bucket, String key, long size, String eTag,
+            String lastModified, String contentType, long[] partSizes, Map<String, String> query, BodyBytes bytes)
+            throws IOException {
+        Headers request = exchange.getRequestHeaders();
+        String ifMatch = request.getFirst("If-Match");
+        if (ifMatch != null && !eTagMatches(ifMatch, eTag)) {
+            throw new S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
+                    bucket, key);
+        }
         Headers headers = exchange.getResponseHeaders();
-        headers.set("ETag", "\"" + SyntheticDataset.eTag(seed) + "\"");
-        headers.set("Last-Modified", httpDate);
-        headers.set("Accept-Ranges", "bytes");
-        headers.set("Content-Type", "binary/octet-stream");
-        if (head) {
-            // The JDK server sends no Content-Length of its own for HEAD; S3 sends the object's.
-            headers.set("Content-Length", Long.toString(size));
-            exchange.sendResponseHeaders(200, -1);
+        headers.set("ETag", "\"" + eTag + "\"");
+        headers.set("Last-Modified", lastModified);
+        String ifNoneMatch = request.getFirst("If-None-Match");
+        if (ifNoneMatch != null && eTagMatches(ifNoneMatch, eTag)) {
+            exchange.sendResponseHeaders(304, -1);
             return;
         }
+        headers.set("Accept-Ranges", "bytes");
+        headers.set("Content-Type", contentType);
         long from = 0;
         long length = size;
         int status = 200;
-        long[] range = parseRange(exchange.getRequestHeaders().getFirst("Range"), size, bucket, key);
+        long[] range = null;
+        String partNumber = query.get("partNumber");
+        if (partNumber != null) {
+            range = partRange(partNumber, size, partSizes, bucket, key);
+            if (partSizes != null) {
+                headers.set("x-amz-mp-parts-count", Integer.toString(partSizes.length));
+            }
+        } else if (!head) {
+            range = parseRange(request.getFirst("Range"), size, bucket, key);
+        }
         if (range != null) {
             from = range[0];
             length = range[1] - range[0] + 1;
             status = 206;
             headers.set("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+        }
+        if (head) {
+            // The JDK server sends no Content-Length of its own for HEAD; S3 sends the object's.
+            headers.set("Content-Length", Long.toString(length));
+            exchange.sendResponseHeaders(status, -1);
+            return;
         }
         // -1: no body; 0 would mean chunked to the JDK server.
         exchange.sendResponseHeaders(status, length == 0 ? -1 : length);
@@ -267,17 +554,79 @@ final class SyntheticHandler implements HttpHandler {
             return;
         }
         OutputStream out = exchange.getResponseBody();
-        byte[] chunk = new byte[(int) Math.min(BODY_CHUNK, length)];
-        long offset = from;
-        long remaining = length;
-        while (remaining > 0) {
-            int n = (int) Math.min(chunk.length, remaining);
-            SyntheticDataset.fillBody(seed, offset, chunk, n);
-            out.write(chunk, 0, n);
-            offset += n;
-            remaining -= n;
+        Scratch scratch = borrow();
+        try {
+            byte[] chunk = scratch.body.bytes;
+            long offset = from;
+            long remaining = length;
+            while (remaining > 0) {
+                int n = (int) Math.min(Math.min(chunk.length, BODY_CHUNK), remaining);
+                bytes.fill(offset, chunk, 0, n);
+                out.write(chunk, 0, n);
+                bytesServed.add(n);
+                offset += n;
+                remaining -= n;
+            }
+            out.flush();
+        } finally {
+            release(scratch);
         }
-        out.flush();
+    }
+
+    /**
+     * Returns {first, last} of part {@code partNumber} of an object, or null for the whole of a
+     * single-part object asked for its part 1, as S3 answers.
+     */
+    private static long[] partRange(String partNumber, long size, long[] partSizes, String bucket, String key) {
+        int number;
+        try {
+            number = Integer.parseInt(partNumber.trim());
+        } catch (NumberFormatException e) {
+            number = -1;
+        }
+        if (number < 1 || number > SyntheticSink.MAX_PARTS) {
+            throw new S3Error(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive",
+                    bucket, key);
+        }
+        if (partSizes == null) {
+            if (number == 1) {
+                return null;
+            }
+            throw new S3Error(416, "InvalidPartNumber", "The requested partnumber is not satisfiable", bucket, key);
+        }
+        if (number > partSizes.length) {
+            throw new S3Error(416, "InvalidPartNumber", "The requested partnumber is not satisfiable", bucket, key);
+        }
+        long first = 0;
+        for (int k = 0; k < number - 1; k++) {
+            first += partSizes[k];
+        }
+        long last = first + partSizes[number - 1] - 1;
+        return last < first ? null : new long[] {first, last};
+    }
+
+    /** Returns the sub-resources of a request on a key (tagging, uploadId, ...); other parameters such as x-id aside. */
+    private static Set<String> subresources(Map<String, String> query) {
+        Set<String> subresources = new HashSet<>(query.keySet());
+        subresources.retainAll(OBJECT_SUBRESOURCES);
+        return subresources;
+    }
+
+    /** Tells whether an If-Match or If-None-Match value ({@code *} or a list of quoted ETags) names an ETag. */
+    static boolean eTagMatches(String condition, String eTag) {
+        for (String candidate : condition.split(",")) {
+            String c = candidate.trim();
+            if (c.startsWith("W/")) {
+                c = c.substring(2);
+            }
+            if (c.length() >= 2 && c.startsWith("\"") && c.endsWith("\"")) {
+                c = c.substring(1, c.length() - 1);
+            }
+            if (c.equals("*") || c.equalsIgnoreCase(eTag)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -333,6 +682,8 @@ final class SyntheticHandler implements HttpHandler {
                 + "<DisplayName>synthetic</DisplayName></Owner><Buckets>"
                 + "<Bucket><Name>" + sourceBucket + "</Name><CreationDate>" + isoDate + "</CreationDate></Bucket>"
                 + "<Bucket><Name>" + destinationBucket + "</Name><CreationDate>" + isoDate + "</CreationDate></Bucket>"
+                + (sink == null ? "" : "<Bucket><Name>" + sink.bucket + "</Name><CreationDate>" + isoDate
+                        + "</CreationDate></Bucket>")
                 + "</Buckets></ListAllMyBucketsResult>");
     }
 
@@ -341,6 +692,26 @@ final class SyntheticHandler implements HttpHandler {
         exchange.getResponseHeaders().set("Content-Type", "application/xml");
         exchange.sendResponseHeaders(200, body.length);
         exchange.getResponseBody().write(body);
+    }
+
+    /** Sends a 200 answer of an XML document whose root element is in xml. */
+    static void sendXml(HttpExchange exchange, SyntheticBuffer xml) throws IOException {
+        byte[] declaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".getBytes(StandardCharsets.US_ASCII);
+        exchange.getResponseHeaders().set("Content-Type", "application/xml");
+        exchange.sendResponseHeaders(200, declaration.length + (long) xml.length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(declaration);
+        out.write(xml.bytes, 0, xml.length);
+    }
+
+    /** Formats an instant as S3's XML does, e.g. {@code 2024-01-01T00:00:00.000Z}. */
+    static String isoDate(Instant instant) {
+        return ISO_MILLIS.format(instant);
+    }
+
+    /** Formats an instant as an HTTP date. */
+    static String httpDate(Instant instant) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC));
     }
 
     private static void sendError(HttpExchange exchange, S3Error error, String requestId) {

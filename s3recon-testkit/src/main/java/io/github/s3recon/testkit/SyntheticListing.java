@@ -1,13 +1,17 @@
 package io.github.s3recon.testkit;
 
+import io.github.s3recon.KeyOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Map;
+import java.util.NavigableMap;
 
 /**
  * Builds one ListObjectsV2 or ListObjects (V1) page of a {@link SyntheticDataset} bucket as S3's
  * XML, straight into byte buffers: a binary search finds where the page starts, then the keys are
  * generated one after another, so a page costs O(log n + page size) whatever the bucket's size.
+ * Pages of the sink ({@link SyntheticSink}) walk its sorted map instead.
  *
  * <p>Stateless; the caller supplies the buffers and scratch arrays of one request.
  */
@@ -31,6 +35,7 @@ final class SyntheticListing {
     private static final byte[] COMMON_PREFIX_END = ascii("</Prefix></CommonPrefixes>");
     private static final byte[] RESULT_END = ascii("</ListBucketResult>");
     private static final String TOKEN_TAG = "synthetic-v1:";
+    private static final String SINK_TOKEN_TAG = "synthetic-sink-v1:";
 
     /**
      * One list request's parameters, already parsed.
@@ -110,11 +115,12 @@ final class SyntheticListing {
                 continue;
             }
             long seed = data.seed(destination, pos);
+            long size = data.size(destination, pos);
             body.append(CONTENTS_KEY).text(key, 0, length, url).append(keyToETag);
             body.ensure(32);
-            SyntheticDataset.writeETag(seed, body.bytes, body.length);
+            data.writeETag(seed, size, body.bytes, body.length);
             body.length += 32;
-            body.append(ETAG_TO_SIZE).decimal(data.size(destination, pos)).append(SIZE_TO_END);
+            body.append(ETAG_TO_SIZE).decimal(size).append(SIZE_TO_END);
             count++;
             lastIsKey = true;
             lastKeyPos = pos;
@@ -135,6 +141,92 @@ final class SyntheticListing {
             resume = next;
         }
 
+        byte[] nextMarker = null;
+        int nextMarkerLength = 0;
+        if (!request.v2() && truncated) {
+            // S3 sends NextMarker only with a delimiter; always sending it is harmless and saves
+            // clients from deriving it.
+            if (lastKeyPos >= 0) {
+                int length = data.writeKey(lastKeyPos, key);
+                nextMarker = key;
+                nextMarkerLength = lastIsKey ? length : lastPrefixLength;
+            } else if (resume > 0) {
+                // Nothing returned (out of budget): every position before resume is done.
+                nextMarker = key;
+                nextMarkerLength = data.writeKey(resume - 1, key);
+            }
+        }
+        writeHead(head, bucket, request, prefix, delimiter, after, count, truncated,
+                truncated ? encodeToken(resume) : null, nextMarker, nextMarkerLength);
+    }
+
+    /**
+     * Writes a page of the sink: the keys written, in UTF-8 byte order, with the same parameters
+     * and XML as a synthetic bucket's. A continuation token holds the last key or common prefix
+     * returned. O(keys skipped + page size).
+     *
+     * @throws SyntheticHandler.S3Error for a continuation token that this server did not issue
+     */
+    static void writeSink(NavigableMap<String, SyntheticSink.Stored> objects, String bucket, Request request,
+            SyntheticBuffer head, SyntheticBuffer body) {
+        boolean url = request.urlEncode();
+        String prefix = request.prefix();
+        String delimiter = request.delimiter();
+        String from = request.v2() && request.continuationToken() != null
+                ? decodeSinkToken(request.continuationToken()) : request.startAfter();
+        NavigableMap<String, SyntheticSink.Stored> tail = from != null && KeyOrder.compareKeys(from, prefix) >= 0
+                ? objects.tailMap(from, false) : objects.tailMap(prefix, true);
+        int count = 0;
+        boolean truncated = false;
+        String last = null;
+        String lastCommonPrefix = null;
+        for (Map.Entry<String, SyntheticSink.Stored> entry : tail.entrySet()) {
+            String key = entry.getKey();
+            if (!key.startsWith(prefix)) {
+                break; // the keys with a prefix are contiguous, and the first is at or after the prefix
+            }
+            int at = delimiter == null ? -1 : key.indexOf(delimiter, prefix.length());
+            String commonPrefix = at < 0 ? null : key.substring(0, at + delimiter.length());
+            if (commonPrefix != null && (commonPrefix.equals(lastCommonPrefix) || commonPrefix.equals(from))) {
+                continue; // rolled up already, or a marker that is itself a common prefix
+            }
+            if (count == request.maxKeys()) {
+                truncated = count > 0;
+                break;
+            }
+            if (commonPrefix != null) {
+                body.append(COMMON_PREFIX).text(commonPrefix, url).append(COMMON_PREFIX_END);
+                lastCommonPrefix = commonPrefix;
+                last = commonPrefix;
+            } else {
+                SyntheticSink.Stored s = entry.getValue();
+                body.append(CONTENTS_KEY).text(key, url).ascii("</Key><LastModified>")
+                        .ascii(SyntheticHandler.isoDate(s.lastModified())).ascii("</LastModified><ETag>&quot;")
+                        .text(s.eTag(), false).ascii("&quot;</ETag>");
+                if (s.checksum() != null) {
+                    body.ascii("<ChecksumAlgorithm>").ascii(s.checksum().algorithm().name())
+                            .ascii("</ChecksumAlgorithm><ChecksumType>").ascii(s.checksum().type().name())
+                            .ascii("</ChecksumType>");
+                }
+                body.ascii("<Size>").decimal(s.size()).append(SIZE_TO_END);
+                last = key;
+            }
+            count++;
+        }
+        body.append(RESULT_END);
+        byte[] prefixBytes = prefix.getBytes(StandardCharsets.UTF_8);
+        byte[] delimiterBytes = delimiter == null ? null : delimiter.getBytes(StandardCharsets.UTF_8);
+        byte[] afterBytes = request.startAfter() == null ? null : request.startAfter().getBytes(StandardCharsets.UTF_8);
+        byte[] nextMarker = truncated && !request.v2() ? last.getBytes(StandardCharsets.UTF_8) : null;
+        writeHead(head, bucket, request, prefixBytes, delimiterBytes, afterBytes, count, truncated,
+                truncated ? encodeSinkToken(last) : null, nextMarker, nextMarker == null ? 0 : nextMarker.length);
+    }
+
+    /** Writes the opening elements of a page, up to and with IsTruncated. */
+    private static void writeHead(SyntheticBuffer head, String bucket, Request request, byte[] prefix,
+            byte[] delimiter, byte[] after, int count, boolean truncated, String nextToken, byte[] nextMarker,
+            int nextMarkerLength) {
+        boolean url = request.urlEncode();
         head.append(XML_DECLARATION)
                 .ascii("<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>")
                 .text(bucket, false).ascii("</Name><Prefix>").text(prefix, 0, prefix.length, url).ascii("</Prefix>");
@@ -142,8 +234,8 @@ final class SyntheticListing {
             if (request.continuationToken() != null) {
                 head.ascii("<ContinuationToken>").text(request.continuationToken(), false).ascii("</ContinuationToken>");
             }
-            if (truncated) {
-                head.ascii("<NextContinuationToken>").ascii(encodeToken(resume)).ascii("</NextContinuationToken>");
+            if (nextToken != null) {
+                head.ascii("<NextContinuationToken>").ascii(nextToken).ascii("</NextContinuationToken>");
             }
             if (after != null) {
                 head.ascii("<StartAfter>").text(after, 0, after.length, url).ascii("</StartAfter>");
@@ -156,16 +248,9 @@ final class SyntheticListing {
             }
             head.ascii("</Marker>");
             if (truncated) {
-                // S3 sends NextMarker only with a delimiter; always sending it is harmless and saves
-                // clients from deriving it.
                 head.ascii("<NextMarker>");
-                if (lastKeyPos >= 0) {
-                    int length = data.writeKey(lastKeyPos, key);
-                    head.text(key, 0, lastIsKey ? length : lastPrefixLength, url);
-                } else if (resume > 0) {
-                    // Nothing returned (out of budget): every position before resume is done.
-                    int length = data.writeKey(resume - 1, key);
-                    head.text(key, 0, length, url);
+                if (nextMarker != null) {
+                    head.text(nextMarker, 0, nextMarkerLength, url);
                 }
                 head.ascii("</NextMarker>");
             }
@@ -217,6 +302,23 @@ final class SyntheticListing {
                 if (pos >= 0 && pos <= positions) {
                     return pos;
                 }
+            }
+        } catch (IllegalArgumentException e) {
+            // Falls through to the error S3 gives for a token it did not issue.
+        }
+        throw new SyntheticHandler.S3Error(400, "InvalidArgument", "The continuation token provided is incorrect");
+    }
+
+    static String encodeSinkToken(String key) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((SINK_TOKEN_TAG + key).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String decodeSinkToken(String token) {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            if (decoded.startsWith(SINK_TOKEN_TAG)) {
+                return decoded.substring(SINK_TOKEN_TAG.length());
             }
         } catch (IllegalArgumentException e) {
             // Falls through to the error S3 gives for a token it did not issue.
