@@ -7,6 +7,7 @@ import io.github.s3recon.DifferenceCounts;
 import io.github.s3recon.Migration;
 import io.github.s3recon.MigrationResult;
 import io.github.s3recon.S3Location;
+import io.github.s3recon.TransferSummary;
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.StateChanged;
@@ -56,21 +57,41 @@ public final class ReconciliationDemo {
 
             HeapPeak heapPeak = HeapPeak.start();
             long started = System.nanoTime();
-            MigrationResult result;
             try (Migration migration = Migration.builder()
                     .source(S3Location.of(s3.asyncClient(), SOURCE))
                     .destination(S3Location.of(s3.asyncClient(), DESTINATION))
                     .workDirectory(work)
                     .listener(new ConsoleProgress())
+                    .deleteExtraneous(true)
                     .build()) {
-                result = migration.reconcile();
+                MigrationResult result = migration.reconcile();
+                double seconds = (System.nanoTime() - started) / 1e9;
+                long peakHeap = heapPeak.bytes();
+                heapPeak.close();
+                result.report().writeJson(reportDir);
+                print(result, seed, seconds, peakHeap, reportDir);
+
+                System.out.println();
+                System.out.println("Repairing the destination with the report's fix plan (copy, re-copy, delete),"
+                        + " then verifying...");
+                long repairStarted = System.nanoTime();
+                MigrationResult repaired = migration.repair(result.report());
+                printRepair(repaired, (System.nanoTime() - repairStarted) / 1e9);
             }
-            double seconds = (System.nanoTime() - started) / 1e9;
-            long peakHeap = heapPeak.bytes();
-            heapPeak.close();
-            result.report().writeJson(reportDir);
-            print(result, seed, seconds, peakHeap, reportDir);
         }
+    }
+
+    private static void printRepair(MigrationResult result, double seconds) {
+        TransferSummary t = result.report().transfer();
+        System.out.println();
+        System.out.println("Repair: " + result.state());
+        System.out.printf(Locale.ROOT, "  copied %,d objects (%s; %,d server-side, %,d relayed), deleted %,d, "
+                + "failed %,d, retries %,d%n", t.objectsCopied(), Bytes.format(t.bytesCopied()), t.objectsServerSide(),
+                t.objectsRelayed(), t.objectsDeleted(), t.objectsFailed(), t.retries());
+        System.out.printf(Locale.ROOT, "  verified %,d of %,d objects; differences left: %,d; took %.2f s%n",
+                result.report().verified(), result.report().source().objects(),
+                result.report().counts().differences(), seconds);
+        System.out.println("  verified by rule: " + result.report().matchedByRule());
     }
 
     private static void print(MigrationResult result, Seed seed, double seconds, long peakHeap, Path reportDir) {

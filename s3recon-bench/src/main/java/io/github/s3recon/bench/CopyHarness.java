@@ -1,0 +1,154 @@
+package io.github.s3recon.bench;
+
+import io.github.s3recon.DataSize;
+import io.github.s3recon.Migration;
+import io.github.s3recon.MigrationResult;
+import io.github.s3recon.S3Clients;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.TransferSummary;
+import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.transfer.SizeTieredScheduler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Seeds and migrates buckets on a running S3 server (e.g. {@link EmbeddedServer}), to measure
+ * s3recon's copy speed against other tools on the same server and data.
+ *
+ * <pre>
+ * # seed 2,000 objects of 100 KiB into bucket "small"
+ * java -cp benchmarks.jar io.github.s3recon.bench.CopyHarness --endpoint URL --seed small --objects 2000 --size-kib 100
+ * # migrate it into "small-copy", server-side (same endpoint) or relayed (--relay: a second client on
+ * # an equivalent endpoint URL, so s3recon streams the bytes through itself)
+ * java -cp benchmarks.jar io.github.s3recon.bench.CopyHarness --endpoint URL --copy small --to small-copy [--relay true]
+ * </pre>
+ * Prints the wall time, objects/s, MB/s and the transfer summary of the run.
+ */
+public final class CopyHarness {
+
+    private CopyHarness() {
+    }
+
+    /**
+     * Runs the harness.
+     *
+     * @param args see the class comment
+     * @throws Exception if a step fails
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        URI endpoint = URI.create(options.get("endpoint"));
+        if (options.containsKey("seed")) {
+            seed(endpoint, options.get("seed"), Integer.parseInt(options.getOrDefault("objects", "2000")),
+                    Long.parseLong(options.getOrDefault("size-kib", "100")) * 1024);
+        } else {
+            copy(endpoint, options.get("copy"), options.get("to"),
+                    Boolean.parseBoolean(options.getOrDefault("relay", "false")));
+        }
+    }
+
+    private static void seed(URI endpoint, String bucket, int objects, long size) throws Exception {
+        try (S3Client client = S3Clients.client(endpoint, EmbeddedS3.REGION, EmbeddedS3.credentials())) {
+            client.createBucket(b -> b.bucket(bucket));
+            ExecutorService pool = Executors.newFixedThreadPool(size > (64 << 20) ? 2 : 16);
+            try {
+                java.util.List<Future<?>> futures = new java.util.ArrayList<>();
+                for (int i = 0; i < objects; i++) {
+                    String key = String.format(Locale.ROOT, "data/%02d/object-%06d.bin", i % 16, i);
+                    long seed = i;
+                    futures.add(pool.submit(() -> client.putObject(b -> b.bucket(bucket).key(key),
+                            RequestBody.fromContentProvider(() -> new Generated(seed, size), size,
+                                    "application/octet-stream"))));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+        System.out.printf(Locale.ROOT, "seeded %,d objects of %,d bytes into %s%n", objects, size, bucket);
+    }
+
+    private static S3AsyncClient client(URI endpoint) {
+        return S3Clients.configureForCompatibleEndpoint(S3AsyncClient.builder(), endpoint, EmbeddedS3.REGION,
+                EmbeddedS3.credentials())
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(256)
+                        .connectionAcquisitionTimeout(Duration.ofMinutes(2)))
+                .build();
+    }
+
+    private static void copy(URI endpoint, String from, String to, boolean relay) throws IOException {
+        // "localhost" and "127.0.0.1" are one server but two endpoints to s3recon: it then relays.
+        URI other = relay ? URI.create(endpoint.toString().replace("127.0.0.1", "localhost")) : endpoint;
+        Path work = Files.createTempDirectory("s3recon-copy-");
+        try (S3AsyncClient source = client(endpoint); S3AsyncClient destinationClient = relay ? client(other) : null) {
+            S3AsyncClient destination = relay ? destinationClient : source;
+            destination.createBucket(b -> b.bucket(to)).join();
+            long started = System.nanoTime();
+            MigrationResult r;
+            try (Migration m = Migration.builder().source(S3Location.of(source, from))
+                    .destination(S3Location.of(destination, to)).workDirectory(work)
+                    .transferScheduler(SizeTieredScheduler.builder().build()).build()) {
+                r = m.run();
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            TransferSummary t = r.report().transfer();
+            System.out.printf(Locale.ROOT, "s3recon run %s -> %s (%s): %s in %.2f s, %,.0f objects/s, %.1f MB/s; "
+                    + "copied %,d (%,d server-side, %,d relayed), failed %,d, retries %,d, verified %,d%n", from, to,
+                    relay ? "relay" : "same endpoint", r.state(), seconds, t.objectsCopied() / seconds,
+                    t.bytesCopied() / seconds / 1e6, t.objectsCopied(), t.objectsServerSide(), t.objectsRelayed(),
+                    t.objectsFailed(), t.retries(), r.report().verified());
+        }
+    }
+
+    /** Deterministic pseudo-random bytes of a given length, generated as they are read. */
+    private static final class Generated extends InputStream {
+        private long state;
+        private long remaining;
+
+        Generated(long seed, long length) {
+            this.state = seed * 0x9E3779B97F4A7C15L + 1;
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (remaining == 0) {
+                return -1;
+            }
+            int n = (int) Math.min(len, remaining);
+            for (int i = 0; i < n; i++) {
+                state ^= state << 13;
+                state ^= state >>> 7;
+                state ^= state << 17;
+                b[off + i] = (byte) state;
+            }
+            remaining -= n;
+            return n;
+        }
+    }
+}

@@ -1,0 +1,362 @@
+package io.github.s3recon.transfer;
+
+import static io.github.s3recon.transfer.SizeTieredSession.NO_SDK_RETRIES;
+import static io.github.s3recon.transfer.SizeTieredSession.quoted;
+import static io.github.s3recon.transfer.SizeTieredSession.rethrow;
+
+import io.github.s3recon.Checksum;
+import io.github.s3recon.ChecksumAlgorithm;
+import io.github.s3recon.ChecksumType;
+import io.github.s3recon.Fingerprint;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.TransferMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.checksums.SdkChecksum;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.Tagging;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/**
+ * Copies of objects at or above the threshold, as multipart uploads: describe the source (HEAD,
+ * tags), create the upload with the source's headers, metadata, tags and the fingerprint, transfer
+ * the parts in parallel ({@code UploadPartCopy}, or ranged GETs streamed into {@code UploadPart}s,
+ * each taking a slot of the large lane and, when relayed, its length from the byte budget), then
+ * complete it; a failed or cancelled upload is aborted.
+ *
+ * <p>{@link #copy} runs on one of the large lane's threads and blocks it while the object's parts
+ * wait for room; the requests themselves run on the SDK's threads.
+ */
+final class LargeCopies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SizeTieredScheduler.class);
+
+    private final SizeTieredSession session;
+    private final SmallCopies reads;
+    private final S3Location source;
+    private final S3Location destination;
+
+    LargeCopies(SizeTieredSession session, SmallCopies reads) {
+        this.session = session;
+        this.reads = reads;
+        this.source = session.source;
+        this.destination = session.destination;
+    }
+
+    /** One transferred part. */
+    private record Part(int number, String eTag, String storedChecksum, String relayedChecksum) {
+    }
+
+    Copied copy(Task task) throws InterruptedException {
+        ServerCapabilities capabilities = session.capabilities;
+        boolean checksums = capabilities.multipartChecksums.enabled()
+                && (session.serverSide || capabilities.putChecksums.enabled());
+        try {
+            return copy(task, checksums);
+        } catch (StepException e) {
+            // A destination that rejects a checksum option rejects it for every object: go on without.
+            if (!checksums || session.cancelled() || !Failures.isUnsupportedOption(e)) {
+                throw e;
+            }
+            task.abandoned = false;
+            Copied copied = copy(task, false);
+            (e.step().operation().equals("UploadPart") ? capabilities.putChecksums
+                    : capabilities.multipartChecksums).disable(SizeTieredSession.describe(destination));
+            return copied;
+        }
+    }
+
+    private Copied copy(Task task, boolean checksums) throws InterruptedException {
+        ConcurrencyLimit limit = session.largeLimit;
+        SourceObject described = await(reads.head(task, limit));
+        Tagging tagging = await(reads.tagsOf(task, described, limit));
+        String uploadId = await(create(task, described, tagging, checksums));
+        try {
+            PartPlan plan = PartPlan.of(task.entry.size(), session.settings.partSize());
+            List<Part> parts = transferParts(task, uploadId, plan, checksums);
+            ChecksumAlgorithm algorithm = session.algorithm;
+            // The whole object's checksum, from its parts' as they were relayed.
+            String whole = session.serverSide ? null : combined(parts, plan);
+            CompleteMultipartUploadResponse completed = await(complete(task, uploadId, parts,
+                    checksums ? whole : null, checksums));
+            if (whole != null) {
+                reads.verify(session.destinationStep(task, "CompleteMultipartUpload"), whole,
+                        checksums ? Checksums.valueIn(completed, algorithm) : null, described);
+            }
+            return new Copied(session.serverSide ? TransferMode.SERVER_SIDE : TransferMode.RELAY,
+                    whole == null ? null : Checksum.of(algorithm, ChecksumType.FULL_OBJECT, whole));
+        } catch (RuntimeException | InterruptedException | Error e) {
+            task.abandoned = true;
+            abort(task, uploadId);
+            throw e;
+        }
+    }
+
+    /** Combines the parts' relayed CRCs into the whole object's; null for the SHAs, which do not combine. */
+    private String combined(List<Part> parts, PartPlan plan) {
+        if (!Checksums.combinable(session.algorithm)) {
+            return null;
+        }
+        String whole = parts.get(0).relayedChecksum();
+        for (int i = 1; i < parts.size(); i++) {
+            whole = Checksums.combine(session.algorithm, whole, parts.get(i).relayedChecksum(), plan.length(i + 1));
+        }
+        return whole;
+    }
+
+    private CompletableFuture<String> create(Task task, SourceObject described, Tagging tagging, boolean checksums) {
+        Step step = session.destinationStep(task, "CreateMultipartUpload");
+        Fingerprint fingerprint = described.fingerprint(task.eTag);
+        return session.attempt(task, step, session.largeLimit, 1, 0, n -> session.call(step,
+                () -> destination.client().createMultipartUpload(b -> {
+                    b.bucket(destination.bucket()).key(step.key()).overrideConfiguration(NO_SDK_RETRIES);
+                    described.applyTo(b, fingerprint);
+                    if (tagging != null) {
+                        b.tagging(tagging);
+                    }
+                    if (checksums) {
+                        b.checksumAlgorithm(Checksums.toSdk(session.algorithm)).checksumType(
+                                Checksums.combinable(session.algorithm)
+                                        ? software.amazon.awssdk.services.s3.model.ChecksumType.FULL_OBJECT
+                                        : software.amazon.awssdk.services.s3.model.ChecksumType.COMPOSITE);
+                    }
+                })))
+                .thenApply(r -> r.uploadId());
+    }
+
+    /**
+     * Starts the parts one after another as the lane's limit and the budget allow, then waits for
+     * those started to end. On the first failure no further part starts.
+     */
+    private List<Part> transferParts(Task task, String uploadId, PartPlan plan, boolean checksums)
+            throws InterruptedException {
+        Part[] parts = new Part[plan.partCount()];
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        List<CompletableFuture<Part>> started = new ArrayList<>();
+        boolean relay = !session.serverSide;
+        try {
+            for (int number = 1; number <= plan.partCount() && failed.get() == null; number++) {
+                if (session.cancelled()) {
+                    throw new CancellationException("the transfer was cancelled");
+                }
+                session.largeLimit.acquire();
+                long taken;
+                try {
+                    taken = relay ? session.budget.acquire(true, plan.length(number)) : 0;
+                } catch (InterruptedException | RuntimeException e) {
+                    session.largeLimit.release();
+                    throw e;
+                }
+                int n = number;
+                CompletableFuture<Part> part;
+                try {
+                    part = relay ? relayPart(task, uploadId, plan, n, checksums) : copyPart(task, uploadId, plan, n);
+                } catch (RuntimeException e) {
+                    part = CompletableFuture.failedFuture(e);
+                }
+                started.add(part.whenComplete((p, failure) -> {
+                    session.budget.release(true, taken);
+                    session.largeLimit.release();
+                    if (failure != null) {
+                        // First the failure, then the flag: the other parts' retries stop on the flag,
+                        // and their cancellation must not be taken for the object's failure.
+                        failed.compareAndSet(null, failure);
+                        task.abandoned = true;
+                    } else {
+                        parts[n - 1] = p;
+                    }
+                }));
+            }
+        } finally {
+            // The upload is aborted or completed only once no part is in flight.
+            CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).handle((v, e) -> null).join();
+        }
+        Throwable failure = failed.get();
+        if (failure != null) {
+            throw rethrow(Failures.root(failure) instanceof CancellationException c ? c : unwrapped(failure));
+        }
+        return List.of(parts);
+    }
+
+    private CompletableFuture<Part> copyPart(Task task, String uploadId, PartPlan plan, int number) {
+        Step step = session.copyStep(task, "UploadPartCopy");
+        return session.attempt(task, step, session.largeLimit, 1, plan.length(number), n -> session.call(step,
+                () -> destination.client().uploadPartCopy(b -> b.sourceBucket(source.bucket())
+                        .sourceKey(source.fullKey(task.entry.key())).destinationBucket(destination.bucket())
+                        .destinationKey(step.key()).uploadId(uploadId).partNumber(number)
+                        .copySourceRange(plan.range(number)).copySourceIfMatch(quoted(task.eTag))
+                        .overrideConfiguration(NO_SDK_RETRIES)))
+                .thenApply(r -> new Part(number, r.copyPartResult().eTag(),
+                        Checksums.valueIn(r.copyPartResult(), session.algorithm), null)));
+    }
+
+    private CompletableFuture<Part> relayPart(Task task, String uploadId, PartPlan plan, int number,
+            boolean checksums) {
+        Step get = session.sourceStep(task, "GetObject");
+        Step put = session.destinationStep(task, "UploadPart");
+        long length = plan.length(number);
+        return session.attempt(task, get, session.largeLimit, 2, length, n -> session.call(get,
+                () -> source.client().getObject(b -> b.bucket(source.bucket()).key(get.key())
+                        .range(plan.range(number)).ifMatch(quoted(task.eTag)).overrideConfiguration(NO_SDK_RETRIES),
+                        AsyncResponseTransformer.toPublisher()))
+                .thenCompose(publisher -> {
+                    SdkChecksum checksum = Checksums.newChecksum(session.algorithm);
+                    RelayBody body = new RelayBody(publisher, length, checksum);
+                    CompletableFuture<Part> uploaded;
+                    try {
+                        checkRange(task, get, publisher.response(), length);
+                        UploadPartRequest.Builder b = UploadPartRequest.builder().bucket(destination.bucket())
+                                .key(put.key()).uploadId(uploadId).partNumber(number).contentLength(length)
+                                .overrideConfiguration(NO_SDK_RETRIES);
+                        if (checksums) {
+                            b.checksumAlgorithm(Checksums.toSdk(session.algorithm));
+                        }
+                        uploaded = session.call(put, () -> destination.client().uploadPart(b.build(), body))
+                                .handle((r, failure) -> {
+                                    if (failure != null) {
+                                        throw SmallCopies.sourceOrDestination(get, body, failure);
+                                    }
+                                    String relayed = Checksums.base64(checksum);
+                                    String stored = Checksums.valueIn(r, session.algorithm);
+                                    if (stored != null && !stored.equals(relayed)) {
+                                        throw new StepException(put, new ChecksumMismatchException("the destination "
+                                                + "computed " + session.algorithm + " " + stored + " for part " + number
+                                                + " but the bytes read from the source have " + relayed));
+                                    }
+                                    return new Part(number, r.eTag(), stored, relayed);
+                                });
+                    } catch (RuntimeException e) {
+                        uploaded = CompletableFuture.failedFuture(e);
+                    }
+                    return uploaded.whenComplete((v, failure) -> {
+                        if (failure != null) {
+                            body.abandon();
+                        }
+                    });
+                }));
+    }
+
+    private void checkRange(Task task, Step get, GetObjectResponse response, long length) {
+        String eTag = SourceObject.unquote(response.eTag());
+        if (task.eTag != null && eTag != null && !task.eTag.equals(eTag)) {
+            throw new StepException(get, new SourceChangedException("its ETag is now " + eTag + ", it was listed with "
+                    + task.eTag));
+        }
+        if (response.contentLength() != null && response.contentLength() != length) {
+            throw new StepException(get, new SourceChangedException("a range of " + length + " bytes came back with "
+                    + response.contentLength()));
+        }
+    }
+
+    private CompletableFuture<CompleteMultipartUploadResponse> complete(Task task, String uploadId, List<Part> parts,
+            String whole, boolean checksums) {
+        Step step = session.destinationStep(task, "CompleteMultipartUpload");
+        List<CompletedPart> completed = new ArrayList<>(parts.size());
+        for (Part p : parts) {
+            CompletedPart.Builder b = CompletedPart.builder().partNumber(p.number()).eTag(p.eTag());
+            if (checksums) {
+                Checksums.set(b, session.algorithm,
+                        p.storedChecksum() != null ? p.storedChecksum() : p.relayedChecksum());
+            }
+            completed.add(b.build());
+        }
+        ServerCapabilities.Option withWhole = session.capabilities.completeChecksums;
+        return session.attempt(task, step, session.largeLimit, 1, 0, n -> {
+            boolean expectWhole = whole != null && withWhole.enabled();
+            return completeOnce(step, uploadId, completed, expectWhole ? whole : null)
+                    // A server that refuses the whole's checksum although its parts were accepted
+                    // (one that checks it wrongly, or not at all) completes without it; the checksum
+                    // it returns is then compared with the whole's instead.
+                    .exceptionallyCompose(e -> expectWhole
+                            && (Failures.isDigestRejected(e) || Failures.isUnsupportedOption(e))
+                            ? completeOnce(step, uploadId, completed, null).thenApply(r -> {
+                                withWhole.disable(SizeTieredSession.describe(destination));
+                                return r;
+                            })
+                            : CompletableFuture.failedFuture(e))
+                    // A retry after a response that was lost: the first attempt may have completed
+                    // the upload, which is then gone (S3 says 404 NoSuchUpload, S3Mock a bare 400).
+                    .exceptionallyCompose(e -> n > 1 && Failures.isClientError(e)
+                            ? completedBefore(task, step, e) : CompletableFuture.failedFuture(e));
+        });
+    }
+
+    private CompletableFuture<CompleteMultipartUploadResponse> completeOnce(Step step, String uploadId,
+            List<CompletedPart> completed, String whole) {
+        return session.call(step, () -> destination.client().completeMultipartUpload(b -> {
+            b.bucket(destination.bucket()).key(step.key()).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(completed)).overrideConfiguration(NO_SDK_RETRIES);
+            if (whole != null) {
+                b.checksumType(software.amazon.awssdk.services.s3.model.ChecksumType.FULL_OBJECT);
+                Checksums.set(b, session.algorithm, whole);
+            }
+        }));
+    }
+
+    /** Whether the destination holds this copy already: its size and the recorded source ETag say so. */
+    private CompletableFuture<CompleteMultipartUploadResponse> completedBefore(Task task, Step step, Throwable lost) {
+        return session.call(step, () -> destination.client().headObject(b -> b.bucket(destination.bucket())
+                .key(step.key()).overrideConfiguration(NO_SDK_RETRIES)))
+                .handle((r, e) -> {
+                    Fingerprint recorded = r == null ? null : Fingerprint.fromMetadata(r.metadata());
+                    if (e == null && r.contentLength() == task.entry.size() && recorded != null
+                            && recorded.sourceETag().equals(task.eTag)) {
+                        return CompleteMultipartUploadResponse.builder().build();
+                    }
+                    throw rethrow(lost);
+                });
+    }
+
+    /** Aborts an upload, whatever happened, a few times if need be; not cancellable by the session. */
+    private void abort(Task task, String uploadId) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                try {
+                    destination.client().abortMultipartUpload(b -> b.bucket(destination.bucket())
+                            .key(destination.fullKey(task.entry.key())).uploadId(uploadId)
+                            .overrideConfiguration(NO_SDK_RETRIES)).get(30, TimeUnit.SECONDS);
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (Failures.isClientError(e.getCause())) {
+                        return; // already gone (404 NoSuchUpload), or not ours to abort: no retry helps
+                    }
+                    LOG.debug("aborting the upload of '{}' failed", task.entry.key(), e.getCause());
+                } catch (Exception e) {
+                    LOG.debug("aborting the upload of '{}' failed", task.entry.key(), e);
+                }
+            }
+            LOG.warn("could not abort multipart upload {} of s3://{}/{}; a lifecycle rule that aborts incomplete "
+                    + "uploads cleans it up", uploadId, destination.bucket(), destination.fullKey(task.entry.key()));
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits for a step of the object, interruptibly; its failure is rethrown as it is. */
+    private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw rethrow(unwrapped(e.getCause()));
+        }
+    }
+
+    private static Throwable unwrapped(Throwable t) {
+        return io.github.s3recon.internal.S3Errors.unwrap(t);
+    }
+}

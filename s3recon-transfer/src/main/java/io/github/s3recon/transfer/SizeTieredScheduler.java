@@ -1,0 +1,479 @@
+package io.github.s3recon.transfer;
+
+import io.github.s3recon.DataSize;
+import io.github.s3recon.ErrorCode;
+import io.github.s3recon.S3ReconException;
+import io.github.s3recon.spi.TransferContext;
+import io.github.s3recon.spi.TransferScheduler;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The built-in copy engine: copies objects in two lanes by size, within a budget of bytes in
+ * flight, server-side where it can and through a streaming relay where it must, with retries,
+ * adaptive concurrency and checksums.
+ *
+ * <pre>{@code
+ * SizeTieredScheduler scheduler = SizeTieredScheduler.builder()
+ *         .smallObjectThreshold(DataSize.ofMebibytes(16))
+ *         .partSize(DataSize.ofMebibytes(16))
+ *         .maxInFlightBytes(DataSize.ofMebibytes(256))
+ *         .smallObjectConcurrency(128)
+ *         .largeObjectConcurrency(8)
+ *         .build();
+ * }</pre>
+ *
+ * <h2>Lanes</h2>
+ * Objects smaller than the {@linkplain Builder#smallObjectThreshold threshold} are copied in one
+ * request ({@code CopyObject}, or a GET then one PUT), many at once; larger ones as
+ * multipart uploads whose parts ({@code UploadPartCopy}, or ranged GETs streamed into
+ * {@code UploadPart}s) run in parallel. Each lane has its own queue, its own threads and its own
+ * concurrency limit, and large parts must leave part of the byte budget to small objects, so small
+ * objects never wait behind large ones.
+ *
+ * <h2>Memory</h2>
+ * Relayed bytes are bounded by the {@linkplain Builder#maxInFlightBytes byte budget}: a small
+ * object takes its size from the budget before its GET starts, a part takes its length, and both
+ * give it back when they end; an object or part larger than the budget proceeds alone. A small
+ * object is read whole into one array of its size, then written (so that a GET never holds a
+ * connection while its PUT waits for one); a large object's parts stream, the GET's body being the
+ * {@code UploadPart}'s body, read from the network only as fast as it is written. Either way the
+ * heap holds at most the budget's worth of objects' bytes. Server-side copies move no bytes through
+ * the JVM and take nothing from the budget. {@code copy} blocks its caller when its lane's queue is
+ * full (back-pressure).
+ *
+ * <h2>Server-side or relay</h2>
+ * When the source and destination are reached by the same client, or by clients with the same
+ * endpoint, region and access key id, the server copies ({@code CopyObject} below the threshold,
+ * {@code UploadPartCopy} above it, so objects over 5 GiB copy too). Otherwise the bytes are
+ * relayed through the JVM, never through local disk.
+ *
+ * <h2>Integrity and what is preserved</h2>
+ * A relay computes the session's checksum ({@code TransferContext.checksumAlgorithm()}, CRC64NVME by
+ * default) over the bytes it moves and asks the destination to store it as a full-object checksum
+ * (for multipart uploads, the CRCs of the parts are combined into the whole's); the value is checked
+ * against what the destination computed and what the source stores (a mismatch is retried), and
+ * reported in {@code ObjectCopied.checksum()}. Content type and the other content headers (encoding,
+ * disposition, language, cache control, expires), user metadata and tags are carried over. The
+ * source's ETag and size are recorded in the copy's user metadata ({@link io.github.s3recon.Fingerprint})
+ * wherever the copy's ETag will not equal the source's (every relay, every multipart copy, every
+ * copy of a multipart-uploaded object), with the checksum of the bytes written where it is known
+ * before the write (small relays) and else the source's own full-object checksum where it has one.
+ * Storage class, ACLs, encryption settings and object lock are not carried over. A server that
+ * rejects a checksum option (some S3-compatible servers reject trailing checksums or checksum types)
+ * is asked again without it, and the session remembers not to ask again.
+ *
+ * <h2>Failures</h2>
+ * 503 SlowDown, 5xx, timeouts, resets and other I/O errors are retried with exponential backoff and
+ * full jitter, up to {@linkplain Builder#maxAttempts the attempts}; each retry is reported as a
+ * {@code TransferRetried} and counted. Throttling halves the lane's concurrency, which then creeps
+ * back. Permanent errors (403, 404, 400, a source that changed during the copy) fail that object
+ * only, with an {@code ObjectFailed} naming the request, bucket, key and fix (code
+ * {@code ACCESS_DENIED}, {@code INVALID_CREDENTIALS}, {@code BUCKET_NOT_FOUND} or
+ * {@code ENDPOINT_UNREACHABLE} where one applies, else {@code COPY_FAILED} or {@code DELETE_FAILED};
+ * {@code INTERRUPTED} after a cancellation); a failed multipart upload is aborted. Reads use
+ * If-Match on the listed ETag, so an object that changes during its copy fails rather than being
+ * written as a mix of two versions. The SDK's own retries are turned off for the requests the
+ * scheduler sends, so that every retry is the scheduler's and is counted. Events are stamped with
+ * the context's clock; backoffs and rate limits wait in real time.
+ *
+ * <h2>Threads</h2>
+ * Immutable and thread-safe; one scheduler may serve several sessions at once. Each session runs
+ * on daemon threads of its own (one for the small lane, one per concurrent large object, one
+ * timer) that its {@code close()} stops; {@link #close()} closes every session still open. The HTTP
+ * client's connection pool should allow about as many connections as the two lanes' concurrency
+ * (the SDK's Netty client allows 50 by default): requests beyond it wait for a connection. A
+ * streamed part holds its GET's connection until its {@code UploadPart} ends, so where both sides
+ * share one pool it needs more than twice the large lane's concurrency.
+ */
+public final class SizeTieredScheduler implements TransferScheduler {
+
+    static final long MAX_SINGLE_REQUEST = 5L << 30;
+
+    private static final AtomicInteger SESSIONS = new AtomicInteger();
+
+    private final long smallObjectThreshold;
+    private final long partSize;
+    private final long maxInFlightBytes;
+    private final int smallObjectConcurrency;
+    private final int largeObjectConcurrency;
+    private final double maxRequestsPerSecond;
+    private final long maxBytesPerSecond;
+    private final int maxAttempts;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final boolean copyTags;
+    private final boolean serverSideCopy;
+    private final Set<SizeTieredSession> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private SizeTieredScheduler(Builder b) {
+        this.smallObjectThreshold = b.smallObjectThreshold;
+        this.partSize = b.partSize;
+        this.maxInFlightBytes = b.maxInFlightBytes;
+        this.smallObjectConcurrency = b.smallObjectConcurrency;
+        this.largeObjectConcurrency = b.largeObjectConcurrency;
+        this.maxRequestsPerSecond = b.maxRequestsPerSecond;
+        this.maxBytesPerSecond = b.maxBytesPerSecond;
+        this.maxAttempts = b.maxAttempts;
+        this.initialBackoff = b.initialBackoff;
+        this.maxBackoff = b.maxBackoff;
+        this.copyTags = b.copyTags;
+        this.serverSideCopy = b.serverSideCopy;
+    }
+
+    /**
+     * Returns a builder with the defaults: threshold and part size 16 MiB, a byte budget of
+     * 256 MiB, 128 small objects and 8 large-object parts at once, no rate limits, 10 attempts per
+     * request with backoff from 100 ms to 20 s, tags copied, server-side copies where possible.
+     *
+     * @return a new builder; not thread-safe
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns a scheduler with every default.
+     *
+     * @return a new scheduler
+     */
+    public static SizeTieredScheduler withDefaults() {
+        return builder().build();
+    }
+
+    /**
+     * Opens a session. Its threads start at once and run until the session is closed.
+     *
+     * @param context the run's locations, checksum algorithm, listener and clock; not null
+     * @return the session; the caller closes it
+     * @throws IllegalStateException if this scheduler was closed
+     */
+    @Override
+    public TransferSession open(TransferContext context) {
+        Objects.requireNonNull(context, "context");
+        if (closed) {
+            throw new IllegalStateException("the scheduler was closed; build a new one");
+        }
+        SizeTieredSession session = new SizeTieredSession(this, context, SESSIONS.incrementAndGet());
+        sessions.add(session);
+        if (closed) {
+            session.close();
+            throw new IllegalStateException("the scheduler was closed; build a new one");
+        }
+        return session;
+    }
+
+    /** Cancels and closes every session still open; further {@link #open} calls fail. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        for (SizeTieredSession session : sessions) {
+            session.close();
+        }
+    }
+
+    void closed(SizeTieredSession session) {
+        sessions.remove(session);
+    }
+
+    long smallObjectThreshold() {
+        return smallObjectThreshold;
+    }
+
+    long partSize() {
+        return partSize;
+    }
+
+    long maxInFlightBytes() {
+        return maxInFlightBytes;
+    }
+
+    int smallObjectConcurrency() {
+        return smallObjectConcurrency;
+    }
+
+    int largeObjectConcurrency() {
+        return largeObjectConcurrency;
+    }
+
+    double maxRequestsPerSecond() {
+        return maxRequestsPerSecond;
+    }
+
+    long maxBytesPerSecond() {
+        return maxBytesPerSecond;
+    }
+
+    int maxAttempts() {
+        return maxAttempts;
+    }
+
+    Duration initialBackoff() {
+        return initialBackoff;
+    }
+
+    Duration maxBackoff() {
+        return maxBackoff;
+    }
+
+    boolean copyTags() {
+        return copyTags;
+    }
+
+    boolean serverSideCopy() {
+        return serverSideCopy;
+    }
+
+    @Override
+    public String toString() {
+        return "SizeTieredScheduler{smallObjectThreshold=" + DataSize.ofBytes(smallObjectThreshold)
+                + ", partSize=" + DataSize.ofBytes(partSize)
+                + ", maxInFlightBytes=" + DataSize.ofBytes(maxInFlightBytes)
+                + ", smallObjectConcurrency=" + smallObjectConcurrency + ", largeObjectConcurrency="
+                + largeObjectConcurrency + ", maxRequestsPerSecond=" + (maxRequestsPerSecond == 0 ? "unlimited"
+                        : maxRequestsPerSecond) + ", maxBytesPerSecond=" + (maxBytesPerSecond == 0 ? "unlimited"
+                        : DataSize.ofBytes(maxBytesPerSecond)) + ", maxAttempts=" + maxAttempts + ", backoff="
+                + initialBackoff + ".." + maxBackoff + ", copyTags=" + copyTags + ", serverSideCopy=" + serverSideCopy
+                + "}";
+    }
+
+    /**
+     * Configures a {@link SizeTieredScheduler}. Every setter checks its value at once and throws
+     * {@link S3ReconException} with code {@code INVALID_CONFIGURATION} and a message that carries
+     * the value; checks that involve several settings run in {@link #build()}. Mutable, not
+     * thread-safe; {@link #build()} may be called more than once.
+     */
+    public static final class Builder {
+
+        private long smallObjectThreshold = 16L << 20;
+        private long partSize = 16L << 20;
+        private long maxInFlightBytes = 256L << 20;
+        private int smallObjectConcurrency = 128;
+        private int largeObjectConcurrency = 8;
+        private double maxRequestsPerSecond;
+        private long maxBytesPerSecond;
+        private int maxAttempts = 10;
+        private Duration initialBackoff = Duration.ofMillis(100);
+        private Duration maxBackoff = Duration.ofSeconds(20);
+        private boolean copyTags = true;
+        private boolean serverSideCopy = true;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the size from which objects are copied as multipart uploads; smaller ones are copied
+         * in one request. The default is 16 MiB.
+         *
+         * @param threshold from 1 byte to 5 GiB (the largest single PUT or CopyObject); not null
+         * @return this builder
+         */
+        public Builder smallObjectThreshold(DataSize threshold) {
+            long bytes = requireSize(threshold, "small object threshold");
+            if (bytes < 1 || bytes > MAX_SINGLE_REQUEST) {
+                throw invalid("small object threshold must be from 1 byte to 5GiB (the largest single PUT), was "
+                        + threshold);
+            }
+            this.smallObjectThreshold = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the preferred part size of multipart copies. An object that would need more than
+         * 10,000 parts of this size (S3's limit) gets larger parts, in whole MiB. The default is
+         * 16 MiB.
+         *
+         * @param partSize from 5 MiB to 5 GiB, S3's limits; not null
+         * @return this builder
+         */
+        public Builder partSize(DataSize partSize) {
+            long bytes = requireSize(partSize, "part size");
+            if (bytes < PartPlan.MIN_PART_SIZE || bytes > PartPlan.MAX_PART_SIZE) {
+                throw invalid("part size must be from 5MiB to 5GiB, was " + partSize);
+            }
+            this.partSize = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the byte budget: how many bytes relays may have in flight at once, which bounds the
+         * memory a session uses. Large objects' parts leave the smaller of the threshold and half
+         * the budget to small objects. An object or part larger than the budget still proceeds,
+         * alone; a relayed object below the threshold but larger than the budget is streamed as a
+         * multipart upload rather than held in memory. Server-side copies take nothing from it. The
+         * default is 256 MiB.
+         *
+         * @param budget at least 1 byte; not null
+         * @return this builder
+         */
+        public Builder maxInFlightBytes(DataSize budget) {
+            long bytes = requireSize(budget, "in-flight byte budget");
+            if (bytes < 1) {
+                throw invalid("in-flight byte budget must be positive, was " + budget);
+            }
+            this.maxInFlightBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how many small objects are copied at once (the most; throttling lowers it for a
+         * while). Deletions share this lane. The default is 128.
+         *
+         * @param concurrency from 1 to 10,000
+         * @return this builder
+         */
+        public Builder smallObjectConcurrency(int concurrency) {
+            if (concurrency < 1 || concurrency > 10_000) {
+                throw invalid("small object concurrency must be from 1 to 10000, was " + concurrency);
+            }
+            this.smallObjectConcurrency = concurrency;
+            return this;
+        }
+
+        /**
+         * Sets how many parts of large objects are transferred at once, over all large objects
+         * (the most; throttling lowers it for a while); as many large objects may be in progress
+         * at once. The default is 8.
+         *
+         * @param concurrency from 1 to 1,000
+         * @return this builder
+         */
+        public Builder largeObjectConcurrency(int concurrency) {
+            if (concurrency < 1 || concurrency > 1_000) {
+                throw invalid("large object concurrency must be from 1 to 1000, was " + concurrency);
+            }
+            this.largeObjectConcurrency = concurrency;
+            return this;
+        }
+
+        /**
+         * Limits the S3 requests per second of a session (both sides together), e.g. to spare a
+         * server others use. The default, 0, is unlimited.
+         *
+         * @param requestsPerSecond 0 for unlimited, or positive and finite
+         * @return this builder
+         */
+        public Builder maxRequestsPerSecond(double requestsPerSecond) {
+            if (!(requestsPerSecond >= 0) || Double.isInfinite(requestsPerSecond)) {
+                throw invalid("max requests per second must be 0 (unlimited) or positive and finite, was "
+                        + requestsPerSecond);
+            }
+            this.maxRequestsPerSecond = requestsPerSecond;
+            return this;
+        }
+
+        /**
+         * Limits the bytes copied per second by a session, relayed or server-side, counted when each
+         * object or part starts. The default, 0, is unlimited.
+         *
+         * @param bytesPerSecond 0 for unlimited; not null
+         * @return this builder
+         */
+        public Builder maxBytesPerSecond(DataSize bytesPerSecond) {
+            this.maxBytesPerSecond = requireSize(bytesPerSecond, "max bytes per second");
+            return this;
+        }
+
+        /**
+         * Sets how many times a request (or a relay's GET and PUT together) is tried before its
+         * object fails, counting the first. The default is 10.
+         *
+         * @param attempts from 1 to 100
+         * @return this builder
+         */
+        public Builder maxAttempts(int attempts) {
+            if (attempts < 1 || attempts > 100) {
+                throw invalid("max attempts must be from 1 to 100, was " + attempts);
+            }
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * Sets the backoff before the first retry; retry {@code n} waits a random time between zero
+         * and {@code initial × 2^(n-1)}, at most the {@linkplain #maxBackoff maximum} (exponential
+         * backoff with full jitter). The default is 100 ms.
+         *
+         * @param initial positive; not null
+         * @return this builder
+         */
+        public Builder initialBackoff(Duration initial) {
+            Objects.requireNonNull(initial, "initial backoff");
+            if (initial.isNegative() || initial.isZero()) {
+                throw invalid("initial backoff must be positive, was " + initial);
+            }
+            this.initialBackoff = initial;
+            return this;
+        }
+
+        /**
+         * Sets the longest backoff between two attempts. The default is 20 s.
+         *
+         * @param max positive, and at least the initial backoff (checked by {@link #build()}); not null
+         * @return this builder
+         */
+        public Builder maxBackoff(Duration max) {
+            Objects.requireNonNull(max, "max backoff");
+            if (max.isNegative() || max.isZero()) {
+                throw invalid("max backoff must be positive, was " + max);
+            }
+            this.maxBackoff = max;
+            return this;
+        }
+
+        /**
+         * Sets whether tags are copied. Relays read them with GetObjectTagging (which needs
+         * {@code s3:GetObjectTagging}) when the source says it has some or does not say;
+         * server-side copies of small objects copy them without reading. The default is true.
+         *
+         * @param copyTags whether to copy tags
+         * @return this builder
+         */
+        public Builder copyTags(boolean copyTags) {
+            this.copyTags = copyTags;
+            return this;
+        }
+
+        /**
+         * Sets whether objects are copied by the server where source and destination share an
+         * endpoint and credentials. Turn it off where the destination's credentials cannot read the
+         * source bucket; every object is then relayed. The default is true.
+         *
+         * @param serverSideCopy whether server-side copies may be used
+         * @return this builder
+         */
+        public Builder serverSideCopy(boolean serverSideCopy) {
+            this.serverSideCopy = serverSideCopy;
+            return this;
+        }
+
+        /**
+         * Builds the scheduler, after checking the settings against each other.
+         *
+         * @return a new, immutable scheduler
+         * @throws S3ReconException with code {@code INVALID_CONFIGURATION} if the initial backoff
+         *     exceeds the maximum
+         */
+        public SizeTieredScheduler build() {
+            if (initialBackoff.compareTo(maxBackoff) > 0) {
+                throw invalid("initial backoff " + initialBackoff + " must not exceed max backoff " + maxBackoff);
+            }
+            return new SizeTieredScheduler(this);
+        }
+
+        private static long requireSize(DataSize size, String name) {
+            if (size == null) {
+                throw invalid(name + " must not be null");
+            }
+            return size.toBytes();
+        }
+
+        private static S3ReconException invalid(String message) {
+            return new S3ReconException(ErrorCode.INVALID_CONFIGURATION, message);
+        }
+    }
+}

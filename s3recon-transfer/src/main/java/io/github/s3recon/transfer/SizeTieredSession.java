@@ -1,0 +1,700 @@
+package io.github.s3recon.transfer;
+
+import io.github.s3recon.ChecksumAlgorithm;
+import io.github.s3recon.ErrorCode;
+import io.github.s3recon.ObjectEntry;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.S3ReconException;
+import io.github.s3recon.TransferAction;
+import io.github.s3recon.TransferMode;
+import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.event.ObjectCopied;
+import io.github.s3recon.event.ObjectDeleted;
+import io.github.s3recon.event.ObjectFailed;
+import io.github.s3recon.event.TransferRetried;
+import io.github.s3recon.internal.S3Errors;
+import io.github.s3recon.spi.TransferContext;
+import io.github.s3recon.spi.TransferScheduler.TransferSession;
+import io.github.s3recon.spi.TransferScheduler.TransferTotals;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/**
+ * One run's transfers: two lanes (a queue and a thread each for small objects and deletions, a
+ * queue and a thread per concurrent object for large ones), the byte budget and concurrency limits
+ * they take from, a timer for backoffs and rate limits, the retry loop, and the tally.
+ *
+ * <p>Every submitted task ends in {@link #finish} exactly once, which reports its outcome and lets
+ * {@link #awaitCompletion()} return once none is pending. Thread-safe as {@link TransferSession}
+ * requires.
+ */
+final class SizeTieredSession implements TransferSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SizeTieredScheduler.class);
+
+    /**
+     * Turns the SDK's own retries off for a request: the scheduler retries, counts and reports
+     * each retry itself, and a relayed body cannot be sent twice anyway.
+     */
+    static final AwsRequestOverrideConfiguration NO_SDK_RETRIES = AwsRequestOverrideConfiguration.builder()
+            .addPlugin(config -> config.overrideConfiguration(config.overrideConfiguration().toBuilder()
+                    .retryStrategy(AwsRetryStrategy.doNotRetry()).build()))
+            .build();
+
+    /** The large lane's queue: entries are small, and a deep queue keeps copy() from blocking small objects. */
+    private static final int LARGE_QUEUE = 1024;
+    private static final long CLOSE_WAIT_SECONDS = 30;
+
+    final SizeTieredScheduler settings;
+    final S3Location source;
+    final S3Location destination;
+    final ChecksumAlgorithm algorithm;
+    final boolean serverSide;
+    final ByteBudget budget;
+    final ConcurrencyLimit smallLimit;
+    final ConcurrencyLimit largeLimit;
+    final ServerCapabilities capabilities = new ServerCapabilities();
+
+    private final MigrationListener listener;
+    private final Clock clock;
+    private final RateLimiter requestRate;
+    private final RateLimiter byteRate;
+    private final ScheduledThreadPoolExecutor timer;
+    private final BlockingQueue<Task> smallQueue;
+    private final BlockingQueue<Task> largeQueue = new ArrayBlockingQueue<>(LARGE_QUEUE);
+    private final Thread smallLane;
+    private final List<Thread> largeLane = new ArrayList<>();
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<Delayed> delayed = ConcurrentHashMap.newKeySet();
+    private final SmallCopies small;
+    private final LargeCopies large;
+
+    private final LongAdder objectsCopied = new LongAdder();
+    private final LongAdder bytesCopied = new LongAdder();
+    private final LongAdder objectsServerSide = new LongAdder();
+    private final LongAdder bytesServerSide = new LongAdder();
+    private final LongAdder objectsRelayed = new LongAdder();
+    private final LongAdder bytesRelayed = new LongAdder();
+    private final LongAdder objectsDeleted = new LongAdder();
+    private final LongAdder objectsFailed = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition idle = lock.newCondition();
+    private long pending;
+    private volatile boolean cancelled;
+    private volatile boolean closed;
+    private final AtomicBoolean closing = new AtomicBoolean();
+
+    SizeTieredSession(SizeTieredScheduler settings, TransferContext context, int number) {
+        this.settings = settings;
+        this.source = context.source();
+        this.destination = context.destination();
+        this.algorithm = context.checksumAlgorithm();
+        this.listener = context.listener();
+        this.clock = context.clock();
+        this.serverSide = settings.serverSideCopy() && Endpoints.sameService(source.client(), destination.client());
+        long capacity = settings.maxInFlightBytes();
+        this.budget = new ByteBudget(capacity, Math.min(settings.smallObjectThreshold(), capacity / 2));
+        this.smallLimit = new ConcurrencyLimit(settings.smallObjectConcurrency());
+        this.largeLimit = new ConcurrencyLimit(settings.largeObjectConcurrency());
+        this.requestRate = settings.maxRequestsPerSecond() > 0
+                ? new RateLimiter(settings.maxRequestsPerSecond(), System::nanoTime) : null;
+        this.byteRate = settings.maxBytesPerSecond() > 0
+                ? new RateLimiter(settings.maxBytesPerSecond(), System::nanoTime) : null;
+        this.smallQueue = new ArrayBlockingQueue<>(settings.smallObjectConcurrency());
+        this.small = new SmallCopies(this);
+        this.large = new LargeCopies(this, small);
+        String name = "s3recon-transfer-" + number;
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, name + "-timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.smallLane = daemon(this::runSmallLane, name + "-small");
+        for (int i = 1; i <= settings.largeObjectConcurrency(); i++) {
+            largeLane.add(daemon(this::runLargeLane, name + "-large-" + i));
+        }
+        smallLane.start();
+        largeLane.forEach(Thread::start);
+        LOG.debug("transfer session {} from {} to {}: {}, {}", number, source, destination,
+                serverSide ? "server-side copies" : "relayed through this JVM", settings);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // TransferSession
+
+    @Override
+    public void copy(ObjectEntry entry) {
+        Objects.requireNonNull(entry, "source");
+        submit(new Task(entry, false), small(entry.size()) ? smallQueue : largeQueue);
+    }
+
+    /**
+     * Tells whether an object goes to the small lane: below the threshold and, when relayed, no
+     * larger than the budget (and an array), since a small relay holds its object in memory. A
+     * larger one streams as a multipart upload instead.
+     */
+    boolean small(long size) {
+        return size < settings.smallObjectThreshold()
+                && (serverSide || size <= Math.min(budget.capacity(), Integer.MAX_VALUE - 8));
+    }
+
+    @Override
+    public void delete(ObjectEntry entry) {
+        Objects.requireNonNull(entry, "destination");
+        submit(new Task(entry, true), smallQueue);
+    }
+
+    private void submit(Task task, BlockingQueue<Task> queue) {
+        if (closed || closing.get()) {
+            throw new IllegalStateException("the transfer session was closed; open a new one");
+        }
+        lock.lock();
+        try {
+            pending++;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            while (!cancelled && !queue.offer(task, 100, TimeUnit.MILLISECONDS)) {
+                // Back-pressure: the lane is full. Checking for cancellation now and then.
+            }
+        } catch (InterruptedException e) {
+            done();
+            Thread.currentThread().interrupt();
+            throw new S3ReconException(ErrorCode.INTERRUPTED, "interrupted while waiting for room to submit '"
+                    + task.entry.key() + "'; it was not submitted", e);
+        }
+        if (cancelled) {
+            drain(queue); // whoever takes a task from a queue ends it, the lanes included
+            finish(task, null, new CancellationException());
+        }
+    }
+
+    @Override
+    public TransferTotals awaitCompletion() {
+        try {
+            lock.lockInterruptibly();
+            try {
+                while (pending > 0) {
+                    idle.await();
+                }
+            } finally {
+                lock.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new S3ReconException(ErrorCode.INTERRUPTED, "interrupted while waiting for the transfers to end; "
+                    + "they go on until the session is cancelled or closed", e);
+        }
+        return totals();
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+        budget.close();
+        smallLimit.close();
+        largeLimit.close();
+        for (CompletableFuture<?> f : inFlight) {
+            f.cancel(true);
+        }
+        for (Delayed d : delayed) {
+            d.abort();
+        }
+        drain(smallQueue);
+        drain(largeQueue);
+        for (Thread t : largeLane) {
+            t.interrupt(); // wakes a large object's thread waiting for its parts; it aborts its upload
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        cancel();
+        awaitQuietly(CLOSE_WAIT_SECONDS);
+        closed = true;
+        smallLane.interrupt();
+        largeLane.forEach(Thread::interrupt);
+        joinQuietly(smallLane);
+        largeLane.forEach(SizeTieredSession::joinQuietly);
+        drain(smallQueue);
+        drain(largeQueue);
+        timer.shutdownNow();
+        settings.closed(this);
+    }
+
+    private void awaitQuietly(long seconds) {
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        lock.lock();
+        try {
+            while (pending > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.warn("{} transfers did not end within {} s of the session's cancellation", pending, seconds);
+                    break;
+                }
+                try {
+                    idle.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void drain(BlockingQueue<Task> queue) {
+        Task task;
+        while ((task = queue.poll()) != null) {
+            finish(task, null, new CancellationException());
+        }
+    }
+
+    TransferTotals totals() {
+        return new TransferTotals(objectsCopied.sum(), bytesCopied.sum(), objectsServerSide.sum(),
+                bytesServerSide.sum(), objectsRelayed.sum(), bytesRelayed.sum(), objectsDeleted.sum(),
+                objectsFailed.sum(), retries.sum());
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Lanes
+
+    private void runSmallLane() {
+        while (!closed) {
+            Task task;
+            try {
+                task = smallQueue.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue;
+            }
+            if (task != null) {
+                dispatchSmall(task);
+            }
+        }
+    }
+
+    private void dispatchSmall(Task task) {
+        if (cancelled) {
+            finish(task, null, new CancellationException());
+            return;
+        }
+        boolean relay = !task.delete && !serverSide;
+        boolean slot = false;
+        long taken;
+        try {
+            smallLimit.acquire();
+            slot = true;
+            taken = relay ? budget.acquire(false, task.entry.size()) : 0;
+        } catch (InterruptedException | CancellationException e) {
+            if (slot) {
+                smallLimit.release();
+            }
+            finish(task, null, new CancellationException());
+            return;
+        }
+        CompletableFuture<Copied> work;
+        try {
+            work = task.delete ? small.delete(task) : small.copy(task);
+        } catch (RuntimeException e) {
+            work = CompletableFuture.failedFuture(e);
+        }
+        work.whenComplete((copied, failure) -> {
+            budget.release(false, taken);
+            smallLimit.release();
+            finish(task, copied, failure);
+        });
+    }
+
+    private void runLargeLane() {
+        while (!closed) {
+            Task task;
+            try {
+                task = largeQueue.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue;
+            }
+            if (task == null) {
+                continue;
+            }
+            Copied copied = null;
+            Throwable failure = null;
+            if (cancelled) {
+                failure = new CancellationException();
+            } else {
+                try {
+                    copied = large.copy(task);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }
+            Thread.interrupted(); // a cancellation's interrupt was for this task, not the next
+            finish(task, copied, failure);
+        }
+    }
+
+    /** Reports a task's outcome, once, and counts it done. */
+    private void finish(Task task, Copied copied, Throwable failure) {
+        if (!task.reported.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            String key = task.entry.key();
+            if (failure == null) {
+                if (task.delete) {
+                    objectsDeleted.increment();
+                    listener.onObjectDeleted(new ObjectDeleted(clock.instant(), key, task.attempts()));
+                } else {
+                    long size = task.entry.size();
+                    objectsCopied.increment();
+                    bytesCopied.add(size);
+                    if (copied.mode() == TransferMode.SERVER_SIDE) {
+                        objectsServerSide.increment();
+                        bytesServerSide.add(size);
+                    } else {
+                        objectsRelayed.increment();
+                        bytesRelayed.add(size);
+                    }
+                    listener.onObjectCopied(new ObjectCopied(clock.instant(), key, size, copied.mode(),
+                            task.attempts(), copied.checksum()));
+                }
+            } else {
+                task.abandoned = true;
+                objectsFailed.increment();
+                listener.onObjectFailed(new ObjectFailed(clock.instant(), key,
+                        task.delete ? TransferAction.DELETE : TransferAction.COPY, error(task, failure),
+                        task.attempts()));
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.warn("reporting the outcome of '{}' failed", task.entry.key(), e);
+        } finally {
+            done();
+        }
+    }
+
+    private S3ReconException error(Task task, Throwable failure) {
+        Throwable root = Failures.root(failure);
+        boolean permanent = !(root instanceof CancellationException) && !Failures.isTransient(root)
+                && !(root instanceof InterruptedException);
+        boolean interrupted = root instanceof CancellationException || root instanceof InterruptedException;
+        if (interrupted || (cancelled && !permanent)) {
+            return new S3ReconException(ErrorCode.INTERRUPTED, (task.delete ? "deleting '" : "copying '")
+                    + task.entry.key() + "' was cancelled"
+                    + (task.started ? " while in progress" : " before it started")
+                    + (task.delete ? "" : "; nothing partial was left at the destination")
+                    + ": run again to finish it");
+        }
+        return Failures.describe(task.delete ? ErrorCode.DELETE_FAILED : ErrorCode.COPY_FAILED, task.entry.key(),
+                failure);
+    }
+
+    private void done() {
+        lock.lock();
+        try {
+            if (--pending == 0) {
+                idle.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Requests, retries and timing
+
+    /**
+     * Sends a request and tracks it, so that {@link #cancel()} can abort it; a failure comes back as
+     * a {@link StepException} that names the request.
+     */
+    <T> CompletableFuture<T> call(Step step, Supplier<CompletableFuture<T>> request) {
+        CompletableFuture<T> future;
+        try {
+            future = request.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new StepException(step, e));
+        }
+        inFlight.add(future);
+        future.whenComplete((v, e) -> inFlight.remove(future));
+        if (cancelled) {
+            future.cancel(true);
+        }
+        return future.handle((value, failure) -> {
+            if (failure != null) {
+                Throwable t = S3Errors.unwrap(failure);
+                throw t instanceof StepException s ? s : new StepException(step, t);
+            }
+            return value;
+        });
+    }
+
+    /**
+     * Runs a call until it succeeds, fails permanently or runs out of attempts, waiting out the
+     * rate limits before each attempt and a backoff with full jitter after each transient failure.
+     * Each retry is reported and counted; throttling and success steer the lane's limit. The
+     * result fails with a {@link StepException} carrying the attempts made, or with a
+     * {@link CancellationException}.
+     *
+     * @param task the object
+     * @param step the request to blame when the call's failure names none
+     * @param limit the lane's limit to steer, or null
+     * @param requests the requests one attempt sends, for the request rate
+     * @param bytes the bytes one attempt copies, for the byte rate
+     * @param call starts attempt {@code n} (from 1)
+     */
+    <T> CompletableFuture<T> attempt(Task task, Step step, ConcurrencyLimit limit, int requests, long bytes,
+            IntFunction<CompletableFuture<T>> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        tryOnce(new Attempt<>(task, step, limit, requests, bytes, call, result), 1);
+        return result;
+    }
+
+    private record Attempt<T>(Task task, Step step, ConcurrencyLimit limit, int requests, long bytes,
+            IntFunction<CompletableFuture<T>> call, CompletableFuture<T> result) {
+
+        void stop() {
+            result.completeExceptionally(new CancellationException("the transfer was cancelled"));
+        }
+    }
+
+    private <T> void tryOnce(Attempt<T> a, int n) {
+        if (cancelled || a.task().abandoned) {
+            a.stop();
+            return;
+        }
+        long wait = 0;
+        if (requestRate != null && a.requests() > 0) {
+            wait = requestRate.reserve(a.requests());
+        }
+        if (byteRate != null && a.bytes() > 0) {
+            wait = Math.max(wait, byteRate.reserve(a.bytes()));
+        }
+        if (wait > 0) {
+            later(wait, () -> start(a, n), a::stop);
+        } else {
+            start(a, n);
+        }
+    }
+
+    private <T> void start(Attempt<T> a, int n) {
+        if (cancelled || a.task().abandoned) {
+            a.stop();
+            return;
+        }
+        a.task().started = true;
+        CompletableFuture<T> f;
+        try {
+            f = a.call().apply(n);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((value, failure) -> {
+            try {
+                ended(a, n, value, failure);
+            } catch (RuntimeException | Error e) {
+                // Whatever went wrong here, the attempt must end, or its object would never finish.
+                LOG.warn("handling the outcome of a request for '{}' failed", a.task().entry.key(), e);
+                a.result().completeExceptionally(failure != null ? failure : e);
+            }
+        });
+    }
+
+    private <T> void ended(Attempt<T> a, int n, T value, Throwable failure) {
+        if (failure == null) {
+            if (a.limit() != null) {
+                a.limit().onSuccess();
+            }
+            a.result().complete(value);
+            return;
+        }
+        if (cancelled) {
+            a.stop();
+            return;
+        }
+        boolean again = Failures.isTransient(failure);
+        if (a.limit() != null) {
+            if (Failures.isThrottle(failure)) {
+                a.limit().onThrottled();
+            } else {
+                a.limit().onOtherFailure();
+            }
+        }
+        Step step = S3Errors.unwrap(failure) instanceof StepException s ? s.step() : a.step();
+        if (!again || n >= settings.maxAttempts() || a.task().abandoned) {
+            a.result().completeExceptionally(new StepException(step, Failures.root(failure), n, again));
+            return;
+        }
+        Duration backoff = backoff(n);
+        a.task().retries.incrementAndGet();
+        retries.increment();
+        try {
+            listener.onRetry(new TransferRetried(clock.instant(), a.task().entry.key(), n,
+                    step.operation() + ": " + Failures.reason(failure), backoff));
+        } catch (RuntimeException e) {
+            LOG.warn("the listener failed on a retry of '{}'", a.task().entry.key(), e);
+        }
+        later(backoff.toNanos(), () -> tryOnce(a, n + 1), a::stop);
+    }
+
+    /** Exponential backoff with full jitter: uniform between 0 and min(max, initial × 2^(n-1)). */
+    Duration backoff(int failedAttempt) {
+        long initial = settings.initialBackoff().toNanos();
+        long max = settings.maxBackoff().toNanos();
+        long ceiling = failedAttempt > 62 ? max : Math.min(max, initial << Math.min(failedAttempt - 1, 62));
+        if (ceiling <= 0 || ceiling > max) {
+            ceiling = max; // the shift overflowed
+        }
+        return Duration.ofNanos(ThreadLocalRandom.current().nextLong(ceiling + 1));
+    }
+
+    /**
+     * Asks the destination with an option, and once more without it if the destination rejects
+     * it; the option is then off for the rest of the session.
+     */
+    <T> CompletableFuture<T> withFallback(ServerCapabilities.Option option,
+            Function<Boolean, CompletableFuture<T>> op) {
+        if (!option.enabled()) {
+            return op.apply(false);
+        }
+        return op.apply(true).exceptionallyCompose(e -> {
+            if (cancelled || !Failures.isUnsupportedOption(e)) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return op.apply(false).thenApply(v -> {
+                option.disable(describe(destination));
+                return v;
+            });
+        });
+    }
+
+    /** Runs an action after a delay on the timer; or its abort action if the session is cancelled first. */
+    private void later(long nanos, Runnable action, Runnable abort) {
+        Delayed d = new Delayed(action, abort);
+        delayed.add(d);
+        if (cancelled) {
+            d.abort();
+            return;
+        }
+        try {
+            timer.schedule(d, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            d.abort();
+        }
+    }
+
+    private final class Delayed implements Runnable {
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final Runnable action;
+        private final Runnable abort;
+
+        Delayed(Runnable action, Runnable abort) {
+            this.action = action;
+            this.abort = abort;
+        }
+
+        @Override
+        public void run() {
+            if (done.compareAndSet(false, true)) {
+                delayed.remove(this);
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("a scheduled transfer step failed", e);
+                }
+            }
+        }
+
+        void abort() {
+            if (done.compareAndSet(false, true)) {
+                delayed.remove(this);
+                abort.run();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Small helpers for the copiers
+
+    Step sourceStep(Task task, String operation) {
+        return new Step(source, true, operation, source.fullKey(task.entry.key()), null);
+    }
+
+    Step destinationStep(Task task, String operation) {
+        return new Step(destination, false, operation, destination.fullKey(task.entry.key()), null);
+    }
+
+    /** A server-side copy's request: sent to the destination, reading the source. */
+    Step copyStep(Task task, String operation) {
+        return new Step(destination, false, operation, destination.fullKey(task.entry.key()),
+                "s3://" + source.bucket() + "/" + source.fullKey(task.entry.key()));
+    }
+
+    static String quoted(String eTag) {
+        return eTag == null ? null : "\"" + eTag + "\"";
+    }
+
+    static String describe(S3Location location) {
+        S3AsyncClient client = location.client();
+        try {
+            return client.serviceClientConfiguration().endpointOverride().map(URI::toString)
+                    .orElse("S3 (" + client.serviceClientConfiguration().region() + ")");
+        } catch (RuntimeException e) {
+            return "the server of " + location;
+        }
+    }
+
+    /** Rethrows a failure from inside a completion stage. */
+    static RuntimeException rethrow(Throwable t) {
+        return t instanceof RuntimeException r ? r : new CompletionException(t);
+    }
+}

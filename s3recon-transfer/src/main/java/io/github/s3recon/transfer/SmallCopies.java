@@ -1,0 +1,269 @@
+package io.github.s3recon.transfer;
+
+import static io.github.s3recon.transfer.SizeTieredSession.NO_SDK_RETRIES;
+import static io.github.s3recon.transfer.SizeTieredSession.quoted;
+import static io.github.s3recon.transfer.SizeTieredSession.rethrow;
+
+import io.github.s3recon.Checksum;
+import io.github.s3recon.ChecksumType;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.TransferMode;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.checksums.SdkChecksum;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.TaggingDirective;
+import software.amazon.awssdk.services.s3.model.Tagging;
+
+/**
+ * Copies of objects below the threshold, in one request each (a server-side {@code CopyObject}, or
+ * a GET then a PUT), and deletions; also the reads of a source object's description and
+ * tags that large copies share. Every method returns at once; the work runs on the SDK's threads.
+ */
+final class SmallCopies {
+
+    private final SizeTieredSession session;
+    private final S3Location source;
+    private final S3Location destination;
+
+    SmallCopies(SizeTieredSession session) {
+        this.session = session;
+        this.source = session.source;
+        this.destination = session.destination;
+    }
+
+    CompletableFuture<Copied> copy(Task task) {
+        return session.serverSide ? copyServerSide(task) : relay(task);
+    }
+
+    CompletableFuture<Copied> delete(Task task) {
+        Step step = session.destinationStep(task, "DeleteObject");
+        return session.attempt(task, step, session.smallLimit, 1, 0, n -> session.call(step,
+                () -> destination.client().deleteObject(b -> b.bucket(destination.bucket()).key(step.key())
+                        .overrideConfiguration(NO_SDK_RETRIES))))
+                .thenApply(r -> Copied.DELETED);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Server-side
+
+    private CompletableFuture<Copied> copyServerSide(Task task) {
+        // A single-part source keeps its ETag through CopyObject, which then copies metadata and
+        // tags by itself. Any other gets its metadata replaced to record the fingerprint, which
+        // needs the source's metadata first.
+        if (task.entry.hasPlainMd5ETag()) {
+            return copyObject(task, null);
+        }
+        return head(task, session.smallLimit).thenCompose(described -> copyObject(task, described));
+    }
+
+    private CompletableFuture<Copied> copyObject(Task task, SourceObject described) {
+        Step step = session.copyStep(task, "CopyObject");
+        return session.withFallback(session.capabilities.copyChecksums, withChecksum -> session.attempt(task, step,
+                session.smallLimit, 1, task.entry.size(), n -> session.call(step,
+                        () -> destination.client().copyObject(copyRequest(task, described, withChecksum)))))
+                .thenApply(r -> new Copied(TransferMode.SERVER_SIDE, null));
+    }
+
+    private CopyObjectRequest copyRequest(Task task, SourceObject described, boolean withChecksum) {
+        CopyObjectRequest.Builder b = CopyObjectRequest.builder()
+                .sourceBucket(source.bucket()).sourceKey(source.fullKey(task.entry.key()))
+                .destinationBucket(destination.bucket()).destinationKey(destination.fullKey(task.entry.key()))
+                .copySourceIfMatch(quoted(task.eTag))
+                .overrideConfiguration(NO_SDK_RETRIES);
+        if (withChecksum) {
+            b.checksumAlgorithm(Checksums.toSdk(session.algorithm));
+        }
+        if (described != null) {
+            b.metadataDirective(MetadataDirective.REPLACE);
+            described.applyTo(b, described.fingerprint(task.eTag));
+        }
+        if (!session.settings.copyTags()) {
+            b.taggingDirective(TaggingDirective.REPLACE);
+        }
+        return b.build();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Relay
+
+    /*
+     * A small object is read whole into memory (its size is in the byte budget) before its PUT
+     * starts, unlike a large object's parts, which stream. Streaming would hold the GET's connection
+     * while the PUT (or GetObjectTagging) waits for one; with a connection pool smaller than twice the
+     * lane's concurrency, or one pool for both sides, GETs would hold every connection and wait for
+     * each other until the pool's acquire timeout. Read first, the GET gives its connection back
+     * before the next request needs one, and a failed PUT is retried without reading again.
+     */
+    private CompletableFuture<Copied> relay(Task task) {
+        Step get = session.sourceStep(task, "GetObject");
+        Step put = session.destinationStep(task, "PutObject");
+        long size = task.entry.size();
+        return session.attempt(task, get, session.smallLimit, 1, size, n -> download(task, get))
+                .thenCompose(download -> tagsOf(task, download.described(), session.smallLimit)
+                        .thenCompose(tagging -> session.withFallback(session.capabilities.putChecksums,
+                                withChecksum -> session.attempt(task, put, session.smallLimit, 1, 0,
+                                        n -> upload(task, put, download, tagging, withChecksum)))));
+    }
+
+    /** A small object's bytes, their checksum, and what its GET said about it. */
+    private record Downloaded(SourceObject described, byte[] bytes, Checksum checksum) {
+    }
+
+    private CompletableFuture<Downloaded> download(Task task, Step get) {
+        // Checksum mode makes the source send its stored checksum, which the SDK then checks
+        // against the bytes (full-object checksums only).
+        return session.call(get, () -> source.client().getObject(b -> b.bucket(source.bucket()).key(get.key())
+                        .ifMatch(quoted(task.eTag)).checksumMode(ChecksumMode.ENABLED)
+                        .overrideConfiguration(NO_SDK_RETRIES), AsyncResponseTransformer.toPublisher()))
+                .thenCompose(publisher -> {
+                    SourceObject described;
+                    try {
+                        described = check(task, get, SourceObject.of(publisher.response()));
+                    } catch (RuntimeException e) {
+                        Download.discard(publisher);
+                        throw e;
+                    }
+                    return Download.read(publisher, task.entry.size()).handle((bytes, failure) -> {
+                        if (failure != null) {
+                            throw new StepException(get, Failures.root(failure));
+                        }
+                        SdkChecksum checksum = Checksums.newChecksum(session.algorithm);
+                        checksum.update(bytes, 0, bytes.length);
+                        String value = Checksums.base64(checksum);
+                        verify(get, value, null, described); // against what the source stores, if comparable
+                        return new Downloaded(described, bytes,
+                                Checksum.of(session.algorithm, ChecksumType.FULL_OBJECT, value));
+                    });
+                });
+    }
+
+    private CompletableFuture<Copied> upload(Task task, Step put, Downloaded download, Tagging tagging,
+            boolean withChecksum) {
+        if (session.cancelled()) {
+            return CompletableFuture.failedFuture(new CancellationException("the transfer was cancelled"));
+        }
+        SourceObject described = download.described();
+        byte[] bytes = download.bytes();
+        Checksum copied = download.checksum();
+        PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(destination.bucket()).key(put.key())
+                .contentLength((long) bytes.length).overrideConfiguration(NO_SDK_RETRIES);
+        // The bytes are known before the write: the fingerprint records their checksum, which the
+        // destination then stores too, so that a later overwrite that keeps the metadata is caught.
+        described.applyTo(b, described.fingerprint(task.eTag, copied));
+        if (tagging != null) {
+            b.tagging(tagging);
+        }
+        if (withChecksum) {
+            b.checksumAlgorithm(Checksums.toSdk(session.algorithm));
+        }
+        return session.call(put,
+                () -> destination.client().putObject(b.build(), AsyncRequestBody.fromBytesUnsafe(bytes)))
+                .thenApply(r -> {
+                    verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
+                    return new Copied(TransferMode.RELAY, copied);
+                });
+    }
+
+    /** A failed PUT whose body failed is the source's failure (a reset GET, a source that changed). */
+    static RuntimeException sourceOrDestination(Step get, RelayBody body, Throwable failure) {
+        Throwable fromSource = body.sourceFailure();
+        if (fromSource != null) {
+            return new StepException(get, fromSource);
+        }
+        return rethrow(failure);
+    }
+
+    /**
+     * Checks the relayed bytes' checksum against what the destination computed and what the source
+     * stored (when of the same algorithm and for the whole object).
+     */
+    void verify(Step put, String relayed, String destinationValue, SourceObject described) {
+        if (destinationValue != null && !destinationValue.equals(relayed)) {
+            throw new StepException(put, new ChecksumMismatchException("the destination computed " + session.algorithm
+                    + " " + destinationValue + " but the bytes read from the source have " + relayed));
+        }
+        Checksum stored = described == null ? null : described.checksum();
+        if (stored != null && stored.algorithm() == session.algorithm && stored.type() == ChecksumType.FULL_OBJECT
+                && !stored.value().equals(relayed)) {
+            throw new StepException(put, new ChecksumMismatchException("the source stores " + session.algorithm + " "
+                    + stored.value() + " but the bytes read from it have " + relayed));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Source descriptions and tags, shared with large copies
+
+    /** HEADs the source (with If-Match on the listed ETag) and checks it is the listed object. */
+    CompletableFuture<SourceObject> head(Task task, ConcurrencyLimit limit) {
+        Step step = session.sourceStep(task, "HeadObject");
+        return session.attempt(task, step, limit, 1, 0, n -> session.call(step,
+                () -> source.client().headObject(b -> b.bucket(source.bucket()).key(step.key())
+                        .ifMatch(quoted(task.eTag)).checksumMode(ChecksumMode.ENABLED)
+                        .overrideConfiguration(NO_SDK_RETRIES)))
+                .thenApply(r -> check(task, step, SourceObject.of(r))));
+    }
+
+    /**
+     * Checks that a response describes the listed object (same size, and same ETag where the
+     * listing had one, which If-Match should already have ensured), learns the ETag where the listing
+     * had none, and notes whether the server reports tag counts.
+     */
+    SourceObject check(Task task, Step step, SourceObject described) {
+        if (described.tagCount() != null) {
+            session.capabilities.sawTagCount();
+        }
+        if (task.eTag != null && described.eTag() != null && !task.eTag.equals(described.eTag())) {
+            throw new StepException(step, new SourceChangedException("its ETag is now " + described.eTag()
+                    + ", it was listed with " + task.eTag));
+        }
+        if (described.size() >= 0 && described.size() != task.entry.size()) {
+            throw new StepException(step, new SourceChangedException("it is now " + described.size()
+                    + " bytes, it was listed with " + task.entry.size()));
+        }
+        if (task.eTag == null) {
+            task.eTag = described.eTag();
+        }
+        return described;
+    }
+
+    /**
+     * Reads a source object's tags, with retries, where it has or may have some: when the server
+     * says how many it has, only if some; when it does not say, unless it has said for other
+     * objects (S3 omits the count for untagged objects, some servers never send it).
+     *
+     * @return the tags, or null for none
+     */
+    CompletableFuture<Tagging> tagsOf(Task task, SourceObject described, ConcurrencyLimit limit) {
+        ServerCapabilities capabilities = session.capabilities;
+        Integer count = described.tagCount();
+        if (!session.settings.copyTags() || capabilities.tagsUnsupported()
+                || (count != null ? count == 0 : capabilities.tagCountReported())) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Step step = session.sourceStep(task, "GetObjectTagging");
+        return session.attempt(task, step, limit, 1, 0, n -> getTags(task, step));
+    }
+
+    private CompletableFuture<Tagging> getTags(Task task, Step step) {
+        ServerCapabilities capabilities = session.capabilities;
+        return session.call(step, () -> source.client().getObjectTagging(b -> b.bucket(source.bucket())
+                .key(step.key()).overrideConfiguration(NO_SDK_RETRIES)))
+                .handle((r, failure) -> {
+                    if (failure == null) {
+                        return r.hasTagSet() && !r.tagSet().isEmpty()
+                                ? Tagging.builder().tagSet(r.tagSet()).build() : null;
+                    }
+                    if (Failures.isNotImplemented(failure)) {
+                        capabilities.tagsUnsupported(SizeTieredSession.describe(source));
+                        return null;
+                    }
+                    throw rethrow(failure);
+                });
+    }
+}

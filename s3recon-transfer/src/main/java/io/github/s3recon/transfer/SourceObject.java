@@ -1,0 +1,136 @@
+package io.github.s3recon.transfer;
+
+import io.github.s3recon.Checksum;
+import io.github.s3recon.ChecksumType;
+import io.github.s3recon.Fingerprint;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+/**
+ * What a GET or HEAD said about a source object and what a copy must carry over to the
+ * destination: content headers, user metadata, the tag count and the stored checksum. Immutable.
+ *
+ * @param size the object's size
+ * @param eTag the ETag without quotes; null if the server sent none
+ * @param contentType may be null, as may every content header
+ * @param contentEncoding the Content-Encoding
+ * @param contentDisposition the Content-Disposition
+ * @param contentLanguage the Content-Language
+ * @param cacheControl the Cache-Control
+ * @param expires the Expires date
+ * @param metadata the user metadata, keys without {@code x-amz-meta-}; not null
+ * @param tagCount the {@code x-amz-tagging-count}; null where the server does not send it
+ * @param checksum the stored checksum; null without one
+ */
+record SourceObject(long size, String eTag, String contentType, String contentEncoding, String contentDisposition,
+        String contentLanguage, String cacheControl, Instant expires, Map<String, String> metadata, Integer tagCount,
+        Checksum checksum) {
+
+    static SourceObject of(GetObjectResponse r) {
+        return new SourceObject(r.contentLength() == null ? -1 : r.contentLength(), unquote(r.eTag()), r.contentType(),
+                r.contentEncoding(), r.contentDisposition(), r.contentLanguage(), r.cacheControl(),
+                expires(r.expiresString()), r.hasMetadata() ? r.metadata() : Map.of(), r.tagCount(),
+                Checksums.stored(r, r.checksumTypeAsString()));
+    }
+
+    static SourceObject of(HeadObjectResponse r) {
+        return new SourceObject(r.contentLength() == null ? -1 : r.contentLength(), unquote(r.eTag()), r.contentType(),
+                r.contentEncoding(), r.contentDisposition(), r.contentLanguage(), r.cacheControl(),
+                expires(r.expiresString()), r.hasMetadata() ? r.metadata() : Map.of(), r.tagCount(),
+                Checksums.stored(r, r.checksumTypeAsString()));
+    }
+
+    /** Parses an Expires header; a date that is not one (HTTP allows "0") is not carried over. */
+    private static Instant expires(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    static String unquote(String eTag) {
+        if (eTag != null && eTag.length() >= 2 && eTag.startsWith("\"") && eTag.endsWith("\"")) {
+            return eTag.substring(1, eTag.length() - 1);
+        }
+        return eTag;
+    }
+
+    /**
+     * Returns the fingerprint to record: the source's ETag and size, and the source's full-object
+     * checksum where it has one.
+     *
+     * @param listedETag the ETag the object was listed with, or null
+     * @return the fingerprint
+     */
+    Fingerprint fingerprint(String listedETag) {
+        return fingerprint(listedETag, null);
+    }
+
+    /**
+     * Returns the fingerprint to record, with the checksum of the bytes as they are copied where
+     * they are known before the write (a small relay, read whole first), else the source's own
+     * full-object checksum where it has one.
+     *
+     * @param listedETag the ETag the object was listed with, or null
+     * @param copied the full-object checksum of the bytes written, or null
+     * @return the fingerprint
+     */
+    Fingerprint fingerprint(String listedETag, Checksum copied) {
+        String sourceETag = listedETag != null ? listedETag : eTag != null ? eTag : "";
+        Checksum full = copied != null ? copied
+                : checksum != null && checksum.type() == ChecksumType.FULL_OBJECT ? checksum : null;
+        return new Fingerprint(sourceETag, size, full);
+    }
+
+    /**
+     * Returns the user metadata to write: the source's, without a fingerprint it may carry from an
+     * earlier copy, and this copy's fingerprint.
+     *
+     * @param fingerprint the fingerprint; null to write the source's metadata only
+     * @return a new map
+     */
+    Map<String, String> metadataWith(Fingerprint fingerprint) {
+        Map<String, String> m = new LinkedHashMap<>();
+        metadata.forEach((k, v) -> {
+            if (!k.toLowerCase(Locale.ROOT).startsWith("s3recon-")) {
+                m.put(k, v);
+            }
+        });
+        if (fingerprint != null) {
+            m.putAll(fingerprint.toMetadata());
+        }
+        return m;
+    }
+
+    void applyTo(PutObjectRequest.Builder b, Fingerprint fingerprint) {
+        b.contentType(contentType).contentEncoding(contentEncoding).contentDisposition(contentDisposition)
+                .contentLanguage(contentLanguage).cacheControl(cacheControl).expires(expires)
+                .metadata(metadataWith(fingerprint));
+    }
+
+    void applyTo(CreateMultipartUploadRequest.Builder b, Fingerprint fingerprint) {
+        b.contentType(contentType).contentEncoding(contentEncoding).contentDisposition(contentDisposition)
+                .contentLanguage(contentLanguage).cacheControl(cacheControl).expires(expires)
+                .metadata(metadataWith(fingerprint));
+    }
+
+    void applyTo(CopyObjectRequest.Builder b, Fingerprint fingerprint) {
+        b.contentType(contentType).contentEncoding(contentEncoding).contentDisposition(contentDisposition)
+                .contentLanguage(contentLanguage).cacheControl(cacheControl).expires(expires)
+                .metadata(metadataWith(fingerprint));
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.s3recon.transfer;
+
+import io.github.s3recon.ObjectEntry;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One submitted copy or deletion and what is known about it so far. Thread-safe. */
+final class Task {
+
+    final ObjectEntry entry;
+    final boolean delete;
+    final AtomicInteger retries = new AtomicInteger();
+    final AtomicBoolean reported = new AtomicBoolean();
+    /** The source's ETag: as listed, or as the first response said when the listing did not. */
+    volatile String eTag;
+    volatile boolean started;
+    /** Set when the object has failed, so that its other requests stop retrying. */
+    volatile boolean abandoned;
+
+    Task(ObjectEntry entry, boolean delete) {
+        this.entry = entry;
+        this.delete = delete;
+        this.eTag = entry.eTag();
+    }
+
+    /** Attempts made: 0 before the first request, then 1 plus the retries. */
+    int attempts() {
+        return started ? 1 + retries.get() : 0;
+    }
+}
