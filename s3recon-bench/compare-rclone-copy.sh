@@ -5,7 +5,7 @@
 # (objects/s) and 8 objects of 256 MiB (MB/s); each copied within the endpoint (server-side for
 # both tools) and relayed (two endpoint URLs of the one server: both tools stream the bytes).
 # Needs Debian's rclone and GNU time, and the benchmarks jar
-# (`./mvnw -B -q -pl s3recon-bench -am package -DskipTests`).
+# (`./mvnw -B -q -pl s3recon-bench -am install -DskipTests`).
 #
 #   s3recon-bench/compare-rclone-copy.sh [small-objects=2000] [large-objects=8] [rclone-transfers=4]
 set -euo pipefail
@@ -16,7 +16,11 @@ transfers=${3:-4}
 jar=s3recon-bench/target/benchmarks.jar
 log=/tmp/s3recon-embedded-server.log
 
-java -Xmx3g -cp "$jar" io.github.s3recon.bench.EmbeddedServer > "$log" 2>&1 &
+# S3Mock is a Spring Boot application, which does not survive shading: run it from the module's
+# class path instead of the benchmarks jar.
+./mvnw -B -q -o -pl s3recon-bench dependency:build-classpath -Dmdep.outputFile=/tmp/s3recon-bench.classpath >/dev/null
+java -Xmx3g -cp "s3recon-bench/target/classes:$(cat /tmp/s3recon-bench.classpath)" \
+    io.github.s3recon.bench.EmbeddedServer > "$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 150); do

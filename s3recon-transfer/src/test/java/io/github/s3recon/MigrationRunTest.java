@@ -75,7 +75,8 @@ class MigrationRunTest {
         // Parts of 6 MiB where the sources have 5 MiB ones: the copies' layouts differ, so only
         // checksums or the recorded fingerprint can prove them.
         return SizeTieredScheduler.builder().smallObjectThreshold(DataSize.ofBytes(MixedObjects.THRESHOLD))
-                .partSize(DataSize.ofMebibytes(6)).build();
+                .multipartCopyThreshold(DataSize.ofBytes(MixedObjects.THRESHOLD)).partSize(DataSize.ofMebibytes(6))
+                .build();
     }
 
     private MigrationResult run(S3Location source, S3Location destination, MigrationListener listener) {

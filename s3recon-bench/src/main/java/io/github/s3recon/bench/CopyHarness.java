@@ -6,6 +6,7 @@ import io.github.s3recon.MigrationResult;
 import io.github.s3recon.S3Clients;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.TransferSummary;
+import io.github.s3recon.Verification;
 import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.transfer.SizeTieredScheduler;
 import java.io.IOException;
@@ -36,7 +37,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * # an equivalent endpoint URL, so s3recon streams the bytes through itself)
  * java -cp benchmarks.jar io.github.s3recon.bench.CopyHarness --endpoint URL --copy small --to small-copy [--relay true]
  * </pre>
- * Prints the wall time, objects/s, MB/s and the transfer summary of the run.
+ * Options of the copy: {@code --small-concurrency N --large-concurrency N --part-size-mib M
+ * --threshold-mib M --verification NONE|SIZE|CHECKSUM|DEEP}. Prints the wall time, objects/s, MB/s and the
+ * transfer summary of the run.
  */
 public final class CopyHarness {
 
@@ -59,8 +62,29 @@ public final class CopyHarness {
             seed(endpoint, options.get("seed"), Integer.parseInt(options.getOrDefault("objects", "2000")),
                     Long.parseLong(options.getOrDefault("size-kib", "100")) * 1024);
         } else {
+            SizeTieredScheduler.Builder scheduler = SizeTieredScheduler.builder();
+            if (options.containsKey("small-concurrency")) {
+                scheduler.smallObjectConcurrency(Integer.parseInt(options.get("small-concurrency")));
+            }
+            if (options.containsKey("large-concurrency")) {
+                scheduler.largeObjectConcurrency(Integer.parseInt(options.get("large-concurrency")));
+            }
+            if (options.containsKey("copy-tags")) {
+                scheduler.copyTags(Boolean.parseBoolean(options.get("copy-tags")));
+            }
+            if (options.containsKey("multipart-copy-threshold-mib")) {
+                scheduler.multipartCopyThreshold(DataSize.ofMebibytes(
+                        Long.parseLong(options.get("multipart-copy-threshold-mib"))));
+            }
+            if (options.containsKey("part-size-mib")) {
+                scheduler.partSize(DataSize.ofMebibytes(Long.parseLong(options.get("part-size-mib"))));
+            }
+            if (options.containsKey("threshold-mib")) {
+                scheduler.smallObjectThreshold(DataSize.ofMebibytes(Long.parseLong(options.get("threshold-mib"))));
+            }
             copy(endpoint, options.get("copy"), options.get("to"),
-                    Boolean.parseBoolean(options.getOrDefault("relay", "false")));
+                    Boolean.parseBoolean(options.getOrDefault("relay", "false")), scheduler.build(),
+                    Verification.valueOf(options.getOrDefault("verification", "CHECKSUM")));
         }
     }
 
@@ -95,7 +119,8 @@ public final class CopyHarness {
                 .build();
     }
 
-    private static void copy(URI endpoint, String from, String to, boolean relay) throws IOException {
+    private static void copy(URI endpoint, String from, String to, boolean relay, SizeTieredScheduler scheduler,
+            Verification verification) throws IOException {
         // "localhost" and "127.0.0.1" are one server but two endpoints to s3recon: it then relays.
         URI other = relay ? URI.create(endpoint.toString().replace("127.0.0.1", "localhost")) : endpoint;
         Path work = Files.createTempDirectory("s3recon-copy-");
@@ -106,7 +131,7 @@ public final class CopyHarness {
             MigrationResult r;
             try (Migration m = Migration.builder().source(S3Location.of(source, from))
                     .destination(S3Location.of(destination, to)).workDirectory(work)
-                    .transferScheduler(SizeTieredScheduler.builder().build()).build()) {
+                    .transferScheduler(scheduler).verification(verification).build()) {
                 r = m.run();
             }
             double seconds = (System.nanoTime() - started) / 1e9;

@@ -47,8 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Server-side or relay</h2>
  * When the source and destination are reached by the same client, or by clients with the same
- * endpoint, region and access key id, the server copies ({@code CopyObject} below the threshold,
- * {@code UploadPartCopy} above it, so objects over 5 GiB copy too). Otherwise the bytes are
+ * endpoint, region and access key id, the server copies ({@code CopyObject} below the
+ * {@linkplain Builder#multipartCopyThreshold multipart copy threshold}, 5 GiB by default,
+ * {@code UploadPartCopy} parts in parallel above it, so objects over 5 GiB copy too). Otherwise the bytes are
  * relayed through the JVM, never through local disk.
  *
  * <h2>Integrity and what is preserved</h2>
@@ -96,6 +97,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
     private static final AtomicInteger SESSIONS = new AtomicInteger();
 
     private final long smallObjectThreshold;
+    private final long multipartCopyThreshold;
     private final long partSize;
     private final long maxInFlightBytes;
     private final int smallObjectConcurrency;
@@ -112,6 +114,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
 
     private SizeTieredScheduler(Builder b) {
         this.smallObjectThreshold = b.smallObjectThreshold;
+        this.multipartCopyThreshold = b.multipartCopyThreshold;
         this.partSize = b.partSize;
         this.maxInFlightBytes = b.maxInFlightBytes;
         this.smallObjectConcurrency = b.smallObjectConcurrency;
@@ -184,6 +187,10 @@ public final class SizeTieredScheduler implements TransferScheduler {
         return smallObjectThreshold;
     }
 
+    long multipartCopyThreshold() {
+        return multipartCopyThreshold;
+    }
+
     long partSize() {
         return partSize;
     }
@@ -231,6 +238,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
     @Override
     public String toString() {
         return "SizeTieredScheduler{smallObjectThreshold=" + DataSize.ofBytes(smallObjectThreshold)
+                + ", multipartCopyThreshold=" + DataSize.ofBytes(multipartCopyThreshold)
                 + ", partSize=" + DataSize.ofBytes(partSize)
                 + ", maxInFlightBytes=" + DataSize.ofBytes(maxInFlightBytes)
                 + ", smallObjectConcurrency=" + smallObjectConcurrency + ", largeObjectConcurrency="
@@ -250,6 +258,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
     public static final class Builder {
 
         private long smallObjectThreshold = 16L << 20;
+        private long multipartCopyThreshold = MAX_SINGLE_REQUEST;
         private long partSize = 16L << 20;
         private long maxInFlightBytes = 256L << 20;
         private int smallObjectConcurrency = 128;
@@ -279,6 +288,27 @@ public final class SizeTieredScheduler implements TransferScheduler {
                         + threshold);
             }
             this.smallObjectThreshold = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the size from which server-side copies (same endpoint and credentials) are made as
+         * multipart uploads of {@code UploadPartCopy} parts in parallel; smaller objects are copied
+         * by one {@code CopyObject}, whatever the {@linkplain #smallObjectThreshold small-object
+         * threshold}, since no bytes pass through the JVM. The default is 5 GiB, the largest object
+         * {@code CopyObject} accepts, as rclone's copy cutoff; lower it to copy big objects faster
+         * on servers that run parts in parallel (AWS S3).
+         *
+         * @param threshold from 1 byte to 5 GiB; not null
+         * @return this builder
+         */
+        public Builder multipartCopyThreshold(DataSize threshold) {
+            long bytes = requireSize(threshold, "multipart copy threshold");
+            if (bytes < 1 || bytes > MAX_SINGLE_REQUEST) {
+                throw invalid("multipart copy threshold must be from 1 byte to 5GiB (the largest CopyObject), was "
+                        + threshold);
+            }
+            this.multipartCopyThreshold = bytes;
             return this;
         }
 

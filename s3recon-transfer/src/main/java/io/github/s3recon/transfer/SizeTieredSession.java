@@ -166,8 +166,10 @@ final class SizeTieredSession implements TransferSession {
      * larger one streams as a multipart upload instead.
      */
     boolean small(long size) {
-        return size < settings.smallObjectThreshold()
-                && (serverSide || size <= Math.min(budget.capacity(), Integer.MAX_VALUE - 8));
+        if (serverSide) {
+            return size < settings.multipartCopyThreshold();
+        }
+        return size < settings.smallObjectThreshold() && size <= Math.min(budget.capacity(), Integer.MAX_VALUE - 8);
     }
 
     @Override

@@ -91,7 +91,9 @@ final class Fixture {
 
     /** A scheduler for tests: quick backoffs. */
     static SizeTieredScheduler.Builder testScheduler() {
-        return SizeTieredScheduler.builder().initialBackoff(java.time.Duration.ofMillis(5))
+        // Server-side copies from 6 MiB as multipart, like the relays, so both paths are exercised.
+        return SizeTieredScheduler.builder().multipartCopyThreshold(io.github.s3recon.DataSize.ofMebibytes(6))
+                .initialBackoff(java.time.Duration.ofMillis(5))
                 .maxBackoff(java.time.Duration.ofMillis(100));
     }
 }

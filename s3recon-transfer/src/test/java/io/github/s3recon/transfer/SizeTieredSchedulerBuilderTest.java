@@ -25,6 +25,7 @@ class SizeTieredSchedulerBuilderTest {
     void hasTheDocumentedDefaults() {
         SizeTieredScheduler s = SizeTieredScheduler.builder().build();
         assertThat(s.smallObjectThreshold()).isEqualTo(16L << 20);
+        assertThat(s.multipartCopyThreshold()).isEqualTo(5L << 30);
         assertThat(s.partSize()).isEqualTo(16L << 20);
         assertThat(s.maxInFlightBytes()).isEqualTo(256L << 20);
         assertThat(s.smallObjectConcurrency()).isEqualTo(128);
@@ -46,8 +47,10 @@ class SizeTieredSchedulerBuilderTest {
                 .partSize(DataSize.ofMebibytes(5)).maxInFlightBytes(DataSize.ofMebibytes(64))
                 .smallObjectConcurrency(3).largeObjectConcurrency(2).maxRequestsPerSecond(12.5)
                 .maxBytesPerSecond(DataSize.ofMebibytes(10)).maxAttempts(4).initialBackoff(Duration.ofMillis(5))
-                .maxBackoff(Duration.ofMillis(50)).copyTags(false).serverSideCopy(false).build();
+                .maxBackoff(Duration.ofMillis(50)).copyTags(false).serverSideCopy(false)
+                .multipartCopyThreshold(DataSize.ofMebibytes(100)).build();
         assertThat(s.smallObjectThreshold()).isEqualTo(8L << 20);
+        assertThat(s.multipartCopyThreshold()).isEqualTo(100L << 20);
         assertThat(s.partSize()).isEqualTo(5L << 20);
         assertThat(s.maxInFlightBytes()).isEqualTo(64L << 20);
         assertThat(s.smallObjectConcurrency()).isEqualTo(3);
@@ -67,6 +70,8 @@ class SizeTieredSchedulerBuilderTest {
         assertInvalid(() -> b.smallObjectThreshold(DataSize.ofBytes(0)), "small object threshold must be from 1 byte to 5GiB (the largest single PUT), was 0B");
         assertInvalid(() -> b.smallObjectThreshold(DataSize.ofGibibytes(6)), "was 6GiB");
         assertInvalid(() -> b.smallObjectThreshold(null), "small object threshold must not be null");
+        assertInvalid(() -> b.multipartCopyThreshold(DataSize.ofBytes(0)), "multipart copy threshold must be from 1 byte");
+        assertInvalid(() -> b.multipartCopyThreshold(DataSize.ofGibibytes(6)), "was 6GiB");
         assertInvalid(() -> b.partSize(DataSize.ofMebibytes(4)), "part size must be from 5MiB to 5GiB, was 4MiB");
         assertInvalid(() -> b.partSize(DataSize.ofGibibytes(6)), "was 6GiB");
         assertInvalid(() -> b.maxInFlightBytes(DataSize.ofBytes(0)), "in-flight byte budget must be positive, was 0B");
