@@ -250,19 +250,24 @@ class MigrationOptionsTest {
     void aPermanentFailureIsRecordedAndTheRunGoesOn() throws Exception {
         seed();
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(s3.endpoint())) {
-            proxy.inject(FaultInjectingProxy.Fault.accessDenied(1.0).onlyFor(r -> r.key().equals("b.jpg")
+            proxy.inject(FaultInjectingProxy.Fault.accessDenied(1.0).onlyFor(r -> (r.key().equals("b.jpg")
+                    || r.key().equals("differs.txt")) && r.bucket().equals(dst)
                     && r.method() == FaultInjectingProxy.Method.PUT));
             try (S3AsyncClient client = S3Clients.asyncClient(proxy.endpoint(), EmbeddedS3.REGION,
                     EmbeddedS3.credentials()); Migration m = migration(client, b -> { })) {
                 MigrationResult r = m.run();
                 assertThat(r.state()).isEqualTo(MigrationState.COMPLETED_WITH_DIFFERENCES);
-                assertThat(r.report().transfer().objectsFailed()).isEqualTo(1);
-                assertThat(r.report().transfer().objectsCopied()).isEqualTo(4);
-                assertThat(differences(r)).contains("MISSING_IN_DESTINATION b.jpg");
+                assertThat(r.report().transfer().objectsFailed()).isEqualTo(2);
+                assertThat(r.report().transfer().objectsCopied()).isEqualTo(3);
+                assertThat(differences(r)).contains("MISSING_IN_DESTINATION b.jpg", "CONTENT_MISMATCH differs.txt");
                 List<String> failures = Files.readAllLines(r.report().transfer().failuresFile());
-                assertThat(failures).hasSize(1);
-                assertThat(failures.get(0)).contains("\"key\":\"b.jpg\"").contains("\"code\":\"ACCESS_DENIED\"")
-                        .doesNotContain(EmbeddedS3.SECRET_ACCESS_KEY);
+                assertThat(failures).hasSize(2);
+                String b = failures.stream().filter(l -> l.contains("\"key\":\"b.jpg\"")).findFirst().orElseThrow();
+                String d = failures.stream().filter(l -> l.contains("\"key\":\"differs.txt\"")).findFirst()
+                        .orElseThrow();
+                assertThat(b).contains("\"action\":\"COPY\"").contains("\"code\":\"ACCESS_DENIED\"")
+                        .contains(dst).doesNotContain(EmbeddedS3.SECRET_ACCESS_KEY);
+                assertThat(d).contains("\"action\":\"RECOPY\"");
             }
         }
     }

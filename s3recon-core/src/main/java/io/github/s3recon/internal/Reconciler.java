@@ -232,7 +232,7 @@ public final class Reconciler {
                     if (a.action() == TransferAction.DELETE) {
                         session.delete(a.destination());
                     } else {
-                        session.copy(a.source());
+                        session.copy(a.source(), a.action());
                     }
                 }
                 totals = session.awaitCompletion();

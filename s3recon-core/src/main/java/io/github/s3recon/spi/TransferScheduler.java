@@ -46,6 +46,20 @@ public interface TransferScheduler extends AutoCloseable {
         void copy(ObjectEntry source);
 
         /**
+         * Submits a copy, saying whether it is new ({@code COPY}) or replaces a differing object
+         * ({@code RECOPY}), so that its {@link io.github.s3recon.event.ObjectFailed} event can say
+         * so. The default ignores the action and calls {@link #copy(ObjectEntry)}.
+         *
+         * @param source the source's entry, its key relative to the source's prefix; not null
+         * @param action {@code COPY} or {@code RECOPY}; not null
+         * @throws io.github.s3recon.S3ReconException with code {@code INTERRUPTED} if the thread is
+         *     interrupted while waiting for room
+         */
+        default void copy(ObjectEntry source, io.github.s3recon.TransferAction action) {
+            copy(source);
+        }
+
+        /**
          * Submits the deletion of a destination object.
          *
          * @param destination the destination's entry, its key relative to the destination's prefix; not null

@@ -156,8 +156,17 @@ final class SizeTieredSession implements TransferSession {
 
     @Override
     public void copy(ObjectEntry entry) {
+        copy(entry, TransferAction.COPY);
+    }
+
+    @Override
+    public void copy(ObjectEntry entry, TransferAction action) {
         Objects.requireNonNull(entry, "source");
-        submit(new Task(entry, false), small(entry.size()) ? smallQueue : largeQueue);
+        Objects.requireNonNull(action, "action");
+        if (action == TransferAction.DELETE) {
+            throw new IllegalArgumentException("copy takes COPY or RECOPY; submit deletions with delete()");
+        }
+        submit(new Task(entry, action), small(entry.size()) ? smallQueue : largeQueue);
     }
 
     /**
@@ -415,7 +424,7 @@ final class SizeTieredSession implements TransferSession {
                 task.abandoned = true;
                 objectsFailed.increment();
                 listener.onObjectFailed(new ObjectFailed(clock.instant(), key,
-                        task.delete ? TransferAction.DELETE : TransferAction.COPY, error(task, failure),
+                        task.action, error(task, failure),
                         task.attempts()));
             }
         } catch (RuntimeException | Error e) {

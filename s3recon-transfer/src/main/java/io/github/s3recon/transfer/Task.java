@@ -9,6 +9,8 @@ final class Task {
 
     final ObjectEntry entry;
     final boolean delete;
+    /** What the plan asked for, as the failure event reports it. */
+    final io.github.s3recon.TransferAction action;
     final AtomicInteger retries = new AtomicInteger();
     final AtomicBoolean reported = new AtomicBoolean();
     /** The source's ETag: as listed, or as the first response said when the listing did not. */
@@ -18,8 +20,13 @@ final class Task {
     volatile boolean abandoned;
 
     Task(ObjectEntry entry, boolean delete) {
+        this(entry, delete ? io.github.s3recon.TransferAction.DELETE : io.github.s3recon.TransferAction.COPY);
+    }
+
+    Task(ObjectEntry entry, io.github.s3recon.TransferAction action) {
         this.entry = entry;
-        this.delete = delete;
+        this.action = action;
+        this.delete = action == io.github.s3recon.TransferAction.DELETE;
         this.eTag = entry.eTag();
     }
 
