@@ -24,6 +24,7 @@ final class FailureRecorder implements MigrationListener, AutoCloseable {
     private final MigrationListener next;
     private final Path file;
     private JsonGenerator json;
+    private IOException broken;
 
     FailureRecorder(MigrationListener next, Path file) {
         this.next = next;
@@ -47,14 +48,24 @@ final class FailureRecorder implements MigrationListener, AutoCloseable {
 
     @Override
     public void onObjectFailed(ObjectFailed event) {
+        next.onObjectFailed(event); // first: a file that cannot be written must not hide a failure
         write(event);
-        next.onObjectFailed(event);
     }
 
+    /** Writes one line; after an I/O error it stops writing, and {@link #close()} reports it. */
     private synchronized void write(ObjectFailed e) {
+        if (broken != null) {
+            return;
+        }
         try {
             if (json == null) {
-                json = DifferencesJson.FACTORY.createGenerator(Files.newOutputStream(file), JsonEncoding.UTF8);
+                java.io.OutputStream out = Files.newOutputStream(file);
+                try {
+                    json = DifferencesJson.FACTORY.createGenerator(out, JsonEncoding.UTF8);
+                } catch (IOException x) {
+                    out.close();
+                    throw x;
+                }
                 json.setPrettyPrinter(new MinimalPrettyPrinter("\n"));
             }
             json.writeStartObject();
@@ -65,13 +76,24 @@ final class FailureRecorder implements MigrationListener, AutoCloseable {
             json.writeNumberField("attempts", e.attempts());
             json.writeEndObject();
         } catch (IOException x) {
-            throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot write " + file + ": " + x
-                    + " (check free disk space in the work directory)", x);
+            broken = x;
         }
     }
 
     @Override
     public synchronized void close() {
+        if (broken != null) {
+            try {
+                if (json != null) {
+                    json.close();
+                }
+            } catch (IOException ignored) {
+                // the first error is the one to report
+            }
+            throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot write the failed objects to " + file + ": "
+                    + broken + " (check free disk space in the work directory); the objects' failures were "
+                    + "delivered to the listeners", broken);
+        }
         if (json != null) {
             try {
                 json.writeRaw('\n');

@@ -68,15 +68,16 @@ public final class HeadLookup implements MergeDiff.DetailsLookup {
                     return true;
                 }
             }
-        } catch (IOException e) {
-            return null; // unreadable now: undecided, reported unverified
+        } catch (IOException | software.amazon.awssdk.core.exception.SdkException e) {
+            return null; // unreadable now (a reset, a timeout): undecided, reported unverified
         }
     }
 
     private InputStream open(S3Location location, ObjectEntry entry) {
         String key = location.fullKey(entry.key());
         try {
-            return location.client().getObject(b -> b.bucket(location.bucket()).key(key).ifMatch(entry.eTag()),
+            String eTag = entry.eTag() == null || entry.eTag().startsWith("\"") ? entry.eTag() : '"' + entry.eTag() + '"';
+            return location.client().getObject(b -> b.bucket(location.bucket()).key(key).ifMatch(eTag),
                     AsyncResponseTransformer.toBlockingInputStream()).join();
         } catch (RuntimeException e) {
             Throwable t = S3Errors.unwrap(e);

@@ -80,7 +80,16 @@ final class LargeCopies {
         ConcurrencyLimit limit = session.largeLimit;
         SourceObject described = await(reads.head(task, limit));
         Tagging tagging = await(reads.tagsOf(task, described, limit));
-        String uploadId = await(create(task, described, tagging, checksums));
+        CompletableFuture<String> created = create(task, described, tagging, checksums);
+        String uploadId;
+        try {
+            uploadId = await(created);
+        } catch (RuntimeException | InterruptedException | Error e) {
+            // Cancelled or failed while waiting: the server may still create the upload; abort it then.
+            task.abandoned = true;
+            created.thenAccept(id -> abort(task, id));
+            throw e;
+        }
         try {
             PartPlan plan = PartPlan.of(task.entry.size(), session.settings.partSize());
             List<Part> parts = transferParts(task, uploadId, plan, checksums);
@@ -117,6 +126,7 @@ final class LargeCopies {
     private CompletableFuture<String> create(Task task, SourceObject described, Tagging tagging, boolean checksums) {
         Step step = session.destinationStep(task, "CreateMultipartUpload");
         Fingerprint fingerprint = described.fingerprint(task.eTag);
+        task.uploadStarted = java.time.Instant.now();
         return session.attempt(task, step, session.largeLimit, 1, 0, n -> session.call(step,
                 () -> destination.client().createMultipartUpload(b -> {
                     b.bucket(destination.bucket()).key(step.key()).overrideConfiguration(NO_SDK_RETRIES);
@@ -287,7 +297,7 @@ final class LargeCopies {
                     // A retry after a response that was lost: the first attempt may have completed
                     // the upload, which is then gone (S3 says 404 NoSuchUpload, S3Mock a bare 400).
                     .exceptionallyCompose(e -> n > 1 && Failures.isClientError(e)
-                            ? completedBefore(task, step, e) : CompletableFuture.failedFuture(e));
+                            ? completedBefore(task, step, completed.size(), e) : CompletableFuture.failedFuture(e));
         });
     }
 
@@ -304,13 +314,21 @@ final class LargeCopies {
     }
 
     /** Whether the destination holds this copy already: its size and the recorded source ETag say so. */
-    private CompletableFuture<CompleteMultipartUploadResponse> completedBefore(Task task, Step step, Throwable lost) {
+    private CompletableFuture<CompleteMultipartUploadResponse> completedBefore(Task task, Step step, int partCount,
+            Throwable lost) {
         return session.call(step, () -> destination.client().headObject(b -> b.bucket(destination.bucket())
                 .key(step.key()).overrideConfiguration(NO_SDK_RETRIES)))
                 .handle((r, e) -> {
                     Fingerprint recorded = r == null ? null : Fingerprint.fromMetadata(r.metadata());
-                    if (e == null && r.contentLength() == task.entry.size() && recorded != null
-                            && recorded.sourceETag().equals(task.eTag)) {
+                    // Only this upload's result counts: an object completed from parts (its ETag
+                    // ends in -N) since the upload began, with this source's fingerprint. A
+                    // destination that was there before (a re-copy) does not.
+                    if (e == null && r.contentLength() != null && r.contentLength() == task.entry.size()
+                            && recorded != null && recorded.sourceETag().equals(task.eTag)
+                            && r.eTag() != null && r.eTag().replace("\"", "").endsWith("-" + partCount)
+                            && r.lastModified() != null && task.uploadStarted != null
+                            // a minute of leeway for the server's clock, whose LastModified has whole seconds
+                            && !r.lastModified().isBefore(task.uploadStarted.minusSeconds(60))) {
                         return CompleteMultipartUploadResponse.builder().build();
                     }
                     throw rethrow(lost);

@@ -69,6 +69,8 @@ final class RelayBody implements AsyncRequestBody {
         }
         source.subscribe(new Subscriber<ByteBuffer>() {
             private final byte[] scratch = checksum == null ? null : new byte[16 * 1024];
+            // After cancel() a publisher may still signal; only the first terminal signal goes on.
+            private boolean terminated;
 
             @Override
             public void onSubscribe(Subscription s) {
@@ -82,6 +84,9 @@ final class RelayBody implements AsyncRequestBody {
 
             @Override
             public void onNext(ByteBuffer buffer) {
+                if (terminated) {
+                    return;
+                }
                 passed += buffer.remaining();
                 if (passed > length) {
                     upstream.cancel();
@@ -97,16 +102,24 @@ final class RelayBody implements AsyncRequestBody {
 
             @Override
             public void onError(Throwable t) {
+                if (terminated) {
+                    return;
+                }
+                terminated = true;
                 sourceFailure = t;
                 subscriber.onError(t);
             }
 
             @Override
             public void onComplete() {
+                if (terminated) {
+                    return;
+                }
                 if (passed != length) {
                     onError(new IOException("the source's body ended after " + passed + " of " + length + " bytes"));
                     return;
                 }
+                terminated = true;
                 subscriber.onComplete();
             }
         });

@@ -197,8 +197,9 @@ final class SizeTieredSession implements TransferSession {
         } finally {
             lock.unlock();
         }
+        boolean offered = false;
         try {
-            while (!cancelled && !queue.offer(task, 100, TimeUnit.MILLISECONDS)) {
+            while (!cancelled && !(offered = queue.offer(task, 100, TimeUnit.MILLISECONDS))) {
                 // Back-pressure: the lane is full. Checking for cancellation now and then.
             }
         } catch (InterruptedException e) {
@@ -208,8 +209,12 @@ final class SizeTieredSession implements TransferSession {
                     + task.entry.key() + "'; it was not submitted", e);
         }
         if (cancelled) {
-            drain(queue); // whoever takes a task from a queue ends it, the lanes included
-            finish(task, null, new CancellationException());
+            // The task is in the queue or was not offered: whoever takes a task from a queue ends
+            // it, the lanes included (a lane may have taken it already and be copying it).
+            if (!offered) {
+                finish(task, null, new CancellationException());
+            }
+            drain(queue);
         }
     }
 

@@ -16,6 +16,8 @@ final class Task {
     /** The source's ETag: as listed, or as the first response said when the listing did not. */
     volatile String eTag;
     volatile boolean started;
+    /** When its multipart upload was created (the JVM's clock), to tell its result from an older object. */
+    volatile java.time.Instant uploadStarted;
     /** Set when the object has failed, so that its other requests stop retrying. */
     volatile boolean abandoned;
 
