@@ -39,6 +39,27 @@ final class Endpoints {
         }
     }
 
+    /**
+     * Returns whether a client reaches AWS S3 itself (no endpoint override, or an
+     * {@code amazonaws.com} host), which sends {@code x-amz-tagging-count} on GET and HEAD exactly
+     * when an object has tags, so that a missing count means none.
+     *
+     * @param client the client; not null
+     * @return true for AWS S3; false for other servers and when in doubt
+     */
+    static boolean isAwsS3(S3AsyncClient client) {
+        try {
+            java.util.Optional<java.net.URI> endpoint = client.serviceClientConfiguration().endpointOverride();
+            if (endpoint.isEmpty()) {
+                return true;
+            }
+            String host = endpoint.get().getHost();
+            return host != null && (host.endsWith(".amazonaws.com") || host.endsWith(".amazonaws.com.cn"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     private static String accessKeyId(IdentityProvider<? extends AwsCredentialsIdentity> provider) {
         if (provider == null) {
             return null;

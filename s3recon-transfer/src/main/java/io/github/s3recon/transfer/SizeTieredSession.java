@@ -121,6 +121,10 @@ final class SizeTieredSession implements TransferSession {
         this.listener = context.listener();
         this.clock = context.clock();
         this.serverSide = settings.serverSideCopy() && Endpoints.sameService(source.client(), destination.client());
+        if (Endpoints.isAwsS3(source.client())) {
+            // AWS sends the tag count whenever there are tags: no GetObjectTagging for untagged objects.
+            capabilities.sawTagCount();
+        }
         long capacity = settings.maxInFlightBytes();
         this.budget = new ByteBudget(capacity, Math.min(settings.smallObjectThreshold(), capacity / 2));
         this.smallLimit = new ConcurrencyLimit(settings.smallObjectConcurrency());
