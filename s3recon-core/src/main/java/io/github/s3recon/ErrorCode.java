@@ -34,5 +34,12 @@ public enum ErrorCode {
     /** An extraneous object could not be deleted. */
     DELETE_FAILED,
     /** More deletions were planned than {@code maxDeletes} allows; nothing was written. */
-    TOO_MANY_DELETES
+    TOO_MANY_DELETES,
+    /** The run was cancelled ({@code Migration.cancel()}); its checkpoint is saved and it can be resumed. */
+    CANCELLED,
+    /**
+     * The work directory holds an unfinished run with another configuration; resume it with the same
+     * options, or ask for a new run ({@code Migration.Builder.newRun(true)}).
+     */
+    RESUME_CONFLICT
 }

@@ -5,6 +5,8 @@ import io.github.s3recon.internal.Listeners;
 import io.github.s3recon.internal.KeyFilter;
 import io.github.s3recon.internal.Reconciler;
 import io.github.s3recon.internal.RunSettings;
+import io.github.s3recon.spi.CheckpointStore;
+import io.github.s3recon.spi.CheckpointStoreProvider;
 import io.github.s3recon.spi.InventoryStore;
 import io.github.s3recon.spi.InventoryStoreProvider;
 import io.github.s3recon.spi.ObjectLister;
@@ -73,10 +75,18 @@ public final class Migration implements AutoCloseable {
     private final long maxDeletes;
     private final Verification verification;
     private final ChecksumAlgorithm checksumAlgorithm;
+    private final CheckpointStore checkpoints;
+    private final boolean ownsCheckpoints;
+    private final boolean newRun;
     private final ReentrantLock running = new ReentrantLock();
+    private volatile Reconciler current;
 
     private Migration(Builder b, ObjectLister lister, boolean ownsLister, InventoryStore store, boolean ownsStore,
-            TransferScheduler scheduler, boolean ownsScheduler) {
+            TransferScheduler scheduler, boolean ownsScheduler, CheckpointStore checkpoints,
+            boolean ownsCheckpoints) {
+        this.checkpoints = checkpoints;
+        this.ownsCheckpoints = ownsCheckpoints;
+        this.newRun = b.newRun;
         this.source = b.source;
         this.destination = b.destination;
         this.workDirectory = b.workDirectory;
@@ -121,12 +131,7 @@ public final class Migration implements AutoCloseable {
      *     an unreachable endpoint, an unusable work directory; listeners then see it finish as FAILED
      */
     public MigrationResult reconcile() {
-        running.lock();
-        try {
-            return reconciler().reconcile(null);
-        } finally {
-            running.unlock();
-        }
+        return runWith(Reconciler::reconcile, null);
     }
 
     /**
@@ -148,12 +153,7 @@ public final class Migration implements AutoCloseable {
      *     transfer scheduler is on the class path
      */
     public MigrationResult run() {
-        running.lock();
-        try {
-            return reconciler().migrate();
-        } finally {
-            running.unlock();
-        }
+        return runWith((r, ignored) -> r.migrate(), null);
     }
 
     /**
@@ -164,12 +164,7 @@ public final class Migration implements AutoCloseable {
      * @throws S3ReconException if the listing fails, as for {@link #reconcile()}
      */
     public FixPlan plan() {
-        running.lock();
-        try {
-            return reconciler().dryRun();
-        } finally {
-            running.unlock();
-        }
+        return runWith((r, ignored) -> r.dryRun(), null);
     }
 
     /**
@@ -186,12 +181,7 @@ public final class Migration implements AutoCloseable {
         if (report == null) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "report must not be null");
         }
-        running.lock();
-        try {
-            return reconciler().repair(report);
-        } finally {
-            running.unlock();
-        }
+        return runWith(Reconciler::repair, report);
     }
 
     /**
@@ -233,18 +223,49 @@ public final class Migration implements AutoCloseable {
                     + shard.destinationPrefix() + ", not of this migration (" + source + " -> " + destination
                     + "): build the migration with the shard's locations");
         }
+        return runWith(Reconciler::reconcile, List.of(shard.range()));
+    }
+
+    /**
+     * Stops the run in progress, from any thread: listing stops, no further copy starts, copies in
+     * flight are aborted (multipart uploads are kept, to be continued), the checkpoint is flushed,
+     * and the run ends as {@link MigrationState#CANCELLED}: listeners see it finish so, and
+     * {@link #run()} throws an {@link S3ReconException} with code {@link ErrorCode#CANCELLED}. A
+     * migration built again on the same work directory with the same options resumes it. Returns at
+     * once; does nothing when no run is in progress.
+     */
+    public void cancel() {
+        Reconciler r = current;
+        if (r != null) {
+            r.cancel();
+        }
+    }
+
+    private interface Call<A, R> {
+        R call(Reconciler reconciler, A argument);
+    }
+
+    private <A, R> R runWith(Call<A, R> call, A argument) {
+        Reconciler r = reconciler();
+        current = r;
         running.lock();
         try {
-            return reconciler().reconcile(List.of(shard.range()));
+            return call.call(r, argument);
         } finally {
+            current = null;
             running.unlock();
         }
     }
 
-    private Reconciler reconciler() {
-        return new Reconciler(new RunSettings(source, destination, sourceLister, destinationLister, store,
+    private RunSettings settings() {
+        return new RunSettings(source, destination, sourceLister, destinationLister, store,
                 workDirectory, new Listeners(listeners), reporters, clock, progressInterval, listingRanges, filter,
-                scheduler, overwrite, deleteExtraneous, maxDeletes, verification, checksumAlgorithm));
+                scheduler, overwrite, deleteExtraneous, maxDeletes, verification, checksumAlgorithm, checkpoints,
+                newRun);
+    }
+
+    private Reconciler reconciler() {
+        return new Reconciler(settings());
     }
 
     /**
@@ -288,6 +309,9 @@ public final class Migration implements AutoCloseable {
             if (ownsScheduler && scheduler != null) {
                 scheduler.close();
             }
+            if (ownsCheckpoints) {
+                checkpoints.close();
+            }
         } finally {
             running.unlock();
         }
@@ -318,6 +342,8 @@ public final class Migration implements AutoCloseable {
         private long maxDeletes = DEFAULT_MAX_DELETES;
         private Verification verification = Verification.CHECKSUM;
         private ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.CRC64NVME;
+        private CheckpointStore checkpoints;
+        private boolean newRun;
 
         private Builder() {
         }
@@ -567,6 +593,35 @@ public final class Migration implements AutoCloseable {
         }
 
         /**
+         * Sets the store of the run history and checkpoints; by default the one a
+         * {@link io.github.s3recon.spi.CheckpointStoreProvider} on the class path opens in the work
+         * directory ({@code SqliteCheckpointStore} of {@code s3recon-inventory}), which the migration
+         * then owns and closes. A store passed here stays the caller's.
+         *
+         * @param store the store; not null
+         * @return this builder
+         */
+        public Builder checkpointStore(CheckpointStore store) {
+            this.checkpoints = requireNonNull(store, "checkpointStore");
+            return this;
+        }
+
+        /**
+         * Whether {@link Migration#run()} starts a new run even when the work directory holds an
+         * unfinished one (killed, cancelled or failed). By default (false) the unfinished run is
+         * resumed if it has the same configuration; if it has another and has started copying,
+         * {@link #build()} refuses with {@link ErrorCode#RESUME_CONFLICT}. With true, the unfinished
+         * run is abandoned when the new one starts: its multipart uploads are aborted, its history kept.
+         *
+         * @param newRun true to abandon an unfinished run
+         * @return this builder
+         */
+        public Builder newRun(boolean newRun) {
+            this.newRun = newRun;
+            return this;
+        }
+
+        /**
          * Sets the clock that stamps events and reports; {@link Clock#systemUTC()} by default.
          *
          * @param clock the clock; not null
@@ -634,7 +689,34 @@ public final class Migration implements AutoCloseable {
             }
             boolean ownsScheduler = scheduler == null;
             TransferScheduler t = ownsScheduler ? loadOptional(TransferSchedulerProvider.class) : scheduler;
-            return new Migration(this, l, ownsLister, s, ownsStore, t, ownsScheduler);
+            boolean ownsCheckpoints = checkpoints == null;
+            CheckpointStore c;
+            try {
+                c = ownsCheckpoints ? load(CheckpointStoreProvider.class).open(workDirectory) : checkpoints;
+            } catch (RuntimeException e) {
+                closeQuietly(ownsLister ? l : null, ownsStore ? s : null, ownsScheduler ? t : null);
+                throw e;
+            }
+            Migration m = new Migration(this, l, ownsLister, s, ownsStore, t, ownsScheduler, c, ownsCheckpoints);
+            try {
+                Reconciler.checkResumable(m.settings());
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+            return m;
+        }
+
+        private static void closeQuietly(AutoCloseable... resources) {
+            for (AutoCloseable r : resources) {
+                try {
+                    if (r != null) {
+                        r.close();
+                    }
+                } catch (Exception ignored) {
+                    // the failure being thrown is the one to report
+                }
+            }
         }
 
         private static <T> T load(Class<T> type) {

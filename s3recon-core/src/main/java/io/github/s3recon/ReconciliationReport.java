@@ -141,8 +141,28 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
         }
     }
 
+    /**
+     * Returns what {@link #writeJson(Path)} writes to {@code summary.json}: the state, locations,
+     * counts, verification and transfer sections, without the differences.
+     *
+     * @return pretty-printed JSON
+     */
+    public String summaryJson() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            writeSummary(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // no I/O happens in memory
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private void writeSummary(Path file) throws IOException {
-        try (JsonGenerator json = JSON.createGenerator(Files.newOutputStream(file), JsonEncoding.UTF8)) {
+        writeSummary(Files.newOutputStream(file));
+    }
+
+    private void writeSummary(java.io.OutputStream out) throws IOException {
+        try (JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
             json.writeStringField("state", state.name());

@@ -45,6 +45,7 @@ public final class DifferencesJson {
     public static final class Writer implements AutoCloseable {
         private final JsonGenerator json;
         private final Path path;
+        private final Counted counted;
         private long written;
 
         /**
@@ -53,13 +54,39 @@ public final class DifferencesJson {
          * @param path the file
          */
         public Writer(Path path) {
+            this(path, 0);
+        }
+
+        /**
+         * Opens a writer that continues a file from a checkpoint: the file is cut to {@code resumeAt}
+         * bytes (what a checkpoint said it held) and written on from there.
+         *
+         * @param path the file
+         * @param resumeAt the length to keep; 0 replaces the file
+         */
+        public Writer(Path path, long resumeAt) {
             this.path = path;
             try {
-                this.json = FACTORY.createGenerator(Files.newOutputStream(path), JsonEncoding.UTF8);
+                OutputStream out;
+                if (resumeAt > 0) {
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path,
+                            java.nio.file.StandardOpenOption.WRITE)) {
+                        if (ch.size() < resumeAt) {
+                            throw new IOException("the file holds " + ch.size() + " bytes, less than the "
+                                    + resumeAt + " its checkpoint recorded");
+                        }
+                        ch.truncate(resumeAt);
+                    }
+                    out = Files.newOutputStream(path, java.nio.file.StandardOpenOption.APPEND);
+                } else {
+                    out = Files.newOutputStream(path);
+                }
+                this.counted = new Counted(out, resumeAt);
+                this.json = FACTORY.createGenerator(counted, JsonEncoding.UTF8);
             } catch (IOException e) {
                 throw failed(path, e);
             }
-            json.setPrettyPrinter(new MinimalPrettyPrinter("\n"));
+            json.setPrettyPrinter(new MinimalPrettyPrinter(""));
         }
 
         /**
@@ -71,11 +98,12 @@ public final class DifferencesJson {
         public Writer(OutputStream out, Path path) {
             this.path = path;
             try {
-                this.json = FACTORY.createGenerator(out, JsonEncoding.UTF8);
+                this.counted = new Counted(out, 0);
+                this.json = FACTORY.createGenerator(counted, JsonEncoding.UTF8);
             } catch (IOException e) {
                 throw failed(path, e);
             }
-            json.setPrettyPrinter(new MinimalPrettyPrinter("\n"));
+            json.setPrettyPrinter(new MinimalPrettyPrinter(""));
         }
 
         /**
@@ -93,6 +121,7 @@ public final class DifferencesJson {
                 json.writeFieldName("destination");
                 writeEntry(json, d.destination());
                 json.writeEndObject();
+                json.writeRaw('\n'); // every line ends with its newline, so that a file cut at a checkpoint is whole
                 written++;
             } catch (IOException e) {
                 throw failed(path, e);
@@ -115,10 +144,26 @@ public final class DifferencesJson {
                 json.writeFieldName("destination");
                 writeEntry(json, a.destination());
                 json.writeEndObject();
+                json.writeRaw('\n'); // every line ends with its newline, so that a file cut at a checkpoint is whole
                 written++;
             } catch (IOException e) {
                 throw failed(path, e);
             }
+        }
+
+        /**
+         * Flushes what was written to the file (not to the disk: a killed process loses nothing
+         * the operating system has) and returns the file's length, for a checkpoint.
+         *
+         * @return the bytes the file holds
+         */
+        public long checkpoint() {
+            try {
+                json.flush();
+            } catch (IOException e) {
+                throw failed(path, e);
+            }
+            return counted.count;
         }
 
         /**
@@ -133,13 +178,32 @@ public final class DifferencesJson {
         @Override
         public void close() {
             try {
-                if (written > 0) {
-                    json.writeRaw('\n'); // the separator goes between lines; the last one needs its own
-                }
                 json.close();
             } catch (IOException e) {
                 throw failed(path, e);
             }
+        }
+    }
+
+    /** Counts the bytes that reach the file. */
+    private static final class Counted extends java.io.FilterOutputStream {
+        long count;
+
+        Counted(OutputStream out, long start) {
+            super(new java.io.BufferedOutputStream(out, 64 * 1024));
+            this.count = start;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
         }
     }
 

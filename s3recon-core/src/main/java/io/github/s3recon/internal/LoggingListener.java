@@ -31,9 +31,7 @@ public final class LoggingListener implements MigrationListener {
 
     @Override
     public void onProgress(ProgressSnapshot e) {
-        LOG.info(String.format(Locale.ROOT, "%s: source %,d objects (%s), destination %,d objects (%s), %,.0f objects/s",
-                e.phase(), e.sourceObjects(), Bytes.format(e.sourceBytes()), e.destinationObjects(),
-                Bytes.format(e.destinationBytes()), e.objectsPerSecond()));
+        LOG.info(e.describe());
     }
 
     @Override

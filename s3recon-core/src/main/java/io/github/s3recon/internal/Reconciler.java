@@ -5,6 +5,7 @@ import io.github.s3recon.DifferenceCounts;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.FixAction;
 import io.github.s3recon.FixPlan;
+import io.github.s3recon.KeyOrder;
 import io.github.s3recon.KeyRange;
 import io.github.s3recon.LocationSummary;
 import io.github.s3recon.MatchRule;
@@ -24,11 +25,17 @@ import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
 import io.github.s3recon.event.StateChanged;
+import io.github.s3recon.spi.CheckpointStore;
 import io.github.s3recon.spi.InventoryStore;
 import io.github.s3recon.spi.ObjectLister;
 import io.github.s3recon.spi.ReconciliationReporter;
 import io.github.s3recon.spi.TransferContext;
 import io.github.s3recon.spi.TransferScheduler;
+import io.github.s3recon.spi.UploadCheckpoints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,12 +44,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -63,6 +73,15 @@ public final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Decided keys between two listing checkpoints of a range (at most a second apart as well). */
+    private static final int CHECKPOINT_EVERY = Integer.getInteger("s3recon.checkpoint.every", 1000);
+    /** Plan actions announced as submitted by one durable write, before they are submitted. */
+    private static final int SUBMIT_WINDOW = Integer.getInteger("s3recon.checkpoint.submitWindow", 256);
+    private static final String STAGE = "stage";
+    private static final String STAGE_COMPARE = "compare";
+    private static final String STAGE_TRANSFER = "transfer";
+    private static final String STAGE_VERIFY = "verify";
 
     private final RunSettings settings;
     private final S3Location source;
@@ -70,10 +89,14 @@ public final class Reconciler {
     private final ObjectLister sourceLister;
     private final ObjectLister destinationLister;
     private final InventoryStore store;
+    private final CheckpointStore checkpoints;
     private final MigrationListener listener;
     private final Clock clock;
 
-    private MigrationState state;
+    private volatile MigrationState state;
+    private volatile boolean cancelled;
+    private volatile TransferScheduler.TransferSession session;
+    private volatile CheckpointStore.RunRecord record;
 
     /**
      * Creates a run.
@@ -87,8 +110,73 @@ public final class Reconciler {
         this.sourceLister = settings.sourceLister();
         this.destinationLister = settings.destinationLister();
         this.store = settings.store();
+        this.checkpoints = settings.checkpoints();
         this.listener = settings.listener();
         this.clock = settings.clock();
+    }
+
+    /**
+     * Asks the run to stop: listing stops at the next key, no further copy starts, copies in flight
+     * are aborted (multipart uploads are kept for a resume), the checkpoint is flushed and the run
+     * ends as CANCELLED. Callable from any thread, before or during the run; returns at once.
+     */
+    public void cancel() {
+        cancelled = true;
+        TransferScheduler.TransferSession s = session;
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    /** Thrown inside a run when it sees that it was cancelled. */
+    private static final class Cancelled extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Cancelled() {
+            super("cancelled", null, false, false);
+        }
+    }
+
+    private void checkCancelled() {
+        if (cancelled) {
+            throw new Cancelled();
+        }
+    }
+
+    /**
+     * Refuses to go on when the work directory holds an unfinished run of another configuration
+     * that has started writing, unless a new run is asked for.
+     *
+     * @param settings the migration's settings
+     * @throws S3ReconException {@link ErrorCode#RESUME_CONFLICT} naming what differs and what to do
+     */
+    public static void checkResumable(RunSettings settings) {
+        RunConfiguration configuration = RunConfiguration.of(settings);
+        CheckpointStore.RunRecord unfinished = unfinished(settings.checkpoints());
+        if (unfinished == null || settings.newRun() || unfinished.configurationHash().equals(configuration.hash())) {
+            return;
+        }
+        String stage = settings.checkpoints().value(unfinished.runId(), STAGE).orElse(STAGE_COMPARE);
+        if (STAGE_COMPARE.equals(stage)) {
+            return; // it wrote nothing: a new run simply replaces it
+        }
+        throw new S3ReconException(ErrorCode.RESUME_CONFLICT, "the work directory " + settings.workDirectory()
+                + " holds unfinished run " + unfinished.runId() + " (" + unfinished.state() + ", started "
+                + unfinished.startedAt() + ") with another configuration: "
+                + String.join("; ", configuration.changesFrom(unfinished.configuration()))
+                + ". Resume it by building the migration with its options again, or abandon it with "
+                + "Migration.builder().newRun(true) (its multipart uploads are aborted), or use another work directory");
+    }
+
+    /** The newest run of kind RUN that has not finished (it still has its progress). */
+    private static CheckpointStore.RunRecord unfinished(CheckpointStore checkpoints) {
+        CheckpointStore.RunRecord found = null;
+        for (CheckpointStore.RunRecord r : checkpoints.runs()) {
+            if ("RUN".equals(r.kind()) && checkpoints.value(r.runId(), STAGE).isPresent()) {
+                found = r;
+            }
+        }
+        return found;
     }
 
     /**
@@ -99,16 +187,16 @@ public final class Reconciler {
      * @throws S3ReconException if the run fails; listeners have then seen it finish as FAILED
      */
     public MigrationResult reconcile(List<KeyRange> only) {
-        return guarded("reconciliation", (startedAt, runDirectory) -> {
+        return guarded("reconciliation", "RECONCILE", run -> {
             List<KeyRange> ranges = only != null ? only : plan();
             transition(MigrationState.LISTING);
-            Comparison c = compare(runDirectory, "differences.jsonl", null, ranges, Verification.CHECKSUM,
-                    MigrationState.LISTING);
+            Comparison c = compare(run, "reconcile", "differences.jsonl", null, ranges, Verification.CHECKSUM,
+                    MigrationState.LISTING, -1);
             transition(MigrationState.COMPARING);
             deliver(c.differencesFile());
             MigrationState terminal = c.counts().differences() == 0 ? MigrationState.COMPLETED
                     : MigrationState.COMPLETED_WITH_DIFFERENCES;
-            return finish(startedAt, terminal, c, Verification.CHECKSUM, null);
+            return finish(run, terminal, c, Verification.CHECKSUM, null);
         });
     }
 
@@ -120,38 +208,60 @@ public final class Reconciler {
      */
     public FixPlan dryRun() {
         FixPlan[] plan = new FixPlan[1];
-        guarded("planning", (startedAt, runDirectory) -> {
+        guarded("planning", "PLAN", run -> {
             transition(MigrationState.LISTING);
-            Comparison c = compare(runDirectory, "differences.jsonl", "fix-plan.jsonl", plan(),
-                    Verification.CHECKSUM, MigrationState.LISTING);
+            Comparison c = compare(run, "plan", "differences.jsonl", "fix-plan.jsonl", plan(),
+                    Verification.CHECKSUM, MigrationState.LISTING, -1);
             transition(MigrationState.COMPARING);
             deliver(c.differencesFile());
             plan[0] = c.plan();
             MigrationState terminal = c.counts().differences() == 0 ? MigrationState.COMPLETED
                     : MigrationState.COMPLETED_WITH_DIFFERENCES;
-            return finish(startedAt, terminal, c, Verification.CHECKSUM, null);
+            return finish(run, terminal, c, Verification.CHECKSUM, null);
         });
         return plan[0];
     }
 
     /**
      * Runs a migration: lists and diffs, copies and deletes what the plan says, verifies, reports.
+     * An unfinished run of the same configuration in the work directory is resumed from its checkpoint.
      *
      * @return the result
      * @throws S3ReconException if the run fails; listeners have then seen it finish as FAILED
      */
     public MigrationResult migrate() {
         TransferScheduler scheduler = requireScheduler();
-        return guarded("migration", (startedAt, runDirectory) -> {
-            List<KeyRange> ranges = plan();
-            transition(MigrationState.LISTING);
-            Comparison before = compare(runDirectory, "differences-before.jsonl", "planned.jsonl", ranges,
-                    Verification.CHECKSUM, MigrationState.LISTING);
-            transition(MigrationState.COMPARING);
-            deliver(before.differencesFile());
-            checkDeletes(before.plan());
-            TransferOutcome outcome = transfer(scheduler, before.plan(), runDirectory, before.source().objects());
-            return verify(startedAt, runDirectory, ranges, before, outcome);
+        checkResumable(settings);
+        return guarded("migration", "RUN", run -> {
+            String stage = run.stage();
+            List<KeyRange> ranges;
+            Comparison before;
+            if (STAGE_COMPARE.equals(stage)) {
+                ranges = storedRanges(run, "before");
+                transition(MigrationState.LISTING);
+                before = compare(run, "before", "differences-before.jsonl", "planned.jsonl", ranges,
+                        Verification.CHECKSUM, MigrationState.LISTING, -1);
+                transition(MigrationState.COMPARING);
+                deliver(before.differencesFile());
+                checkDeletes(before.plan());
+                checkpoints.putValue(run.id(), "before", encode(before));
+                checkpoints.putValue(run.id(), STAGE, STAGE_TRANSFER);
+                checkpoints.flush();
+                deleteRangeFiles(run.directory(), ranges.size());
+            } else {
+                ranges = storedRanges(run, "before");
+                before = decodeComparison(run, checkpoints.value(run.id(), "before").orElseThrow());
+            }
+            TransferOutcome outcome;
+            if (!STAGE_VERIFY.equals(stage)) {
+                outcome = transfer(scheduler, before.plan(), run, before.source().objects(), before);
+                checkpoints.putValue(run.id(), "transfer", encode(outcome));
+                checkpoints.putValue(run.id(), STAGE, STAGE_VERIFY);
+                checkpoints.flush();
+            } else {
+                outcome = decodeOutcome(run, checkpoints.value(run.id(), "transfer").orElseThrow());
+            }
+            return verify(run, ranges, before, outcome);
         });
     }
 
@@ -173,13 +283,12 @@ public final class Reconciler {
                     + ", not of this migration (" + source + " -> " + destination
                     + "): repair it with a migration of the report's locations");
         }
-        return guarded("repair", (startedAt, runDirectory) -> {
+        return guarded("repair", "REPAIR", run -> {
             FixPlan plan = FixPlan.of(report, settings.overwrite(), settings.deleteExtraneous(),
-                    runDirectory.resolve("planned.jsonl"));
+                    run.directory().resolve("planned.jsonl"));
             checkDeletes(plan);
-            TransferOutcome outcome = transfer(scheduler, plan, runDirectory,
-                    report.source().objects());
-            return verify(startedAt, runDirectory, plan(), null, outcome);
+            TransferOutcome outcome = transfer(scheduler, plan, run, report.source().objects(), null);
+            return verify(run, plan(), null, outcome);
         });
     }
 
@@ -192,6 +301,36 @@ public final class Reconciler {
     public List<KeyRange> plan() {
         return settings.listingRanges() <= 1 || !sourceLister.listsInKeyOrder() || !destinationLister.listsInKeyOrder()
                 ? List.of(KeyRange.ALL) : sourceLister.plan(source, settings.listingRanges());
+    }
+
+    /** The ranges a run planned before (kept so that a resume lists the same ranges), or new ones. */
+    private List<KeyRange> storedRanges(Run run, String phase) {
+        String name = "ranges-" + phase;
+        Optional<String> stored = checkpoints.value(run.id(), name);
+        if (stored.isPresent()) {
+            try {
+                List<KeyRange> ranges = new ArrayList<>();
+                for (JsonNode r : JSON.readTree(stored.get())) {
+                    ranges.add(new KeyRange(r.get(0).isNull() ? null : r.get(0).asText(),
+                            r.get(1).isNull() ? null : r.get(1).asText()));
+                }
+                return ranges;
+            } catch (IOException e) {
+                throw corrupt(run, name, e);
+            }
+        }
+        List<KeyRange> ranges = plan();
+        ArrayNode array = JSON.createArrayNode();
+        for (KeyRange r : ranges) {
+            array.addArray().add(r.startAfter()).add(r.endInclusive());
+        }
+        checkpoints.putValue(run.id(), name, array.toString());
+        return ranges;
+    }
+
+    private static S3ReconException corrupt(Run run, String what, Exception e) {
+        return new S3ReconException(ErrorCode.STORE_FAILED, "the checkpoint '" + what + "' of run " + run.id()
+                + " cannot be read (" + e.getMessage() + "); start a new run with Migration.builder().newRun(true)", e);
     }
 
     private TransferScheduler requireScheduler() {
@@ -217,33 +356,267 @@ public final class Reconciler {
             long unfixed) {
     }
 
-    private TransferOutcome transfer(TransferScheduler scheduler, FixPlan plan, Path runDirectory,
-            long sourceObjects) {
-        transition(MigrationState.TRANSFERRING);
-        Path failuresFile = runDirectory.resolve("failures.jsonl");
-        TransferScheduler.TransferTotals totals = TransferScheduler.TransferTotals.NONE;
-        if (!plan.isEmpty()) {
-            try (FailureRecorder failures = new FailureRecorder(listener, failuresFile);
-                    TransferScheduler.TransferSession session = scheduler.open(new TransferContext(source,
-                            destination, settings.checksumAlgorithm(), failures, clock));
-                    Stream<FixAction> actions = plan.actions()) {
-                for (Iterator<FixAction> it = actions.iterator(); it.hasNext();) {
-                    FixAction a = it.next();
-                    if (a.action() == TransferAction.DELETE) {
-                        session.delete(a.destination());
-                    } else {
-                        session.copy(a.source(), a.action());
-                    }
-                }
-                totals = session.awaitCompletion();
+    /** How the previous attempts of a run did part of its transfer. */
+    private static final class Earlier {
+        long copied;
+        long bytesCopied;
+        long serverSide;
+        long bytesServerSide;
+        long relayed;
+        long bytesRelayed;
+        long deleted;
+
+        void add(CheckpointStore.TaskRecord t) {
+            if (t.action() == TransferAction.DELETE) {
+                deleted++;
+                return;
+            }
+            copied++;
+            bytesCopied += t.bytes();
+            if (t.serverSide()) {
+                serverSide++;
+                bytesServerSide += t.bytes();
+            } else {
+                relayed++;
+                bytesRelayed += t.bytes();
             }
         }
+
+        TransferScheduler.TransferTotals plus(TransferScheduler.TransferTotals t) {
+            return new TransferScheduler.TransferTotals(t.objectsCopied() + copied, t.bytesCopied() + bytesCopied,
+                    t.objectsServerSide() + serverSide, t.bytesServerSide() + bytesServerSide,
+                    t.objectsRelayed() + relayed, t.bytesRelayed() + bytesRelayed, t.objectsDeleted() + deleted,
+                    t.objectsFailed(), t.retries());
+        }
+    }
+
+    /** A submitted action, until its outcome comes back. */
+    private record InFlight(long sequence, FixAction action, int earlierAttempts) {
+    }
+
+    private TransferOutcome transfer(TransferScheduler scheduler, FixPlan plan, Run run, long sourceObjects,
+            Comparison before) {
+        transition(MigrationState.TRANSFERRING);
+        Path failuresFile = run.directory().resolve("failures.jsonl");
+        TransferScheduler.TransferTotals totals = TransferScheduler.TransferTotals.NONE;
+        Earlier earlier = new Earlier();
+        long planned = plan.copies() + plan.recopies() + plan.deletes();
+        TransferProgress progress = new TransferProgress(planned, plan.bytesToCopy(), before);
+        if (!plan.isEmpty()) {
+            Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+            MigrationListener tracking = new TaskTracker(run, inFlight, progress);
+            String id = run.id();
+            long submitted = checkpoints.value(id, "submitted").map(Long::parseLong).orElse(-1L);
+            try (FailureRecorder failures = new FailureRecorder(tracking, failuresFile);
+                    TransferScheduler.TransferSession s = scheduler.open(new TransferContext(source,
+                            destination, settings.checksumAlgorithm(), failures, clock, new Uploads(id)));
+                    Stream<FixAction> actions = plan.actions();
+                    Stream<CheckpointStore.TaskRecord> saved = checkpoints.tasks(id)) {
+                session = s;
+                if (cancelled) {
+                    s.cancel();
+                }
+                Iterator<CheckpointStore.TaskRecord> savedTasks = saved.iterator();
+                CheckpointStore.TaskRecord next = savedTasks.hasNext() ? savedTasks.next() : null;
+                long sequence = -1;
+                for (Iterator<FixAction> it = actions.iterator(); it.hasNext() && !cancelled;) {
+                    FixAction a = it.next();
+                    sequence++;
+                    while (next != null && next.sequence() < sequence) {
+                        next = savedTasks.hasNext() ? savedTasks.next() : null;
+                    }
+                    CheckpointStore.TaskRecord task = next != null && next.sequence() == sequence ? next : null;
+                    if (task != null && task.state() == CheckpointStore.TaskState.DONE) {
+                        earlier.add(task);
+                        progress.done(1, task.bytes());
+                        continue;
+                    }
+                    int attempts = task == null ? 0 : task.attempts();
+                    if (sequence <= submitted && applied(a)) {
+                        // Submitted before the run stopped, and done although its end was not recorded.
+                        CheckpointStore.TaskRecord done = new CheckpointStore.TaskRecord(sequence, a.key(), a.action(),
+                                CheckpointStore.TaskState.DONE, attempts, a.action() == TransferAction.DELETE ? 0
+                                        : a.source().size(), false, null);
+                        checkpoints.saveTask(id, done);
+                        earlier.add(done);
+                        progress.done(1, done.bytes());
+                        continue;
+                    }
+                    if (sequence > submitted) {
+                        // Durable before the work is: a resume checks the objects up to here before redoing them.
+                        submitted = sequence + SUBMIT_WINDOW - 1;
+                        checkpoints.putValue(id, "submitted", Long.toString(submitted));
+                        checkpoints.flush();
+                    }
+                    inFlight.put(a.key(), new InFlight(sequence, a, attempts));
+                    checkpoints.saveTask(id, new CheckpointStore.TaskRecord(sequence, a.key(), a.action(),
+                            CheckpointStore.TaskState.IN_PROGRESS, attempts, 0, false, null));
+                    try {
+                        if (a.action() == TransferAction.DELETE) {
+                            s.delete(a.destination());
+                        } else {
+                            s.copy(a.source(), a.action());
+                        }
+                    } catch (S3ReconException e) {
+                        if (!cancelled) {
+                            throw e;
+                        }
+                    }
+                    progress.emit(false);
+                }
+                totals = s.awaitCompletion();
+            } finally {
+                session = null;
+                checkpoints.flush();
+            }
+            progress.emit(true);
+            checkCancelled();
+        } else {
+            progress.emit(true);
+        }
+        totals = earlier.plus(totals);
         long copies = plan.copies() + plan.recopies();
         return new TransferOutcome(totals, Math.max(0, sourceObjects - copies), failuresFile, 0);
     }
 
-    private MigrationResult verify(Instant startedAt, Path runDirectory, List<KeyRange> ranges, Comparison before,
-            TransferOutcome outcome) {
+    /** Whether an action that may have run before a crash is applied: the copy is there, the object deleted. */
+    private boolean applied(FixAction a) {
+        String key = destination.fullKey(a.key());
+        try {
+            var head = destination.client().headObject(b -> b.bucket(destination.bucket()).key(key)).join();
+            if (a.action() == TransferAction.DELETE) {
+                return false;
+            }
+            ObjectEntry src = a.source();
+            if (head.contentLength() == null || head.contentLength() != src.size()) {
+                return false;
+            }
+            String eTag = head.eTag() == null ? null : head.eTag().replace("\"", "");
+            if (eTag != null && eTag.equals(src.eTag())) {
+                return true;
+            }
+            io.github.s3recon.Fingerprint recorded = io.github.s3recon.Fingerprint.fromMetadata(head.metadata());
+            return recorded != null && recorded.sourceETag().equals(src.eTag()) && recorded.size() == src.size();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = S3Errors.unwrap(e);
+            if (cause instanceof software.amazon.awssdk.services.s3.model.S3Exception s3 && s3.statusCode() == 404) {
+                return a.action() == TransferAction.DELETE;
+            }
+            LOG.debug("cannot tell whether '{}' was done before the run stopped; doing it", a.key(), cause);
+            return false;
+        }
+    }
+
+    /** Records each outcome as the task's state, counts it for progress, and passes it on. */
+    private final class TaskTracker implements MigrationListener {
+        private final Run run;
+        private final Map<String, InFlight> inFlight;
+        private final TransferProgress progress;
+
+        TaskTracker(Run run, Map<String, InFlight> inFlight, TransferProgress progress) {
+            this.run = run;
+            this.inFlight = inFlight;
+            this.progress = progress;
+        }
+
+        private void record(String key, CheckpointStore.TaskState state, int attempts, long bytes, boolean serverSide,
+                String error) {
+            InFlight f = inFlight.remove(key);
+            if (f != null) {
+                checkpoints.saveTask(run.id(), new CheckpointStore.TaskRecord(f.sequence(), key, f.action().action(),
+                        state, f.earlierAttempts() + attempts, bytes, serverSide, error));
+            }
+        }
+
+        @Override
+        public void onObjectCopied(io.github.s3recon.event.ObjectCopied e) {
+            record(e.key(), CheckpointStore.TaskState.DONE, e.attempts(), e.bytes(),
+                    e.mode() == io.github.s3recon.TransferMode.SERVER_SIDE, null);
+            progress.done(1, e.bytes());
+            listener.onObjectCopied(e);
+            progress.emit(false);
+        }
+
+        @Override
+        public void onObjectDeleted(io.github.s3recon.event.ObjectDeleted e) {
+            record(e.key(), CheckpointStore.TaskState.DONE, 1, 0, false, null);
+            progress.done(1, 0);
+            listener.onObjectDeleted(e);
+            progress.emit(false);
+        }
+
+        @Override
+        public void onObjectFailed(io.github.s3recon.event.ObjectFailed e) {
+            record(e.key(), CheckpointStore.TaskState.FAILED, e.attempts(), 0, false, e.error().getMessage());
+            progress.done(1, 0);
+            if (!cancelled) {
+                log(run, "WARN", e.action() + " of '" + e.key() + "' failed: " + e.error().getMessage());
+            }
+            listener.onObjectFailed(e);
+            progress.emit(false);
+        }
+
+        @Override
+        public void onRetry(io.github.s3recon.event.TransferRetried e) {
+            listener.onRetry(e);
+        }
+    }
+
+    /** The run's multipart uploads, in the checkpoint store. */
+    private final class Uploads implements UploadCheckpoints {
+        private final String runId;
+
+        Uploads(String runId) {
+            this.runId = runId;
+        }
+
+        @Override
+        public Optional<CheckpointStore.UploadRecord> find(String key) {
+            return checkpoints.upload(runId, key);
+        }
+
+        @Override
+        public void started(CheckpointStore.UploadRecord upload) {
+            checkpoints.saveUpload(runId, upload);
+            checkpoints.flush();
+        }
+
+        @Override
+        public void partDone(String uploadId, CheckpointStore.PartRecord part) {
+            checkpoints.savePart(runId, uploadId, part);
+        }
+
+        @Override
+        public void ended(String uploadId) {
+            checkpoints.deleteUpload(runId, uploadId);
+        }
+
+        @Override
+        public boolean durable() {
+            return true;
+        }
+    }
+
+    /** Aborts the multipart uploads a run started and did not end (a crash, a cancel, a failure). */
+    private void abortUploads(String runId, String bucket, String prefix) {
+        for (CheckpointStore.UploadRecord u : checkpoints.uploads(runId)) {
+            try {
+                destination.client().abortMultipartUpload(b -> b.bucket(bucket).key(prefix + u.key())
+                        .uploadId(u.uploadId())).join();
+            } catch (RuntimeException e) {
+                Throwable cause = S3Errors.unwrap(e);
+                if (!(cause instanceof software.amazon.awssdk.services.s3.model.S3Exception s3
+                        && s3.statusCode() >= 400 && s3.statusCode() < 500)) {
+                    LOG.warn("could not abort multipart upload {} of s3://{}/{}{}: {}; a lifecycle rule that aborts "
+                            + "incomplete uploads cleans it up", u.uploadId(), bucket, prefix, u.key(), cause.toString());
+                    continue;
+                }
+            }
+            checkpoints.deleteUpload(runId, u.uploadId());
+        }
+    }
+
+    private MigrationResult verify(Run run, List<KeyRange> ranges, Comparison before, TransferOutcome outcome) {
         transition(MigrationState.VERIFYING);
         Verification verification = settings.verification();
         Comparison c;
@@ -255,7 +628,8 @@ public final class Reconciler {
                     ? MigrationState.COMPLETED : MigrationState.COMPLETED_WITH_DIFFERENCES;
         } else {
             Verification mode = verification == Verification.NONE ? Verification.SIZE : verification;
-            c = compare(runDirectory, "differences.jsonl", null, ranges, mode, MigrationState.VERIFYING);
+            long expected = before == null ? -1 : before.source().objects() * 2;
+            c = compare(run, "verify", "differences.jsonl", null, ranges, mode, MigrationState.VERIFYING, expected);
             deliver(c.differencesFile());
             terminal = outcome.totals().objectsFailed() == 0 && c.counts().differences() == 0
                     ? MigrationState.COMPLETED : MigrationState.COMPLETED_WITH_DIFFERENCES;
@@ -265,47 +639,230 @@ public final class Reconciler {
         TransferSummary transfer = new TransferSummary(t.objectsCopied(), t.bytesCopied(), outcome.skipped(),
                 t.objectsDeleted(), t.objectsFailed(), t.retries(), t.objectsServerSide(), t.bytesServerSide(),
                 t.objectsRelayed(), t.bytesRelayed(), outcome.failuresFile());
-        return finish(startedAt, terminal, c, verification, transfer);
+        return finish(run, terminal, c, verification, transfer);
     }
 
-    private MigrationResult finish(Instant startedAt, MigrationState terminal, Comparison c,
-            Verification verification, TransferSummary transfer) {
+    private MigrationResult finish(Run run, MigrationState terminal, Comparison c, Verification verification,
+            TransferSummary transfer) {
         transition(MigrationState.REPORTING);
         ReconciliationReport report = new ReconciliationReport(terminal, c.source(), c.destination(), c.counts(),
-                c.matchedByRule(), startedAt, clock.instant(), c.differencesFile(), verification, transfer);
+                c.matchedByRule(), run.startedAt(), clock.instant(), c.differencesFile(), verification, transfer);
         for (ReconciliationReporter reporter : settings.reporters()) {
             reporter.report(report);
         }
+        abortUploads(run.id(), destination.bucket(), destination.prefix());
+        checkpoints.clearProgress(run.id());
         state = terminal;
-        listener.onFinished(new RunFinished(clock.instant(), terminal,
-                Duration.between(startedAt, clock.instant()), null));
+        Instant now = clock.instant();
+        record = new CheckpointStore.RunRecord(record.runId(), record.kind(), record.configuration(),
+                record.configurationHash(), terminal, record.startedAt(), now, now, report.summaryJson(), null,
+                record.attempts());
+        checkpoints.updateRun(record);
+        log(run, "INFO", "finished " + terminal + ": " + c.counts().differences() + " differences"
+                + (transfer == null ? "" : ", " + transfer.objectsCopied() + " copied, " + transfer.objectsFailed()
+                        + " failed"));
+        checkpoints.flush();
+        listener.onFinished(new RunFinished(now, terminal, Duration.between(run.startedAt(), now), null));
         return new MigrationResult(terminal, report);
     }
 
-    private interface Body {
-        MigrationResult run(Instant startedAt, Path runDirectory);
+    /** The run being carried out: its id, directory, start and the stage it starts at. */
+    private record Run(String id, Path directory, Instant startedAt, String stage, boolean resumed) {
     }
 
-    /** Runs a body between INITIALIZING and the terminal event; any failure ends the run as FAILED. */
-    private MigrationResult guarded(String what, Body body) {
+    private interface Body {
+        MigrationResult run(Run run);
+    }
+
+    /** Starts or resumes the run's record, and runs a body; any failure ends the run as FAILED, a cancel as CANCELLED. */
+    private MigrationResult guarded(String what, String kind, Body body) {
         Instant startedAt = clock.instant();
+        Run run;
+        try {
+            run = begin(kind, startedAt);
+        } catch (RuntimeException e) {
+            listener.onFinished(new RunFinished(clock.instant(), MigrationState.FAILED, Duration.ZERO,
+                    e instanceof S3ReconException s ? s : null));
+            throw e;
+        }
         transition(MigrationState.INITIALIZING);
         try {
-            String runId = RUN_ID.format(startedAt) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
-            Path runDirectory = settings.workDirectory().resolve("runs").resolve(runId);
-            createDirectories(runDirectory);
-            return body.run(startedAt, runDirectory);
+            createDirectories(run.directory());
+            if (run.resumed()) {
+                log(run, "INFO", "resuming at stage " + run.stage() + " (attempt " + record.attempts() + ")");
+            }
+            checkCancelled();
+            return body.run(run);
+        } catch (Cancelled e) {
+            return cancelledRun(run, e);
         } catch (RuntimeException | Error e) {
+            if (cancelled && e instanceof RuntimeException re) {
+                return cancelledRun(run, re);
+            }
             S3ReconException failure = e instanceof S3ReconException s ? s
                     : new S3ReconException(ErrorCode.LISTING_FAILED, what + " of " + source + " to "
                             + destination + " failed: " + e, e);
             state = MigrationState.FAILED;
-            listener.onFinished(new RunFinished(clock.instant(), MigrationState.FAILED,
-                    Duration.between(startedAt, clock.instant()), failure));
+            Instant now = clock.instant();
+            try {
+                log(run, "ERROR", failure.getMessage());
+                record = new CheckpointStore.RunRecord(record.runId(), record.kind(), record.configuration(),
+                        record.configurationHash(), MigrationState.FAILED, record.startedAt(), now, now,
+                        record.summary(), failure.getMessage(), record.attempts());
+                checkpoints.updateRun(record);
+            } catch (RuntimeException storeFailure) {
+                failure.addSuppressed(storeFailure);
+            }
+            listener.onFinished(new RunFinished(now, MigrationState.FAILED, Duration.between(run.startedAt(), now),
+                    failure));
             if (e instanceof Error err) {
                 throw err;
             }
             throw failure;
+        }
+    }
+
+    private MigrationResult cancelledRun(Run run, RuntimeException cause) {
+        state = MigrationState.CANCELLED;
+        Instant now = clock.instant();
+        S3ReconException failure = new S3ReconException(ErrorCode.CANCELLED, "the " + record.kind().toLowerCase(
+                java.util.Locale.ROOT) + " of " + source + " to " + destination + " was cancelled; its checkpoint is "
+                + "saved: build the migration again on " + settings.workDirectory() + " and call run() to resume it",
+                cause instanceof Cancelled ? null : cause);
+        log(run, "INFO", "cancelled");
+        record = new CheckpointStore.RunRecord(record.runId(), record.kind(), record.configuration(),
+                record.configurationHash(), MigrationState.CANCELLED, record.startedAt(), now, now, record.summary(),
+                null, record.attempts());
+        checkpoints.updateRun(record);
+        listener.onFinished(new RunFinished(now, MigrationState.CANCELLED, Duration.between(run.startedAt(), now),
+                failure));
+        throw failure;
+    }
+
+    /** Creates the run's record, or takes up the unfinished run of the same configuration. */
+    private Run begin(String kind, Instant startedAt) {
+        RunConfiguration configuration = RunConfiguration.of(settings);
+        // Runs of other kinds never resume: one left unfinished by a stopped process is closed as failed.
+        for (CheckpointStore.RunRecord r : checkpoints.runs()) {
+            if (!"RUN".equals(r.kind()) && !r.state().isTerminal()) {
+                checkpoints.updateRun(new CheckpointStore.RunRecord(r.runId(), r.kind(), r.configuration(),
+                        r.configurationHash(), MigrationState.FAILED, r.startedAt(), startedAt, startedAt, r.summary(),
+                        "the process stopped before the run ended", r.attempts()));
+                checkpoints.clearProgress(r.runId());
+            }
+        }
+        if ("RUN".equals(kind)) {
+            CheckpointStore.RunRecord unfinished = unfinished(checkpoints);
+            if (unfinished != null) {
+                if (!settings.newRun() && unfinished.configurationHash().equals(configuration.hash())) {
+                    String stage = checkpoints.value(unfinished.runId(), STAGE).orElse(STAGE_COMPARE);
+                    record = new CheckpointStore.RunRecord(unfinished.runId(), kind, configuration.json(),
+                            configuration.hash(), MigrationState.INITIALIZING, unfinished.startedAt(), startedAt, null,
+                            null, null, unfinished.attempts() + 1);
+                    checkpoints.updateRun(record);
+                    return new Run(unfinished.runId(), runDirectory(unfinished.runId()), unfinished.startedAt(), stage,
+                            true);
+                }
+                abandon(unfinished, startedAt);
+            }
+        }
+        String runId = RUN_ID.format(startedAt) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
+        record = new CheckpointStore.RunRecord(runId, kind, configuration.json(), configuration.hash(),
+                MigrationState.INITIALIZING, startedAt, startedAt, null, null, null, 1);
+        checkpoints.createRun(record);
+        if ("RUN".equals(kind)) {
+            checkpoints.putValue(runId, STAGE, STAGE_COMPARE);
+            checkpoints.flush();
+        }
+        return new Run(runId, runDirectory(runId), startedAt, STAGE_COMPARE, false);
+    }
+
+    /** Gives up an unfinished run for a new one: aborts its uploads, forgets its progress, keeps its history. */
+    private void abandon(CheckpointStore.RunRecord old, Instant at) {
+        String bucket = RunConfiguration.field(old.configuration(), "destination", "bucket");
+        String prefix = RunConfiguration.field(old.configuration(), "destination", "prefix");
+        abortUploads(old.runId(), bucket == null ? destination.bucket() : bucket, prefix == null ? "" : prefix);
+        MigrationState ended = old.state().isTerminal() ? old.state() : MigrationState.CANCELLED;
+        checkpoints.updateRun(new CheckpointStore.RunRecord(old.runId(), old.kind(), old.configuration(),
+                old.configurationHash(), ended, old.startedAt(), at, old.endedAt() != null ? old.endedAt() : at,
+                old.summary(), "abandoned for a new run", old.attempts()));
+        checkpoints.log(old.runId(), new CheckpointStore.LogLine(at, "INFO", "abandoned for a new run"));
+        checkpoints.clearProgress(old.runId());
+        LOG.info("abandoned unfinished run {} for a new run", old.runId());
+    }
+
+    private Path runDirectory(String runId) {
+        return settings.workDirectory().resolve("runs").resolve(runId);
+    }
+
+    private void log(Run run, String level, String message) {
+        checkpoints.log(run.id(), new CheckpointStore.LogLine(clock.instant(), level, message));
+    }
+
+    // ---- checkpoint encodings -----------------------------------------------------------------
+
+    private String encode(Comparison c) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("sourceObjects", c.source().objects()).put("sourceBytes", c.source().bytes())
+                .put("destinationObjects", c.destination().objects()).put("destinationBytes", c.destination().bytes());
+        DifferenceCounts k = c.counts();
+        n.putArray("counts").add(k.matched()).add(k.missingInDestination()).add(k.extraInDestination())
+                .add(k.sizeMismatch()).add(k.contentMismatch()).add(k.stale()).add(k.unverified());
+        ObjectNode rules = n.putObject("matchedByRule");
+        c.matchedByRule().forEach((rule, count) -> rules.put(rule.name(), count));
+        n.put("differencesFile", c.differencesFile().getFileName().toString());
+        if (c.plan() != null) {
+            n.put("planFile", c.plan().file().getFileName().toString()).put("copies", c.plan().copies())
+                    .put("recopies", c.plan().recopies()).put("deletes", c.plan().deletes())
+                    .put("bytesToCopy", c.plan().bytesToCopy());
+        }
+        n.put("plannedFixes", c.plannedFixes());
+        return n.toString();
+    }
+
+    private Comparison decodeComparison(Run run, String text) {
+        try {
+            JsonNode n = JSON.readTree(text);
+            LocationSummary src = new LocationSummary(source.bucket(), source.prefix(), n.get("sourceObjects").asLong(),
+                    n.get("sourceBytes").asLong());
+            LocationSummary dst = new LocationSummary(destination.bucket(), destination.prefix(),
+                    n.get("destinationObjects").asLong(), n.get("destinationBytes").asLong());
+            JsonNode k = n.get("counts");
+            DifferenceCounts counts = new DifferenceCounts(k.get(0).asLong(), k.get(1).asLong(), k.get(2).asLong(),
+                    k.get(3).asLong(), k.get(4).asLong(), k.get(5).asLong(), k.get(6).asLong());
+            Map<MatchRule, Long> rules = new EnumMap<>(MatchRule.class);
+            n.get("matchedByRule").fields().forEachRemaining(e -> rules.put(MatchRule.valueOf(e.getKey()),
+                    e.getValue().asLong()));
+            FixPlan plan = null;
+            if (n.has("planFile")) {
+                plan = new FixPlan(src, dst, run.directory().resolve(n.get("planFile").asText()),
+                        n.get("copies").asLong(), n.get("recopies").asLong(), n.get("deletes").asLong(),
+                        n.get("bytesToCopy").asLong());
+            }
+            return new Comparison(src, dst, counts, rules, run.directory().resolve(n.get("differencesFile").asText()),
+                    plan, n.get("plannedFixes").asLong());
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(run, "before", e);
+        }
+    }
+
+    private static String encode(TransferOutcome o) {
+        TransferScheduler.TransferTotals t = o.totals();
+        ArrayNode a = JSON.createArrayNode().add(t.objectsCopied()).add(t.bytesCopied()).add(t.objectsServerSide())
+                .add(t.bytesServerSide()).add(t.objectsRelayed()).add(t.bytesRelayed()).add(t.objectsDeleted())
+                .add(t.objectsFailed()).add(t.retries()).add(o.skipped());
+        return a.toString();
+    }
+
+    private TransferOutcome decodeOutcome(Run run, String text) {
+        try {
+            JsonNode a = JSON.readTree(text);
+            TransferScheduler.TransferTotals t = new TransferScheduler.TransferTotals(a.get(0).asLong(),
+                    a.get(1).asLong(), a.get(2).asLong(), a.get(3).asLong(), a.get(4).asLong(), a.get(5).asLong(),
+                    a.get(6).asLong(), a.get(7).asLong(), a.get(8).asLong());
+            return new TransferOutcome(t, a.get(9).asLong(), run.directory().resolve("failures.jsonl"), 0);
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(run, "transfer", e);
         }
     }
 
@@ -314,13 +871,25 @@ public final class Reconciler {
             Map<MatchRule, Long> matchedByRule, Path differencesFile, FixPlan plan, long plannedFixes) {
     }
 
-    private Comparison compare(Path runDirectory, String differencesName, String planName, List<KeyRange> ranges,
-            Verification mode, MigrationState phase) {
-        Progress progress = new Progress(clock.instant(), phase);
+    /**
+     * Lists and diffs both sides, range by range, with a checkpoint per range so that a resumed run
+     * goes on from the last key each range decided.
+     *
+     * @param phase names the checkpoints: {@code before}, {@code verify}, ...
+     * @param expectedObjects how many objects the listing will see on both sides, or -1 if not known
+     */
+    private Comparison compare(Run run, String phase, String differencesName, String planName, List<KeyRange> ranges,
+            Verification mode, MigrationState progressPhase, long expectedObjects) {
+        Progress progress = new Progress(clock.instant(), progressPhase, expectedObjects);
         boolean planning = planName != null;
-        List<Tally> tallies = runRanges(runDirectory, ranges, progress, mode, planning);
+        Map<Integer, CheckpointStore.RangeCheckpoint> saved = new java.util.HashMap<>();
+        for (CheckpointStore.RangeCheckpoint cp : checkpoints.ranges(run.id(), phase)) {
+            saved.put(cp.index(), cp);
+        }
+        List<Tally> tallies = runRanges(run, phase, ranges, saved, progress, mode, planning);
         progress.emit(true);
         Tally tally = Tally.sum(tallies);
+        Path runDirectory = run.directory();
         Path differencesFile = runDirectory.resolve(differencesName);
         concatenate(runDirectory, "range-", ranges.size(), differencesFile);
         LocationSummary src = new LocationSummary(source.bucket(), source.prefix(), tally.sourceObjects,
@@ -333,8 +902,23 @@ public final class Reconciler {
             concatenate(runDirectory, "plan-", ranges.size(), planFile);
             plan = new FixPlan(src, dst, planFile, tally.copies, tally.recopies, tally.deletes, tally.bytesToCopy);
         }
+        if (!"before".equals(phase)) {
+            // The "before" files are kept until the run has recorded that it is past them.
+            deleteRangeFiles(runDirectory, ranges.size());
+        }
         return new Comparison(src, dst, tally.counts(), tally.matchedByRule, differencesFile, plan,
                 tally.plannedFixes);
+    }
+
+    private static void deleteRangeFiles(Path runDirectory, int ranges) {
+        for (int i = 0; i < ranges; i++) {
+            try {
+                Files.deleteIfExists(rangeFile(runDirectory, "range-", i));
+                Files.deleteIfExists(rangeFile(runDirectory, "plan-", i));
+            } catch (IOException e) {
+                LOG.debug("cannot delete a range file in {}", runDirectory, e);
+            }
+        }
     }
 
     private void deliver(Path differencesFile) {
@@ -343,11 +927,11 @@ public final class Reconciler {
         }
     }
 
-    private List<Tally> runRanges(Path runDirectory, List<KeyRange> ranges, Progress progress, Verification mode,
+    private List<Tally> runRanges(Run run, String phase, List<KeyRange> ranges,
+            Map<Integer, CheckpointStore.RangeCheckpoint> saved, Progress progress, Verification mode,
             boolean planning) {
-        String name = runDirectory.getFileName().toString();
         if (ranges.size() == 1) {
-            return List.of(runRange(name, runDirectory, 0, ranges.get(0), progress, mode, planning));
+            return List.of(runRange(run, phase, 0, ranges.get(0), saved.get(0), progress, mode, planning));
         }
         LOG.debug("listing {} and {} as {} key ranges", source, destination, ranges.size());
         java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
@@ -358,13 +942,13 @@ public final class Reconciler {
                     return t;
                 });
         try {
-            List<java.util.concurrent.Future<Tally>> futures = new java.util.ArrayList<>();
+            List<java.util.concurrent.Future<Tally>> futures = new ArrayList<>();
             for (int i = 0; i < ranges.size(); i++) {
                 int index = i;
-                futures.add(pool.submit(() -> runRange(name, runDirectory, index, ranges.get(index), progress, mode,
-                        planning)));
+                futures.add(pool.submit(() -> runRange(run, phase, index, ranges.get(index), saved.get(index),
+                        progress, mode, planning)));
             }
-            List<Tally> tallies = new java.util.ArrayList<>();
+            List<Tally> tallies = new ArrayList<>();
             for (java.util.concurrent.Future<Tally> f : futures) {
                 try {
                     tallies.add(f.get());
@@ -383,8 +967,8 @@ public final class Reconciler {
     }
 
     /** Diffs one range; on a listing out of UTF-8 order, sorts that side in the store and starts the range over. */
-    private Tally runRange(String runId, Path runDirectory, int index, KeyRange range, Progress progress,
-            Verification mode, boolean planning) {
+    private Tally runRange(Run run, String phase, int index, KeyRange range, CheckpointStore.RangeCheckpoint saved,
+            Progress progress, Verification mode, boolean planning) {
         Set<MergeDiff.Side> sortInStore = EnumSet.noneOf(MergeDiff.Side.class);
         if (!sourceLister.listsInKeyOrder()) {
             sortInStore.add(MergeDiff.Side.SOURCE);
@@ -392,26 +976,85 @@ public final class Reconciler {
         if (!destinationLister.listsInKeyOrder()) {
             sortInStore.add(MergeDiff.Side.DESTINATION);
         }
+        Path differencesFile = rangeFile(run.directory(), "range-", index);
+        Path planFile = planning ? rangeFile(run.directory(), "plan-", index) : null;
+        if (saved != null && saved.done() && Files.exists(differencesFile)
+                && (planFile == null || Files.exists(planFile))) {
+            Tally tally = Tally.decode(saved.tally());
+            progress.restored(tally);
+            return tally;
+        }
+        CheckpointStore.RangeCheckpoint from = saved != null && saved.lastKey() != null && sortInStore.isEmpty()
+                && Files.exists(differencesFile) && (planFile == null || Files.exists(planFile)) ? saved : null;
         while (true) {
-            Tally tally = new Tally();
+            Tally tally = from == null ? new Tally() : Tally.decode(from.tally());
+            progress.restored(tally);
             try {
-                attempt(runId + "-" + index, range, sortInStore, rangeFile(runDirectory, "range-", index),
-                        planning ? rangeFile(runDirectory, "plan-", index) : null, tally, progress, mode);
+                attempt(run, phase, index, range, from, sortInStore, differencesFile, planFile, tally, progress, mode);
                 return tally;
             } catch (MergeDiff.UnsortedInputException e) {
                 progress.forget(tally);
+                from = null;
                 if (!sortInStore.add(e.side())) {
                     throw e; // the store itself returned an unsorted listing: a store bug
                 }
                 S3Location location = e.side() == MergeDiff.Side.SOURCE ? source : destination;
                 LOG.warn("{} is not listed in UTF-8 byte order ({}); listing key range {} again through the "
                         + "inventory store to sort it", location, e.getMessage(), range);
+                log(run, "WARN", location + " is not listed in UTF-8 byte order; key range " + range
+                        + " is sorted through the inventory store");
             }
         }
     }
 
-    private void attempt(String name, KeyRange range, Set<MergeDiff.Side> sortInStore, Path differencesFile,
-            Path planFile, Tally tally, Progress progress, Verification mode) {
+    /** Saves a range's progress now and then: the files are flushed first, so the offsets are in them. */
+    private final class RangeCheckpointer {
+        private final Run run;
+        private final String phase;
+        private final int index;
+        private final KeyRange range;
+        private final DifferencesJson.Writer differences;
+        private final DifferencesJson.Writer plan;
+        private final Tally tally;
+        private final boolean enabled;
+        private int sinceLast;
+        private long lastNanos = System.nanoTime();
+
+        RangeCheckpointer(Run run, String phase, int index, KeyRange range, DifferencesJson.Writer differences,
+                DifferencesJson.Writer plan, Tally tally, boolean enabled) {
+            this.run = run;
+            this.phase = phase;
+            this.index = index;
+            this.range = range;
+            this.differences = differences;
+            this.plan = plan;
+            this.tally = tally;
+            this.enabled = enabled;
+        }
+
+        void decided(String key) {
+            checkCancelled();
+            if (!enabled) {
+                return;
+            }
+            if (++sinceLast >= CHECKPOINT_EVERY || System.nanoTime() - lastNanos >= 1_000_000_000L) {
+                save(key, false);
+            }
+        }
+
+        void save(String key, boolean done) {
+            long d = differences.checkpoint();
+            long p = plan == null ? 0 : plan.checkpoint();
+            checkpoints.saveRange(run.id(), new CheckpointStore.RangeCheckpoint(phase, index, range.startAfter(),
+                    range.endInclusive(), key, d, p, tally.encode(), done));
+            sinceLast = 0;
+            lastNanos = System.nanoTime();
+        }
+    }
+
+    private void attempt(Run run, String phase, int index, KeyRange range, CheckpointStore.RangeCheckpoint from,
+            Set<MergeDiff.Side> sortInStore, Path differencesFile, Path planFile, Tally tally, Progress progress,
+            Verification mode) {
         MergeDiff diff = switch (mode) {
             case NONE, SIZE -> MergeDiff.sizesOnly();
             case CHECKSUM -> MergeDiff.withLookup(new HeadLookup(source, destination));
@@ -419,31 +1062,61 @@ public final class Reconciler {
         };
         OverwritePolicy overwrite = settings.overwrite();
         boolean deleteExtraneous = settings.deleteExtraneous();
-        try (DifferencesJson.Writer writer = new DifferencesJson.Writer(differencesFile);
-                DifferencesJson.Writer plan = planFile == null ? null : new DifferencesJson.Writer(planFile);
-                Stream<ObjectEntry> src = open(name, MergeDiff.Side.SOURCE, range, sortInStore, tally, progress);
-                Stream<ObjectEntry> dst = open(name, MergeDiff.Side.DESTINATION, range, sortInStore, tally, progress)) {
-            diff.diff(src.iterator(), dst.iterator(), new MergeDiff.Sink() {
-                @Override
-                public void matched(ObjectEntry s, ObjectEntry d, MatchRule rule) {
-                    tally.matched(rule);
-                    if (plan != null && overwrite == OverwritePolicy.ALWAYS) {
-                        tally.planned(new FixAction(TransferAction.RECOPY, s.key(), null, s, d), plan);
-                    }
-                }
-
-                @Override
-                public void difference(Difference d) {
-                    tally.difference(d);
-                    writer.write(d);
-                    if (plan != null) {
-                        FixAction a = FixAction.of(d, overwrite, deleteExtraneous);
-                        if (a != null) {
-                            tally.planned(a, plan);
+        String name = run.directory().getFileName() + "-" + phase + "-" + index;
+        // A checkpoint's last key is decided on both sides: listing goes on after it.
+        KeyRange listed = range;
+        boolean finished = false;
+        if (from != null) {
+            if (range.endInclusive() != null && KeyOrder.compareKeys(from.lastKey(), range.endInclusive()) >= 0) {
+                finished = true;
+            } else {
+                listed = new KeyRange(from.lastKey(), range.endInclusive());
+            }
+        }
+        try (DifferencesJson.Writer writer = new DifferencesJson.Writer(differencesFile,
+                from == null ? 0 : from.differencesBytes());
+                DifferencesJson.Writer plan = planFile == null ? null
+                        : new DifferencesJson.Writer(planFile, from == null ? 0 : from.planBytes())) {
+            RangeCheckpointer checkpointer = new RangeCheckpointer(run, phase, index, range, writer, plan, tally,
+                    sortInStore.isEmpty());
+            if (!finished) {
+                try (Stream<ObjectEntry> src = open(name, MergeDiff.Side.SOURCE, listed, sortInStore, progress);
+                        Stream<ObjectEntry> dst = open(name, MergeDiff.Side.DESTINATION, listed, sortInStore,
+                                progress)) {
+                    diff.diff(src.iterator(), dst.iterator(), new MergeDiff.Sink() {
+                        @Override
+                        public void matched(ObjectEntry s, ObjectEntry d, MatchRule rule) {
+                            tally.source(s);
+                            tally.destination(d);
+                            tally.matched(rule);
+                            if (plan != null && overwrite == OverwritePolicy.ALWAYS) {
+                                tally.planned(new FixAction(TransferAction.RECOPY, s.key(), null, s, d), plan);
+                            }
+                            checkpointer.decided(s.key());
                         }
-                    }
+
+                        @Override
+                        public void difference(Difference d) {
+                            if (d.source() != null) {
+                                tally.source(d.source());
+                            }
+                            if (d.destination() != null) {
+                                tally.destination(d.destination());
+                            }
+                            tally.difference(d);
+                            writer.write(d);
+                            if (plan != null) {
+                                FixAction a = FixAction.of(d, overwrite, deleteExtraneous);
+                                if (a != null) {
+                                    tally.planned(a, plan);
+                                }
+                            }
+                            checkpointer.decided(d.key());
+                        }
+                    });
                 }
-            });
+            }
+            checkpointer.save(range.endInclusive(), true);
         } finally {
             for (MergeDiff.Side side : sortInStore) {
                 store.delete(inventoryName(name, side));
@@ -452,7 +1125,7 @@ public final class Reconciler {
     }
 
     private Stream<ObjectEntry> open(String name, MergeDiff.Side side, KeyRange range,
-            Set<MergeDiff.Side> sortInStore, Tally tally, Progress progress) {
+            Set<MergeDiff.Side> sortInStore, Progress progress) {
         S3Location location = side == MergeDiff.Side.SOURCE ? source : destination;
         ObjectLister lister = side == MergeDiff.Side.SOURCE ? sourceLister : destinationLister;
         Stream<ObjectEntry> listing = lister.list(location, range);
@@ -460,7 +1133,7 @@ public final class Reconciler {
         if (!settings.filter().acceptsAll()) {
             entries = filtered(entries, settings.filter());
         }
-        Iterator<ObjectEntry> counted = progress.counting(side, tally, entries);
+        Iterator<ObjectEntry> counted = progress.counting(side, entries);
         if (!sortInStore.contains(side)) {
             return iteratorStream(counted).onClose(listing::close);
         }
@@ -510,7 +1183,6 @@ public final class Reconciler {
             for (int i = 0; i < ranges; i++) {
                 Path part = rangeFile(runDirectory, kind, i);
                 Files.copy(part, out);
-                Files.delete(part);
             }
         } catch (IOException e) {
             throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot write " + differencesFile + ": " + e
@@ -527,10 +1199,19 @@ public final class Reconciler {
         return "run-" + runId + "-" + side.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** Moves to a state: the run's record (durably), its log and the listeners. */
     private void transition(MigrationState to) {
         MigrationState from = state;
         state = to;
-        listener.onStateChanged(new StateChanged(clock.instant(), from, to));
+        Instant now = clock.instant();
+        CheckpointStore.RunRecord r = record;
+        if (r != null) {
+            record = new CheckpointStore.RunRecord(r.runId(), r.kind(), r.configuration(), r.configurationHash(), to,
+                    r.startedAt(), now, null, r.summary(), r.error(), r.attempts());
+            checkpoints.updateRun(record);
+            checkpoints.log(r.runId(), new CheckpointStore.LogLine(now, "INFO", "state " + to));
+        }
+        listener.onStateChanged(new StateChanged(now, from, to));
     }
 
     private static void createDirectories(Path directory) {
@@ -542,7 +1223,7 @@ public final class Reconciler {
         }
     }
 
-    /** Counts of one range's attempt, written by the range's thread only. */
+    /** Counts of one range's attempt, written by the range's thread only; the decided keys only. */
     private static final class Tally {
         long sourceObjects;
         long sourceBytes;
@@ -560,6 +1241,16 @@ public final class Reconciler {
         long bytesToCopy;
         long plannedFixes;
         final Map<MatchRule, Long> matchedByRule = new EnumMap<>(MatchRule.class);
+
+        void source(ObjectEntry e) {
+            sourceObjects++;
+            sourceBytes += e.size();
+        }
+
+        void destination(ObjectEntry e) {
+            destinationObjects++;
+            destinationBytes += e.size();
+        }
 
         void planned(FixAction a, DifferencesJson.Writer plan) {
             plan.write(a);
@@ -589,6 +1280,52 @@ public final class Reconciler {
                 case STALE -> stale++;
                 case UNVERIFIED -> unverified++;
             }
+        }
+
+        /** The counts as text for a checkpoint: the fields in order, then the matches per rule. */
+        String encode() {
+            StringBuilder b = new StringBuilder();
+            for (long v : new long[] {sourceObjects, sourceBytes, destinationObjects, destinationBytes, missing, extra,
+                    sizeMismatch, contentMismatch, stale, unverified, copies, recopies, deletes, bytesToCopy,
+                    plannedFixes}) {
+                b.append(v).append(',');
+            }
+            for (MatchRule rule : MatchRule.values()) {
+                b.append(rule.name()).append('=').append(matchedByRule.getOrDefault(rule, 0L)).append(',');
+            }
+            return b.toString();
+        }
+
+        static Tally decode(String text) {
+            Tally t = new Tally();
+            String[] parts = text.split(",");
+            long[] v = new long[15];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = Long.parseLong(parts[i]);
+            }
+            t.sourceObjects = v[0];
+            t.sourceBytes = v[1];
+            t.destinationObjects = v[2];
+            t.destinationBytes = v[3];
+            t.missing = v[4];
+            t.extra = v[5];
+            t.sizeMismatch = v[6];
+            t.contentMismatch = v[7];
+            t.stale = v[8];
+            t.unverified = v[9];
+            t.copies = v[10];
+            t.recopies = v[11];
+            t.deletes = v[12];
+            t.bytesToCopy = v[13];
+            t.plannedFixes = v[14];
+            for (int i = v.length; i < parts.length; i++) {
+                int eq = parts[i].indexOf('=');
+                long n = Long.parseLong(parts[i].substring(eq + 1));
+                if (n > 0) {
+                    t.matchedByRule.put(MatchRule.valueOf(parts[i].substring(0, eq)), n);
+                }
+            }
+            return t;
         }
 
         static Tally sum(List<Tally> tallies) {
@@ -630,43 +1367,53 @@ public final class Reconciler {
                 new java.util.concurrent.atomic.LongAdder();
         private final Instant phaseStart;
         private final MigrationState phase;
+        private final long expectedObjects;
+        private final RateMeter rates = new RateMeter(10);
         private Instant lastEmitted;
 
-        Progress(Instant phaseStart, MigrationState phase) {
+        Progress(Instant phaseStart, MigrationState phase, long expectedObjects) {
             this.phaseStart = phaseStart;
             this.phase = phase;
+            this.expectedObjects = expectedObjects;
             this.lastEmitted = phaseStart;
+            rates.sample(phaseStart, 0, 0);
         }
 
-        Iterator<ObjectEntry> counting(MergeDiff.Side side, Tally tally, Iterator<ObjectEntry> entries) {
+        Iterator<ObjectEntry> counting(MergeDiff.Side side, Iterator<ObjectEntry> entries) {
             boolean isSource = side == MergeDiff.Side.SOURCE;
             return new Iterator<>() {
+                private long n;
+
                 @Override
                 public boolean hasNext() {
+                    checkCancelled();
                     return entries.hasNext();
                 }
 
                 @Override
                 public ObjectEntry next() {
                     ObjectEntry e = entries.next();
-                    long n;
                     if (isSource) {
-                        n = ++tally.sourceObjects;
-                        tally.sourceBytes += e.size();
                         sourceObjects.increment();
                         sourceBytes.add(e.size());
                     } else {
-                        n = ++tally.destinationObjects;
-                        tally.destinationBytes += e.size();
                         destinationObjects.increment();
                         destinationBytes.add(e.size());
                     }
-                    if ((n & 1023) == 0) {
+                    if ((++n & 1023) == 0) {
                         emit(false);
                     }
                     return e;
                 }
             };
+        }
+
+        /** Counts what a range's checkpoint says was listed before the run stopped. */
+        void restored(Tally tally) {
+            sourceObjects.add(tally.sourceObjects);
+            sourceBytes.add(tally.sourceBytes);
+            destinationObjects.add(tally.destinationObjects);
+            destinationBytes.add(tally.destinationBytes);
         }
 
         /** Takes back what an abandoned attempt counted, before its range starts over. */
@@ -683,9 +1430,59 @@ public final class Reconciler {
                 return;
             }
             lastEmitted = now;
-            listener.onProgress(new ProgressSnapshot(now, phase, Math.max(0, sourceObjects.sum()),
-                    Math.max(0, sourceBytes.sum()), Math.max(0, destinationObjects.sum()),
-                    Math.max(0, destinationBytes.sum()), Duration.between(phaseStart, now)));
+            long so = Math.max(0, sourceObjects.sum());
+            long sb = Math.max(0, sourceBytes.sum());
+            long d = Math.max(0, destinationObjects.sum());
+            long db = Math.max(0, destinationBytes.sum());
+            long total = expectedObjects < 0 ? -1 : Math.max(expectedObjects, so + d);
+            rates.sample(now, so + d, sb + db);
+            listener.onProgress(new ProgressSnapshot(now, phase, so + d, total, sb + db, -1,
+                    rates.objectsPerSecond(), rates.bytesPerSecond(), rates.eta(so + d, total, sb + db, -1), so, sb,
+                    d, db, Duration.between(phaseStart, now)));
+        }
+    }
+
+    /** Counts the plan's actions done and emits throttled snapshots of the transfer. */
+    private final class TransferProgress {
+        private final long objectsTotal;
+        private final long bytesTotal;
+        private final Comparison before;
+        private final java.util.concurrent.atomic.LongAdder objects = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder bytes = new java.util.concurrent.atomic.LongAdder();
+        private final Instant phaseStart = clock.instant();
+        private final RateMeter rates = new RateMeter(10);
+        private Instant lastEmitted = phaseStart;
+
+        TransferProgress(long objectsTotal, long bytesTotal, Comparison before) {
+            this.objectsTotal = objectsTotal;
+            this.bytesTotal = bytesTotal;
+            this.before = before;
+        }
+
+        void done(long n, long b) {
+            objects.add(n);
+            bytes.add(b);
+        }
+
+        synchronized void emit(boolean force) {
+            Instant now = clock.instant();
+            boolean first = lastEmitted == phaseStart && rates.objectsPerSecond() == 0;
+            if (!force && Duration.between(lastEmitted, now).compareTo(settings.progressInterval()) < 0) {
+                return;
+            }
+            if (first) {
+                rates.sample(phaseStart, 0, 0);
+            }
+            lastEmitted = now;
+            long o = objects.sum();
+            long b = bytes.sum();
+            rates.sample(now, o, b);
+            LocationSummary src = before == null ? null : before.source();
+            LocationSummary dst = before == null ? null : before.destination();
+            listener.onProgress(new ProgressSnapshot(now, MigrationState.TRANSFERRING, o, objectsTotal, b, bytesTotal,
+                    rates.objectsPerSecond(), rates.bytesPerSecond(), rates.eta(o, objectsTotal, b, bytesTotal),
+                    src == null ? 0 : src.objects(), src == null ? 0 : src.bytes(), dst == null ? 0 : dst.objects(),
+                    dst == null ? 0 : dst.bytes(), Duration.between(phaseStart, now)));
         }
     }
 }

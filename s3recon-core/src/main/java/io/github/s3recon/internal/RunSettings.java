@@ -35,10 +35,13 @@ import java.util.List;
  * @param maxDeletes the most deletions a run may plan
  * @param verification how a run verifies after copying
  * @param checksumAlgorithm the checksum computed while copying
+ * @param checkpoints the store of run history and checkpoints
+ * @param newRun whether to abandon an unfinished run rather than resume it
  */
 public record RunSettings(S3Location source, S3Location destination, ObjectLister sourceLister,
         ObjectLister destinationLister, InventoryStore store, Path workDirectory, MigrationListener listener,
         List<ReconciliationReporter> reporters, Clock clock, Duration progressInterval, int listingRanges,
         KeyFilter filter, TransferScheduler scheduler, OverwritePolicy overwrite, boolean deleteExtraneous,
-        long maxDeletes, Verification verification, ChecksumAlgorithm checksumAlgorithm) {
+        long maxDeletes, Verification verification, ChecksumAlgorithm checksumAlgorithm,
+        io.github.s3recon.spi.CheckpointStore checkpoints, boolean newRun) {
 }

@@ -17,11 +17,29 @@ import java.util.Objects;
  *     {@code onObjectFailed}) and each retry; isolating (it does not throw) but must be called
  *     without holding locks; not null
  * @param clock stamps the events and times the backoffs; not null
+ * @param uploads where multipart uploads are recorded so that a resumed run continues them;
+ *     {@link UploadCheckpoints#NONE} when nothing is recorded; not null
  */
 public record TransferContext(S3Location source, S3Location destination, ChecksumAlgorithm checksumAlgorithm,
-        MigrationListener listener, Clock clock) {
+        MigrationListener listener, Clock clock, UploadCheckpoints uploads) {
+
+    /**
+     * A context whose uploads are not recorded ({@link UploadCheckpoints#NONE}).
+     *
+     * @param source where to read; not null
+     * @param destination where to write; not null
+     * @param checksumAlgorithm the full-object checksum to compute and store; not null
+     * @param listener receives each object's outcome; not null
+     * @param clock stamps the events and times the backoffs; not null
+     */
+    public TransferContext(S3Location source, S3Location destination, ChecksumAlgorithm checksumAlgorithm,
+            MigrationListener listener, Clock clock) {
+        this(source, destination, checksumAlgorithm, listener, clock, UploadCheckpoints.NONE);
+    }
+
     /** Checks for null. */
     public TransferContext {
+        Objects.requireNonNull(uploads, "uploads");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(checksumAlgorithm, "checksumAlgorithm");

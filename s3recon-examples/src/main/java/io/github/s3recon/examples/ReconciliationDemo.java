@@ -241,9 +241,7 @@ public final class ReconciliationDemo {
 
         @Override
         public void onProgress(ProgressSnapshot p) {
-            System.out.printf(Locale.ROOT, "\r[%s] source %,d objects (%s), destination %,d objects (%s), %,.0f objects/s",
-                    p.phase(), p.sourceObjects(), Bytes.format(p.sourceBytes()), p.destinationObjects(),
-                    Bytes.format(p.destinationBytes()), p.objectsPerSecond());
+            System.out.print("\r" + p.describe());
         }
     }
 }

@@ -11,7 +11,10 @@ import io.github.s3recon.Fingerprint;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.TransferMode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import io.github.s3recon.spi.CheckpointStore;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -79,25 +82,31 @@ final class LargeCopies {
     private Copied copy(Task task, boolean checksums) throws InterruptedException {
         ConcurrencyLimit limit = session.largeLimit;
         SourceObject described = await(reads.head(task, limit));
-        Tagging tagging = await(reads.tagsOf(task, described, limit));
-        CompletableFuture<String> created = create(task, described, tagging, checksums);
-        String uploadId;
-        try {
-            uploadId = await(created);
-        } catch (RuntimeException | InterruptedException | Error e) {
-            // Cancelled or failed while waiting: the server may still create the upload; abort it then.
-            task.abandoned = true;
-            created.thenAccept(id -> abort(task, id));
-            throw e;
+        PartPlan plan = PartPlan.of(task.entry.size(), session.settings.partSize());
+        Map<Integer, Part> done = new HashMap<>();
+        String uploadId = resumable(task, plan, checksums, done);
+        if (uploadId == null) {
+            Tagging tagging = await(reads.tagsOf(task, described, limit));
+            CompletableFuture<String> created = create(task, described, tagging, checksums);
+            try {
+                uploadId = await(created);
+            } catch (RuntimeException | InterruptedException | Error e) {
+                // Cancelled or failed while waiting: the server may still create the upload; abort it then.
+                task.abandoned = true;
+                created.thenAccept(id -> abort(task, id));
+                throw e;
+            }
+            session.uploads.started(new CheckpointStore.UploadRecord(task.entry.key(), uploadId, task.eTag,
+                    plan.partSize(), task.uploadStarted, List.of()));
         }
         try {
-            PartPlan plan = PartPlan.of(task.entry.size(), session.settings.partSize());
-            List<Part> parts = transferParts(task, uploadId, plan, checksums);
+            List<Part> parts = transferParts(task, uploadId, plan, checksums, done);
             ChecksumAlgorithm algorithm = session.algorithm;
             // The whole object's checksum, from its parts' as they were relayed.
             String whole = session.serverSide ? null : combined(parts, plan);
             CompleteMultipartUploadResponse completed = await(complete(task, uploadId, parts,
                     checksums ? whole : null, checksums));
+            session.uploads.ended(uploadId);
             if (whole != null) {
                 reads.verify(session.destinationStep(task, "CompleteMultipartUpload"), whole,
                         checksums ? Checksums.valueIn(completed, algorithm) : null, described);
@@ -106,9 +115,80 @@ final class LargeCopies {
                     whole == null ? null : Checksum.of(algorithm, ChecksumType.FULL_OBJECT, whole));
         } catch (RuntimeException | InterruptedException | Error e) {
             task.abandoned = true;
-            abort(task, uploadId);
+            if (session.cancelled() && session.uploads.durable()) {
+                // Kept for a resume, which continues it from its last part; the run aborts it if it ends first.
+                LOG.debug("keeping the upload of '{}' for a resume", task.entry.key());
+            } else {
+                abort(task, uploadId);
+                session.uploads.ended(uploadId);
+            }
             throw e;
         }
+    }
+
+    /**
+     * Finds the upload an earlier attempt of the run left for this object, and the parts of it that
+     * the destination holds (ListParts) with the checksums recorded when they were sent. An upload
+     * of another version of the source, or with another part size, is aborted.
+     *
+     * @return the upload's id, or null to start a new upload
+     */
+    private String resumable(Task task, PartPlan plan, boolean checksums, Map<Integer, Part> done)
+            throws InterruptedException {
+        CheckpointStore.UploadRecord prior = session.uploads.find(task.entry.key()).orElse(null);
+        if (prior == null) {
+            return null;
+        }
+        if (!prior.sourceETag().equals(task.eTag) || prior.partSize() != plan.partSize()) {
+            abort(task, prior.uploadId());
+            session.uploads.ended(prior.uploadId());
+            return null;
+        }
+        Map<Integer, CheckpointStore.PartRecord> recorded = new HashMap<>();
+        for (CheckpointStore.PartRecord p : prior.parts()) {
+            recorded.put(p.number(), p);
+        }
+        Step step = session.destinationStep(task, "ListParts");
+        Integer marker = null;
+        try {
+            while (true) {
+                Integer from = marker;
+                software.amazon.awssdk.services.s3.model.ListPartsResponse page = await(session.attempt(task, step,
+                        session.largeLimit, 1, 0, n -> session.call(step, () -> destination.client().listParts(b -> {
+                            b.bucket(destination.bucket()).key(step.key()).uploadId(prior.uploadId())
+                                    .overrideConfiguration(NO_SDK_RETRIES);
+                            if (from != null) {
+                                b.partNumberMarker(from);
+                            }
+                        }))));
+                for (software.amazon.awssdk.services.s3.model.Part listed : page.parts()) {
+                    CheckpointStore.PartRecord r = recorded.get(listed.partNumber());
+                    // Only parts whose ETag matches the one recorded when it was sent, and, for a relay
+                    // that combines checksums, whose relayed checksum was recorded.
+                    if (r != null && SourceObject.unquote(r.eTag()).equals(SourceObject.unquote(listed.eTag()))
+                            && listed.size() != null && listed.size() == plan.length(listed.partNumber())
+                            && (session.serverSide || r.relayedChecksum() != null)) {
+                        done.put(r.number(), new Part(r.number(), r.eTag(), r.storedChecksum(),
+                                r.relayedChecksum()));
+                    }
+                }
+                if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextPartNumberMarker() == null) {
+                    break;
+                }
+                marker = page.nextPartNumberMarker();
+            }
+        } catch (RuntimeException e) {
+            // The upload is gone (completed, aborted, expired) or cannot be listed: start over.
+            LOG.debug("cannot continue upload {} of '{}'; starting a new one", prior.uploadId(), task.entry.key(), e);
+            abort(task, prior.uploadId());
+            session.uploads.ended(prior.uploadId());
+            done.clear();
+            return null;
+        }
+        task.uploadStarted = prior.startedAt();
+        LOG.debug("continuing upload {} of '{}' with {} of {} parts done", prior.uploadId(), task.entry.key(),
+                done.size(), plan.partCount());
+        return prior.uploadId();
     }
 
     /** Combines the parts' relayed CRCs into the whole object's; null for the SHAs, which do not combine. */
@@ -126,7 +206,7 @@ final class LargeCopies {
     private CompletableFuture<String> create(Task task, SourceObject described, Tagging tagging, boolean checksums) {
         Step step = session.destinationStep(task, "CreateMultipartUpload");
         Fingerprint fingerprint = described.fingerprint(task.eTag);
-        task.uploadStarted = java.time.Instant.now();
+        task.uploadStarted = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         return session.attempt(task, step, session.largeLimit, 1, 0, n -> session.call(step,
                 () -> destination.client().createMultipartUpload(b -> {
                     b.bucket(destination.bucket()).key(step.key()).overrideConfiguration(NO_SDK_RETRIES);
@@ -148,14 +228,19 @@ final class LargeCopies {
      * Starts the parts one after another as the lane's limit and the budget allow, then waits for
      * those started to end. On the first failure no further part starts.
      */
-    private List<Part> transferParts(Task task, String uploadId, PartPlan plan, boolean checksums)
-            throws InterruptedException {
+    private List<Part> transferParts(Task task, String uploadId, PartPlan plan, boolean checksums,
+            Map<Integer, Part> done) throws InterruptedException {
         Part[] parts = new Part[plan.partCount()];
         AtomicReference<Throwable> failed = new AtomicReference<>();
         List<CompletableFuture<Part>> started = new ArrayList<>();
         boolean relay = !session.serverSide;
         try {
             for (int number = 1; number <= plan.partCount() && failed.get() == null; number++) {
+                Part before = done.get(number);
+                if (before != null) {
+                    parts[number - 1] = before; // sent by an earlier attempt of the run
+                    continue;
+                }
                 if (session.cancelled()) {
                     throw new CancellationException("the transfer was cancelled");
                 }
@@ -184,6 +269,8 @@ final class LargeCopies {
                         task.abandoned = true;
                     } else {
                         parts[n - 1] = p;
+                        session.uploads.partDone(uploadId, new CheckpointStore.PartRecord(p.number(), p.eTag(),
+                                p.storedChecksum(), p.relayedChecksum()));
                     }
                 }));
             }

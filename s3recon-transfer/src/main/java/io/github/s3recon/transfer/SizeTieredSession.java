@@ -111,6 +111,8 @@ final class SizeTieredSession implements TransferSession {
     private long pending;
     private volatile boolean cancelled;
     private volatile boolean closed;
+    /** Where multipart uploads are recorded for a resume. */
+    final io.github.s3recon.spi.UploadCheckpoints uploads;
     private final AtomicBoolean closing = new AtomicBoolean();
 
     SizeTieredSession(SizeTieredScheduler settings, TransferContext context, int number) {
@@ -120,6 +122,7 @@ final class SizeTieredSession implements TransferSession {
         this.algorithm = context.checksumAlgorithm();
         this.listener = context.listener();
         this.clock = context.clock();
+        this.uploads = context.uploads();
         this.serverSide = settings.serverSideCopy() && Endpoints.sameService(source.client(), destination.client());
         if (Endpoints.isAwsS3(source.client())) {
             // AWS sends the tag count whenever there are tags: no GetObjectTagging for untagged objects.

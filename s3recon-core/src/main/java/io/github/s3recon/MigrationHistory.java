@@ -1,0 +1,150 @@
+package io.github.s3recon;
+
+import io.github.s3recon.spi.CheckpointStore;
+import io.github.s3recon.spi.CheckpointStoreProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+
+/**
+ * The runs a work directory has seen: every run's configuration (without secrets), state, counts,
+ * report summary and log, newest last. Read-only; open it while migrations run or after.
+ *
+ * <pre>{@code
+ * try (MigrationHistory history = MigrationHistory.open(Path.of("/var/lib/s3recon/photos"))) {
+ *     for (CheckpointStore.RunRecord run : history.runs()) {
+ *         System.out.println(run.runId() + " " + run.state() + " " + run.startedAt());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Closing it closes the store it opened, never one passed to {@link #of}.
+ */
+public final class MigrationHistory implements AutoCloseable {
+
+    private final CheckpointStore store;
+    private final boolean owned;
+    private final Path workDirectory;
+
+    private MigrationHistory(CheckpointStore store, boolean owned, Path workDirectory) {
+        this.store = store;
+        this.owned = owned;
+        this.workDirectory = workDirectory;
+    }
+
+    /**
+     * Opens the history of a work directory with the default store (found through
+     * {@link CheckpointStoreProvider}, e.g. {@code s3recon-inventory}'s SQLite store).
+     *
+     * @param workDirectory the work directory of one or more migrations; not null; must exist
+     * @return the history; close it
+     * @throws S3ReconException {@link ErrorCode#WORK_DIRECTORY_UNUSABLE} if the directory does not
+     *     exist, {@link ErrorCode#MISSING_PROVIDER} if no store is on the class path
+     */
+    public static MigrationHistory open(Path workDirectory) {
+        Objects.requireNonNull(workDirectory, "workDirectory");
+        if (!Files.isDirectory(workDirectory)) {
+            throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "there is no work directory at "
+                    + workDirectory.toAbsolutePath() + ": pass the directory a migration was built with");
+        }
+        Iterator<CheckpointStoreProvider> found = ServiceLoader.load(CheckpointStoreProvider.class,
+                MigrationHistory.class.getClassLoader()).iterator();
+        if (!found.hasNext()) {
+            found = ServiceLoader.load(CheckpointStoreProvider.class).iterator();
+        }
+        if (!found.hasNext()) {
+            throw new S3ReconException(ErrorCode.MISSING_PROVIDER, "no CheckpointStoreProvider on the class path: add "
+                    + "the io.github.s3recon:s3recon-inventory dependency, or use MigrationHistory.of(store)");
+        }
+        return new MigrationHistory(found.next().open(workDirectory), true, workDirectory);
+    }
+
+    /**
+     * Reads the history in a store the caller owns.
+     *
+     * @param store the store; not null; stays open after {@link #close()}
+     * @param workDirectory the work directory the runs' files are in; not null
+     * @return the history
+     */
+    public static MigrationHistory of(CheckpointStore store, Path workDirectory) {
+        return new MigrationHistory(Objects.requireNonNull(store, "store"), false,
+                Objects.requireNonNull(workDirectory, "workDirectory"));
+    }
+
+    /**
+     * Returns every run, oldest first.
+     *
+     * @return the runs; empty for a new work directory
+     */
+    public List<CheckpointStore.RunRecord> runs() {
+        return store.runs();
+    }
+
+    /**
+     * Returns one run.
+     *
+     * @param runId the run's id; not null
+     * @return the run, or empty
+     */
+    public Optional<CheckpointStore.RunRecord> run(String runId) {
+        return store.run(Objects.requireNonNull(runId, "runId"));
+    }
+
+    /**
+     * Returns the newest run.
+     *
+     * @return the run, or empty for a new work directory
+     */
+    public Optional<CheckpointStore.RunRecord> latest() {
+        List<CheckpointStore.RunRecord> runs = store.runs();
+        return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(runs.size() - 1));
+    }
+
+    /**
+     * Returns a run's log: its state changes, resumes, warnings and failed objects.
+     *
+     * @param runId the run's id; not null
+     * @return the lines in order; empty for an unknown run
+     */
+    public List<CheckpointStore.LogLine> log(String runId) {
+        try (Stream<CheckpointStore.LogLine> lines = store.log(Objects.requireNonNull(runId, "runId"))) {
+            return lines.toList();
+        }
+    }
+
+    /**
+     * Returns a run's report summary, the JSON that {@link ReconciliationReport#writeJson} writes as
+     * {@code summary.json}.
+     *
+     * @param runId the run's id; not null
+     * @return the summary, or empty if the run has not finished with a report (it failed, was
+     *     cancelled, or is still running)
+     */
+    public Optional<String> report(String runId) {
+        return run(runId).map(CheckpointStore.RunRecord::summary);
+    }
+
+    /**
+     * Returns the directory of a run's files: {@code differences.jsonl}, the fix plan
+     * ({@code planned.jsonl}) and {@code failures.jsonl}.
+     *
+     * @param runId the run's id; not null
+     * @return the directory (it may not exist for a run that failed at once)
+     */
+    public Path runDirectory(String runId) {
+        return workDirectory.resolve("runs").resolve(Objects.requireNonNull(runId, "runId"));
+    }
+
+    /** Closes the store if this history opened it. */
+    @Override
+    public void close() {
+        if (owned) {
+            store.close();
+        }
+    }
+}
