@@ -428,7 +428,7 @@ public final class Reconciler {
                     CheckpointStore.TaskRecord task = next != null && next.sequence() == sequence ? next : null;
                     if (task != null && task.state() == CheckpointStore.TaskState.DONE) {
                         earlier.add(task);
-                        progress.done(1, task.bytes());
+                        progress.earlier(1, task.bytes());
                         continue;
                     }
                     int attempts = task == null ? 0 : task.attempts();
@@ -439,7 +439,7 @@ public final class Reconciler {
                                         : a.source().size(), false, null);
                         checkpoints.saveTask(id, done);
                         earlier.add(done);
-                        progress.done(1, done.bytes());
+                        progress.earlier(1, done.bytes());
                         continue;
                     }
                     if (sequence > submitted) {
@@ -1449,6 +1449,9 @@ public final class Reconciler {
         private final Comparison before;
         private final java.util.concurrent.atomic.LongAdder objects = new java.util.concurrent.atomic.LongAdder();
         private final java.util.concurrent.atomic.LongAdder bytes = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder earlierObjects =
+                new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder earlierBytes = new java.util.concurrent.atomic.LongAdder();
         private final Instant phaseStart = clock.instant();
         private final RateMeter rates = new RateMeter(10);
         private Instant lastEmitted = phaseStart;
@@ -1457,32 +1460,39 @@ public final class Reconciler {
             this.objectsTotal = objectsTotal;
             this.bytesTotal = bytesTotal;
             this.before = before;
+            rates.sample(phaseStart, 0, 0);
         }
 
+        /** Counts actions done in this attempt. */
         void done(long n, long b) {
             objects.add(n);
             bytes.add(b);
         }
 
+        /** Counts actions an earlier attempt did: done, but not part of this attempt's rate. */
+        void earlier(long n, long b) {
+            earlierObjects.add(n);
+            earlierBytes.add(b);
+        }
+
         synchronized void emit(boolean force) {
             Instant now = clock.instant();
-            boolean first = lastEmitted == phaseStart && rates.objectsPerSecond() == 0;
             if (!force && Duration.between(lastEmitted, now).compareTo(settings.progressInterval()) < 0) {
                 return;
-            }
-            if (first) {
-                rates.sample(phaseStart, 0, 0);
             }
             lastEmitted = now;
             long o = objects.sum();
             long b = bytes.sum();
             rates.sample(now, o, b);
+            long doneObjects = o + earlierObjects.sum();
+            long doneBytes = b + earlierBytes.sum();
             LocationSummary src = before == null ? null : before.source();
             LocationSummary dst = before == null ? null : before.destination();
-            listener.onProgress(new ProgressSnapshot(now, MigrationState.TRANSFERRING, o, objectsTotal, b, bytesTotal,
-                    rates.objectsPerSecond(), rates.bytesPerSecond(), rates.eta(o, objectsTotal, b, bytesTotal),
-                    src == null ? 0 : src.objects(), src == null ? 0 : src.bytes(), dst == null ? 0 : dst.objects(),
-                    dst == null ? 0 : dst.bytes(), Duration.between(phaseStart, now)));
+            listener.onProgress(new ProgressSnapshot(now, MigrationState.TRANSFERRING, doneObjects, objectsTotal,
+                    doneBytes, bytesTotal, rates.objectsPerSecond(), rates.bytesPerSecond(),
+                    rates.eta(doneObjects, objectsTotal, doneBytes, bytesTotal), src == null ? 0 : src.objects(),
+                    src == null ? 0 : src.bytes(), dst == null ? 0 : dst.objects(), dst == null ? 0 : dst.bytes(),
+                    Duration.between(phaseStart, now)));
         }
     }
 }

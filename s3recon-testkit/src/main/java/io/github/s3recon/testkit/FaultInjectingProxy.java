@@ -95,6 +95,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final Map<Fault.Kind, AtomicLong> injected = new EnumMap<>(Fault.Kind.class);
     private final Map<ObjectTally, LongAdder> perObject = new ConcurrentHashMap<>();
+    // Writes the target answered with 2xx: the object was then complete on the target.
+    private final Map<ObjectTally, LongAdder> completedWrites = new ConcurrentHashMap<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile String acceptedAccessKey;
     private volatile List<Fault> faults = List.of();
@@ -338,6 +340,29 @@ public final class FaultInjectingProxy implements AutoCloseable {
     }
 
     /**
+     * Returns, for every object of a bucket that the target wrote at least once, how many writes
+     * ({@link Operation#PUT_OBJECT}, {@link Operation#COPY_OBJECT},
+     * {@link Operation#COMPLETE_MULTIPART_UPLOAD}) it answered with a 2xx status, whether or not the
+     * answer reached the client: a count above 1 means the object was written again after it was
+     * complete. Unlike {@link #objectWrites(String)}, a request cut off before the target answered
+     * does not count.
+     *
+     * @param bucket the bucket; not null
+     * @return an immutable snapshot, keys in {@link String} order
+     */
+    public Map<String, Long> completedObjectWrites(String bucket) {
+        Objects.requireNonNull(bucket, "bucket");
+        Map<String, Long> writes = new TreeMap<>();
+        for (Map.Entry<ObjectTally, LongAdder> e : completedWrites.entrySet()) {
+            ObjectTally t = e.getKey();
+            if (t.bucket().equals(bucket)) {
+                writes.merge(t.key(), e.getValue().sum(), Long::sum);
+            }
+        }
+        return Collections.unmodifiableMap(writes);
+    }
+
+    /**
      * Sets every counter to zero. Requests in flight may still count afterwards.
      *
      * @return this proxy
@@ -348,6 +373,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
         rejected.set(0);
         injected.values().forEach(c -> c.set(0));
         perObject.clear();
+        completedWrites.clear();
         return this;
     }
 
@@ -787,6 +813,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 clientOut.write(text.getBytes(StandardCharsets.ISO_8859_1));
                 clientOut.flush();
                 continue;
+            }
+            Request answered = request.request();
+            if (status >= 200 && status < 300 && answered.operation() != null
+                    && answered.operation().writesObject()) {
+                completedWrites.computeIfAbsent(new ObjectTally(answered.method(), answered.operation(),
+                        answered.bucket(), answered.key()), t -> new LongAdder()).increment();
             }
             if (kind == Fault.Kind.RESET_BEFORE_RESPONSE) {
                 throw new ResetSignal();
