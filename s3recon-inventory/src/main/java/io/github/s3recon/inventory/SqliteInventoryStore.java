@@ -170,35 +170,8 @@ public final class SqliteInventoryStore implements InventoryStore {
 
     /** Opens a store whose connection settings a test may change (e.g. a maximum database size). */
     static SqliteInventoryStore open(Path workDirectory, Consumer<SQLiteConfig> tuning) {
-        Objects.requireNonNull(workDirectory, "workDirectory");
-        Path directory = workDirectory.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(directory);
-        } catch (FileAlreadyExistsException e) {
-            throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "The work directory " + directory
-                    + " exists and is not a directory: pass the path of a directory (it is created if missing)"
-                    + " or move the file away.", e);
-        } catch (IOException | SecurityException e) {
-            throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "Cannot create the work directory "
-                    + directory + " (" + e + "): create it, or pass a directory that this process may write.", e);
-        }
-        if (!Files.isWritable(directory)) {
-            throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "The work directory " + directory
-                    + " is not writable: give this process write access to it, or pass another directory.");
-        }
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        // In WAL mode, NORMAL loses no committed data on a process crash and only the last
-        // transactions on a power loss, and it does not fsync each commit.
-        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-        config.setCacheSize(-CACHE_SIZE_KIB);
-        // Publishing a large inventory grows the WAL file to about the inventory's size; once the
-        // WAL is checkpointed, it is cut back to this rather than kept at its largest.
-        config.setJournalSizeLimit(WAL_SIZE_LIMIT_BYTES);
-        // Staging tables and sorts go to temporary files, never to memory: they are as large as
-        // the inventories.
-        config.setTempStore(SQLiteConfig.TempStore.FILE);
+        Path directory = usableWorkDirectory(workDirectory);
+        SQLiteConfig config = connectionConfig();
         tuning.accept(config);
         SqliteInventoryStore store = new SqliteInventoryStore(directory, config);
         try {
@@ -215,6 +188,48 @@ public final class SqliteInventoryStore implements InventoryStore {
             throw e;
         }
         return store;
+    }
+
+    /**
+     * Creates a work directory when missing and checks that it is a writable directory; shared by
+     * the stores of the work directory's database.
+     */
+    static Path usableWorkDirectory(Path workDirectory) {
+        Objects.requireNonNull(workDirectory, "workDirectory");
+        Path directory = workDirectory.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(directory);
+        } catch (FileAlreadyExistsException e) {
+            throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "The work directory " + directory
+                    + " exists and is not a directory: pass the path of a directory (it is created if missing)"
+                    + " or move the file away.", e);
+        } catch (IOException | SecurityException e) {
+            throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "Cannot create the work directory "
+                    + directory + " (" + e + "): create it, or pass a directory that this process may write.", e);
+        }
+        if (!Files.isWritable(directory)) {
+            throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "The work directory " + directory
+                    + " is not writable: give this process write access to it, or pass another directory.");
+        }
+        return directory;
+    }
+
+    /** The connection settings of the work directory's database, shared by its stores. */
+    static SQLiteConfig connectionConfig() {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        // In WAL mode, NORMAL loses no committed data on a process crash and only the last
+        // transactions on a power loss, and it does not fsync each commit.
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        config.setCacheSize(-CACHE_SIZE_KIB);
+        // Publishing a large inventory grows the WAL file to about the inventory's size; once the
+        // WAL is checkpointed, it is cut back to this rather than kept at its largest.
+        config.setJournalSizeLimit(WAL_SIZE_LIMIT_BYTES);
+        // Staging tables and sorts go to temporary files, never to memory: they are as large as
+        // the inventories.
+        config.setTempStore(SQLiteConfig.TempStore.FILE);
+        return config;
     }
 
     /**
@@ -448,6 +463,14 @@ public final class SqliteInventoryStore implements InventoryStore {
 
     /** Turns a database failure into an exception that names the database and what to do. */
     S3ReconException failure(String action, SQLException e) {
+        return failure(database, workDirectory, action, e);
+    }
+
+    /**
+     * Turns a failure of a work directory's database into an exception that names the database
+     * and what to do; shared by the stores of that database.
+     */
+    static S3ReconException failure(Path database, Path workDirectory, String action, SQLException e) {
         SQLiteErrorCode code = resultCode(e);
         String prefix = "Could not " + action + ": ";
         if (code == null) {
