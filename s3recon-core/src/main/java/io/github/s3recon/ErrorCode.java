@@ -19,7 +19,7 @@ public enum ErrorCode {
     LISTING_FAILED,
     /** A listing was not in ascending UTF-8 byte order where it had to be. */
     UNSORTED_INPUT,
-    /** The inventory store (the work directory's database) could not be read or written. */
+    /** The inventory or checkpoint store (the work directory's database) could not be read or written. */
     STORE_FAILED,
     /** A report could not be written or read. */
     REPORT_FAILED,

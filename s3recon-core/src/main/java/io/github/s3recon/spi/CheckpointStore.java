@@ -18,10 +18,13 @@ import java.util.stream.Stream;
  * written before it; {@link #createRun} and {@link #updateRun} are durable when they return. A
  * process killed at any instant leaves the store as it was at some commit: never a torn write.
  * A caller that must not act before a change is durable (e.g. before submitting work that the
- * change announces) calls {@link #flush()} first.
+ * change announces) calls {@link #flush()} first. A batch that cannot be committed (a full disk)
+ * is not retried or dropped silently: every later call throws, so that the run stops with the
+ * store at its last commit.
  *
  * <p><b>Threads.</b> Implementations are thread-safe: any thread may write and read at once. Reads
- * see every write made before them by any thread, committed or not.
+ * see every write made before them by any thread, committed or not (a batching store may commit
+ * its pending writes before a read, so reads in a tight loop make batches smaller).
  *
  * <p><b>Secrets.</b> The engine never hands a secret to the store; stores need not encrypt.
  *
@@ -194,7 +197,7 @@ public interface CheckpointStore extends AutoCloseable {
      *
      * @param runId the run's id; not null
      * @param key the key relative to the destination's prefix; not null
-     * @return the upload (the newest if there are several), or empty
+     * @return the upload (the one started last if there are several), or empty
      */
     Optional<UploadRecord> upload(String runId, String key);
 
@@ -365,7 +368,7 @@ public interface CheckpointStore extends AutoCloseable {
             Objects.requireNonNull(uploadId, "uploadId");
             Objects.requireNonNull(sourceETag, "sourceETag");
             Objects.requireNonNull(startedAt, "startedAt");
-            parts = List.copyOf(parts);
+            parts = List.copyOf(Objects.requireNonNull(parts, "parts"));
             if (partSize <= 0) {
                 throw new IllegalArgumentException("partSize must be positive");
             }
