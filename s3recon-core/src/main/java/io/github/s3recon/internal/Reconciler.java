@@ -406,7 +406,9 @@ public final class Reconciler {
             Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
             MigrationListener tracking = new TaskTracker(run, inFlight, progress);
             String id = run.id();
-            long submitted = checkpoints.value(id, "submitted").map(Long::parseLong).orElse(-1L);
+            // Up to here, an earlier attempt may have started the actions: they are checked before being redone.
+            long submittedBefore = checkpoints.value(id, "submitted").map(Long::parseLong).orElse(-1L);
+            long submitted = submittedBefore;
             try (FailureRecorder failures = new FailureRecorder(tracking, failuresFile);
                     TransferScheduler.TransferSession s = scheduler.open(new TransferContext(source,
                             destination, settings.checksumAlgorithm(), failures, clock, new Uploads(id)));
@@ -432,7 +434,7 @@ public final class Reconciler {
                         continue;
                     }
                     int attempts = task == null ? 0 : task.attempts();
-                    if (sequence <= submitted && applied(a)) {
+                    if (sequence <= submittedBefore && applied(a)) {
                         // Submitted before the run stopped, and done although its end was not recorded.
                         CheckpointStore.TaskRecord done = new CheckpointStore.TaskRecord(sequence, a.key(), a.action(),
                                 CheckpointStore.TaskState.DONE, attempts, a.action() == TransferAction.DELETE ? 0

@@ -63,7 +63,8 @@ public final class ReconciliationDemo {
                     .workDirectory(work)
                     .listener(new ConsoleProgress())
                     .deleteExtraneous(true)
-                    .build()) {
+                    .build();
+                    CancelOnInterrupt ctrlC = CancelOnInterrupt.install(migration)) {
                 MigrationResult result = migration.reconcile();
                 double seconds = (System.nanoTime() - started) / 1e9;
                 long peakHeap = heapPeak.bytes();
