@@ -142,10 +142,10 @@ public final class Validator {
     private void checkSource(List<Check> checks) {
         S3Location at = source;
         Outcome<?> head = call(() -> at.client().headBucket(b -> b.bucket(at.bucket())));
-        Outcome<ListObjectsV2Response> list = call(() -> at.client().listObjectsV2(b -> b.bucket(at.bucket())
-                .prefix(at.prefix().isEmpty() ? null : at.prefix()).maxKeys(1)));
+        Outcome<ListObjectsV2Response> list = head.failed() && !isAmbiguousDenial(head.failure)
+                && classify(head.failure).fatal() ? null : listOne(at);
         Problem fatal = bucketCheck(checks, ValidationReport.SOURCE_BUCKET, at, head, list);
-        String skipped = fatal == null ? null : "skipped: the bucket check failed (" + fatal.said + ")";
+        String skipped = fatal == null ? null : "skipped: " + ValidationReport.SOURCE_BUCKET + " failed";
 
         if (skipped != null) {
             checks.add(skip(ValidationReport.SOURCE_LIST, skipped));
@@ -174,6 +174,11 @@ public final class Validator {
         checks.add(objectLock(ValidationReport.SOURCE_OBJECT_LOCK, at, false, skipped));
     }
 
+    private static Outcome<ListObjectsV2Response> listOne(S3Location at) {
+        return call(() -> at.client().listObjectsV2(b -> b.bucket(at.bucket())
+                .prefix(at.prefix().isEmpty() ? null : at.prefix()).maxKeys(1)));
+    }
+
     private Check sourceRead(S3Location at, S3Object first) {
         String key = first.key();
         String what = "HeadObject and a 1-byte GetObject of '" + shorten(key) + "' (" + first.size() + " bytes)";
@@ -198,14 +203,10 @@ public final class Validator {
     private void checkDestination(List<Check> checks) {
         S3Location at = destination;
         Outcome<?> head = call(() -> at.client().headBucket(b -> b.bucket(at.bucket())));
-        Outcome<ListObjectsV2Response> list = null;
-        if (head.failed() && isAmbiguousDenial(head.failure)) {
-            // Only to tell rejected credentials from a missing permission: a HEAD's 403 has no code.
-            list = call(() -> at.client().listObjectsV2(b -> b.bucket(at.bucket())
-                    .prefix(at.prefix().isEmpty() ? null : at.prefix()).maxKeys(1)));
-        }
+        // Only to tell rejected credentials from a missing permission: a HEAD's 403 has no code.
+        Outcome<ListObjectsV2Response> list = head.failed() && isAmbiguousDenial(head.failure) ? listOne(at) : null;
         Problem fatal = bucketCheck(checks, ValidationReport.DESTINATION_BUCKET, at, head, list);
-        String skipped = fatal == null ? null : "skipped: the bucket check failed (" + fatal.said + ")";
+        String skipped = fatal == null ? null : "skipped: " + ValidationReport.DESTINATION_BUCKET + " failed";
         if (skipped != null) {
             checks.add(skip(ValidationReport.DESTINATION_WRITE, skipped));
             checks.add(skip(ValidationReport.DESTINATION_READ, skipped));
