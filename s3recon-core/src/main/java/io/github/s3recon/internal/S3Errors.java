@@ -95,7 +95,24 @@ public final class S3Errors {
         return false;
     }
 
-    private static Optional<URI> endpoint(S3Location location) {
+    /**
+     * Tells whether an S3 error code means that the credentials themselves were rejected (unknown
+     * key, bad signature, expired or invalid token), as opposed to a missing permission.
+     *
+     * @param errorCode the server's error code, e.g. {@code "SignatureDoesNotMatch"}; may be null
+     * @return true for the codes of rejected credentials
+     */
+    public static boolean rejectsCredentials(String errorCode) {
+        return errorCode != null && BAD_CREDENTIALS.contains(errorCode);
+    }
+
+    /**
+     * Returns the endpoint a location's client was configured with, if any.
+     *
+     * @param location the location; not null
+     * @return the endpoint override, or empty for the SDK's default AWS endpoint
+     */
+    public static Optional<URI> endpoint(S3Location location) {
         try {
             return location.client().serviceClientConfiguration().endpointOverride();
         } catch (RuntimeException e) {

@@ -22,6 +22,41 @@ public interface TransferScheduler extends AutoCloseable {
      */
     TransferSession open(TransferContext context);
 
+    /**
+     * Returns how this scheduler splits objects into size lanes and how many it moves at once in
+     * each; {@code Migration.estimate()} projects durations with it. The default is
+     * {@link Lanes#DEFAULTS}, the built-in engine's defaults.
+     *
+     * @return the lanes; not null
+     */
+    default Lanes lanes() {
+        return Lanes.DEFAULTS;
+    }
+
+    /**
+     * The size lanes of a scheduler: objects smaller than the threshold go to the small lane (one
+     * request each, many at once), the others to the large lane (multipart, fewer at once).
+     * Immutable.
+     *
+     * @param smallObjectThreshold the size in bytes from which an object is large; positive
+     * @param smallObjectConcurrency how many small objects are copied at once; positive
+     * @param largeObjectConcurrency how many large objects are copied at once; positive
+     */
+    record Lanes(long smallObjectThreshold, int smallObjectConcurrency, int largeObjectConcurrency) {
+
+        /** The built-in engine's defaults: 16 MiB, 128 small and 8 large objects at once. */
+        public static final Lanes DEFAULTS = new Lanes(16L << 20, 128, 8);
+
+        /** Validates the components, with messages that carry the value. */
+        public Lanes {
+            if (smallObjectThreshold <= 0 || smallObjectConcurrency <= 0 || largeObjectConcurrency <= 0) {
+                throw new io.github.s3recon.S3ReconException(io.github.s3recon.ErrorCode.INVALID_CONFIGURATION,
+                        "lanes need a positive threshold and concurrencies, were " + smallObjectThreshold + ", "
+                                + smallObjectConcurrency + ", " + largeObjectConcurrency);
+            }
+        }
+    }
+
     /** Releases what the scheduler holds (threads, timers); the S3 clients stay the caller's. The default does nothing. */
     @Override
     default void close() {

@@ -59,8 +59,9 @@ import java.util.regex.Pattern;
  *
  * <p>Faults: rejecting every access key but one with S3's 403 {@code InvalidAccessKeyId}
  * ({@link #acceptOnlyAccessKey(String)}), and any number of {@link Fault} rules
- * ({@link #inject(Fault)}): 503 {@code SlowDown}, 500 {@code InternalError}, connection resets
- * before the response or in the middle of its body, throttled response bodies and delayed responses.
+ * ({@link #inject(Fault)}): 503 {@code SlowDown}, 500 {@code InternalError}, 403 {@code AccessDenied},
+ * any other S3 error ({@link Fault#error}), connection resets before the response or in the middle of
+ * its body, throttled response bodies and delayed responses.
  * Each request gets at most one fault, chosen with one draw of a seedable {@link Random}
  * ({@link #seed(long)}): the probabilities of the rules that match a request add up, in the order
  * the rules were added, so {@code slowDown(0.10)} and {@code resetMidBody(0.02)} fault 10% and 2% of
@@ -147,6 +148,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     /**
      * Answers every request signed with another access key id with 403 {@code InvalidAccessKeyId},
      * before any {@link Fault} applies; such requests are counted by {@link #rejectedCount()}.
+     * For other credential errors, such as a wrong secret key, see {@link Fault#error}.
      * By default every key is accepted.
      *
      * @param accessKeyId the only accepted key id, or null to accept every key again
@@ -498,9 +500,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
      *     not null
      * @param condition which requests the rule applies to; must be fast, not block and not throw;
      *     not null
+     * @param reply for {@link Kind#ERROR}, the error answer; otherwise null
      */
     public record Fault(Kind kind, double probability, long bytesPerSecond, Duration delay,
-            Predicate<Request> condition) {
+            Predicate<Request> condition, ErrorReply reply) {
 
         /** What a fault does to a request. */
         public enum Kind {
@@ -525,7 +528,51 @@ public final class FaultInjectingProxy implements AutoCloseable {
             /** Forwards the request and relays the response body at most {@code bytesPerSecond}. */
             THROTTLE,
             /** Forwards the request and waits {@code delay} before relaying the final response. */
-            DELAY
+            DELAY,
+            /**
+             * Answers with the rule's {@link ErrorReply} (any status, S3 error code and message)
+             * without forwarding, e.g. 403 {@code SignatureDoesNotMatch} or 404 {@code NoSuchBucket}.
+             */
+            ERROR
+        }
+
+        /**
+         * An S3 error answer: the HTTP status and the {@code Code} and {@code Message} of the error
+         * XML (sent without a body to a HEAD request, as S3 does).
+         *
+         * @param status the HTTP status, 300 to 599
+         * @param code the S3 error code, e.g. {@code "SignatureDoesNotMatch"}; not null or blank, no
+         *     XML markup
+         * @param message the message; not null, no XML markup
+         */
+        public record ErrorReply(int status, String code, String message) {
+
+            /** Validates the components, with messages that carry the value. */
+            public ErrorReply {
+                if (status < 300 || status > 599) {
+                    throw new IllegalArgumentException("status must be 300 to 599, was " + status);
+                }
+                Objects.requireNonNull(code, "code");
+                Objects.requireNonNull(message, "message");
+                if (code.isBlank() || (code + message).chars().anyMatch(c -> c == '<' || c == '>' || c == '&')) {
+                    throw new IllegalArgumentException("code must not be blank and neither code nor message may "
+                            + "contain XML markup, were '" + code + "' and '" + message + "'");
+                }
+            }
+        }
+
+        /**
+         * A rule without an error reply, for every kind but {@link Kind#ERROR}.
+         *
+         * @param kind what the proxy does; not null, not {@link Kind#ERROR}
+         * @param probability the share of matching requests faulted, 0 to 1
+         * @param bytesPerSecond for {@link Kind#THROTTLE}, positive; otherwise 0
+         * @param delay for {@link Kind#DELAY}, positive; otherwise zero; not null
+         * @param condition which requests the rule applies to; not null
+         */
+        public Fault(Kind kind, double probability, long bytesPerSecond, Duration delay,
+                Predicate<Request> condition) {
+            this(kind, probability, bytesPerSecond, delay, condition, null);
         }
 
         /** Validates the components, with messages that carry the value. */
@@ -546,6 +593,27 @@ public final class FaultInjectingProxy implements AutoCloseable {
                         ? "delay must be positive, was " + delay
                         : "delay applies to DELAY only, was " + delay + " for " + kind);
             }
+            if ((kind == Kind.ERROR) != (reply != null)) {
+                throw new IllegalArgumentException(kind == Kind.ERROR ? "an ERROR rule needs a reply"
+                        : "a reply applies to ERROR only, was " + reply + " for " + kind);
+            }
+        }
+
+        /**
+         * Answers a share of requests with an S3 error of any status and code, without forwarding;
+         * e.g. {@code error(1.0, 403, "SignatureDoesNotMatch", "The request signature we calculated does not
+         * match the signature you provided.")} for credentials with a wrong secret key, or
+         * {@code error(1.0, 404, "NoSuchBucket", "The specified bucket does not exist")}.
+         *
+         * @param probability the share of matching requests, 0 to 1
+         * @param status the HTTP status, 300 to 599
+         * @param code the S3 error code; not null or blank, no XML markup
+         * @param message the error message; not null, no XML markup
+         * @return the rule, for every request
+         */
+        public static Fault error(double probability, int status, String code, String message) {
+            return new Fault(Kind.ERROR, probability, 0, Duration.ZERO, r -> true,
+                    new ErrorReply(status, code, message));
         }
 
         /**
@@ -654,7 +722,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
          */
         public Fault onlyFor(Predicate<Request> condition) {
             Objects.requireNonNull(condition, "condition");
-            return new Fault(kind, probability, bytesPerSecond, delay, this.condition.and(condition));
+            return new Fault(kind, probability, bytesPerSecond, delay, this.condition.and(condition), reply);
         }
     }
 
@@ -735,6 +803,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
                     }
                     case ACCESS_DENIED -> {
                         answerAndDrain(client, in, head, 403, "AccessDenied", "Access Denied");
+                        return;
+                    }
+                    case ERROR -> {
+                        Fault.ErrorReply reply = fault.reply();
+                        answerAndDrain(client, in, head, reply.status(), reply.code(), reply.message());
                         return;
                     }
                     default -> {
@@ -1001,7 +1074,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     private static String reason(int status) {
         return switch (status) {
+            case 301 -> "Moved Permanently";
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 409 -> "Conflict";
+            case 501 -> "Not Implemented";
             case 500 -> "Internal Server Error";
             case 503 -> "Slow Down";
             default -> "Error";

@@ -183,6 +183,16 @@ public final class SizeTieredScheduler implements TransferScheduler {
         sessions.remove(session);
     }
 
+    /**
+     * Returns this scheduler's lanes: its small-object threshold and the concurrency of each lane.
+     *
+     * @return the lanes
+     */
+    @Override
+    public Lanes lanes() {
+        return new Lanes(smallObjectThreshold, smallObjectConcurrency, largeObjectConcurrency);
+    }
+
     long smallObjectThreshold() {
         return smallObjectThreshold;
     }
