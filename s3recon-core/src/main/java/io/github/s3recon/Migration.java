@@ -1,10 +1,12 @@
 package io.github.s3recon;
 
 import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.internal.Estimator;
 import io.github.s3recon.internal.Listeners;
 import io.github.s3recon.internal.KeyFilter;
 import io.github.s3recon.internal.Reconciler;
 import io.github.s3recon.internal.RunSettings;
+import io.github.s3recon.internal.Validator;
 import io.github.s3recon.spi.CheckpointStore;
 import io.github.s3recon.spi.CheckpointStoreProvider;
 import io.github.s3recon.spi.InventoryStore;
@@ -53,6 +55,12 @@ public final class Migration implements AutoCloseable {
     /** The most deletions a run may plan unless {@link Builder#maxDeletes(long)} says otherwise. */
     public static final long DEFAULT_MAX_DELETES = 1000;
 
+    /**
+     * Where, under the destination prefix, {@link #validate()} writes its probe object unless
+     * {@link Builder#validationProbePrefix(String)} says otherwise.
+     */
+    public static final String DEFAULT_VALIDATION_PROBE_PREFIX = Validator.DEFAULT_PROBE_PREFIX;
+
     private final S3Location source;
     private final S3Location destination;
     private final Path workDirectory;
@@ -78,6 +86,7 @@ public final class Migration implements AutoCloseable {
     private final CheckpointStore checkpoints;
     private final boolean ownsCheckpoints;
     private final boolean newRun;
+    private final String validationProbePrefix;
     private final ReentrantLock running = new ReentrantLock();
     private volatile Reconciler current;
 
@@ -87,6 +96,7 @@ public final class Migration implements AutoCloseable {
         this.checkpoints = checkpoints;
         this.ownsCheckpoints = ownsCheckpoints;
         this.newRun = b.newRun;
+        this.validationProbePrefix = b.validationProbePrefix;
         this.source = b.source;
         this.destination = b.destination;
         this.workDirectory = b.workDirectory;
@@ -227,6 +237,81 @@ public final class Migration implements AutoCloseable {
     }
 
     /**
+     * Checks, before a run, that the credentials, buckets and permissions work and which bucket
+     * settings deserve attention. For the source: HeadBucket, a listing under the prefix, a
+     * HeadObject and a 1-byte read of the first object listed. For the destination: HeadBucket, and a
+     * small probe object written under the destination prefix and the
+     * {@linkplain Builder#validationProbePrefix(String) probe prefix}, read back and deleted (the
+     * delete is always tried, and on a versioned bucket the probe's versions are removed too). On both
+     * sides: versioning and object lock. A check that fails does not stop the others, except those it
+     * makes meaningless, which are skipped. Nothing but the probe is written; listeners are not called.
+     *
+     * @return the report: per check a status, what was seen and, where it did not pass, what to do;
+     *     no secret in it. {@link ValidationReport#passed()} tells whether a run can go ahead
+     */
+    public ValidationReport validate() {
+        running.lock();
+        try {
+            return new Validator(source, destination, validationProbePrefix, clock).validate();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /**
+     * Estimates a run from a full listing of the source (the keys in scope of the include and
+     * exclude globs): object count, bytes, a size histogram by the transfer scheduler's
+     * {@linkplain TransferScheduler#lanes() lanes}, rates measured by listing and by reading a few
+     * source objects (at most 8 per lane, 64 MiB in all, 8 MiB of each), and a rough projected
+     * duration with the scheduler's concurrency and the {@linkplain Builder#listingRanges(int)
+     * listing ranges}. Writes nothing; listeners are not called. For buckets too large to list
+     * first, see {@link #estimate(long)}.
+     *
+     * @return the estimate, with exact counts
+     * @throws S3ReconException if the listing or a read fails: a missing bucket, rejected credentials,
+     *     a missing permission, an unreachable endpoint
+     */
+    public Estimate estimate() {
+        running.lock();
+        try {
+            return estimator().full();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /**
+     * Estimates a run from a sample of the source, for very large buckets: the source lister splits
+     * the source into key ranges, randomly chosen ranges are listed in full until at least
+     * {@code sampleObjects} objects were listed, and the counts are scaled by the share of ranges
+     * listed; otherwise as {@link #estimate()}. {@link Estimate#basis()} says how the counts were
+     * obtained: exact if every range was listed, a lower bound if the source does not split.
+     *
+     * @param sampleObjects the number of objects to list at least, e.g. 100,000; positive
+     * @return the estimate
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code sampleObjects}
+     *     is not positive, or if the planning, listing or a read fails, as for {@link #estimate()}
+     */
+    public Estimate estimate(long sampleObjects) {
+        if (sampleObjects < 1) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "sample objects must be positive, was "
+                    + sampleObjects);
+        }
+        running.lock();
+        try {
+            return estimator().sampled(sampleObjects);
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private Estimator estimator() {
+        TransferScheduler.Lanes lanes = scheduler == null ? TransferScheduler.Lanes.DEFAULTS : scheduler.lanes();
+        return new Estimator(source, sourceLister, filter, lanes.smallObjectThreshold(),
+                lanes.smallObjectConcurrency(), lanes.largeObjectConcurrency(), listingRanges, clock);
+    }
+
+    /**
      * Stops the run in progress, from any thread: listing stops, no further copy starts, copies in
      * flight are aborted (multipart uploads are kept, to be continued), the checkpoint is flushed,
      * and the run ends as {@link MigrationState#CANCELLED}: listeners see it finish so, and
@@ -344,6 +429,7 @@ public final class Migration implements AutoCloseable {
         private ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.CRC64NVME;
         private CheckpointStore checkpoints;
         private boolean newRun;
+        private String validationProbePrefix = DEFAULT_VALIDATION_PROBE_PREFIX;
 
         private Builder() {
         }
@@ -603,6 +689,20 @@ public final class Migration implements AutoCloseable {
          */
         public Builder checkpointStore(CheckpointStore store) {
             this.checkpoints = requireNonNull(store, "checkpointStore");
+            return this;
+        }
+
+        /**
+         * Sets where, under the destination prefix, {@link Migration#validate()} writes (and then
+         * deletes) its probe object, named by a random UUID;
+         * {@value Migration#DEFAULT_VALIDATION_PROBE_PREFIX} by default. A run never writes there.
+         *
+         * @param prefix appended to the destination prefix as it is; not null, may be empty, at most
+         *     512 characters, not starting with {@code /}
+         * @return this builder
+         */
+        public Builder validationProbePrefix(String prefix) {
+            this.validationProbePrefix = Validator.checkProbePrefix(prefix);
             return this;
         }
 

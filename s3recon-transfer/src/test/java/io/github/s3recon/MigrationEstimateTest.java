@@ -50,11 +50,21 @@ class MigrationEstimateTest {
      * .transferScheduler(SCHEDULER).build()}.
      */
     private static Estimate estimate(S3Location source, ObjectLister lister, List<String> excludes, long maxObjects) {
-        TransferScheduler.Lanes lanes = SCHEDULER.lanes();
-        Estimator estimator = new Estimator(source, lister, new KeyFilter(List.of(), excludes),
-                lanes.smallObjectThreshold(), lanes.smallObjectConcurrency(), lanes.largeObjectConcurrency(), 1,
-                Clock.systemUTC());
-        Estimate estimate = maxObjects == 0 ? estimator.full() : estimator.sampled(maxObjects);
+        Estimate estimate;
+        Migration.Builder b;
+        try {
+            b = Migration.builder().source(source).destination(S3Location.of(source.client(), "unused-destination"))
+                    .workDirectory(java.nio.file.Files.createTempDirectory("est")).objectLister(lister)
+                    .transferScheduler(SCHEDULER);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (!excludes.isEmpty()) {
+            b.exclude(excludes.toArray(String[]::new));
+        }
+        try (Migration m = b.build()) {
+            estimate = maxObjects == 0 ? m.estimate() : m.estimate(maxObjects);
+        }
         assertConsistent(estimate);
         return estimate;
     }

@@ -93,7 +93,7 @@ class MigrationKillTest {
                 try {
                     boolean killed = killAt(child, at, destination, random);
                     assertThat(killed).as(what + ": the child was killed before it finished; output "
-                            + child.lines).isTrue();
+                            + child.lines + "; standard error " + child.errorTail()).isTrue();
                     interrupted.addAll(uploadsUnderWay(destination));
                 } finally {
                     child.process.destroyForcibly().waitFor();
@@ -103,7 +103,8 @@ class MigrationKillTest {
             Child last = Child.start(destination, workDirectory);
             assertThat(last.process.waitFor(180, TimeUnit.SECONDS)).as(what + ": resume ended").isTrue();
             last.drained();
-            assertThat(last.lines).as(what + ": the resumed run's output").contains("FINISHED COMPLETED");
+            assertThat(last.lines).as(what + ": the resumed run's output; standard error " + last.errorTail())
+                    .contains("FINISHED COMPLETED");
             assertThat(last.process.exitValue()).isZero();
 
             assertReconciled(destination, workDirectory.resolve("check"), what);
@@ -184,6 +185,7 @@ class MigrationKillTest {
         final Process process;
         final List<String> lines = new CopyOnWriteArrayList<>();
         private final Thread reader;
+        Path errors;
 
         private Child(Process process) {
             this.process = process;
@@ -211,8 +213,11 @@ class MigrationKillTest {
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classPath,
                     ResumableRunChild.class.getName(), S3.endpoint().toString(), source,
                     proxy.endpoint().toString(), destination, workDirectory.toString());
-            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-            return new Child(pb.start());
+            Path errors = workDirectory.resolveSibling(workDirectory.getFileName() + "-stderr-" + System.nanoTime());
+            pb.redirectError(errors.toFile());
+            Child child = new Child(pb.start());
+            child.errors = errors;
+            return child;
         }
 
         int count(String prefix) {
@@ -252,6 +257,16 @@ class MigrationKillTest {
 
         void drained() throws InterruptedException {
             reader.join(5000);
+        }
+
+        /** The end of the child's standard error, for a failure's message. */
+        String errorTail() {
+            try {
+                String text = java.nio.file.Files.readString(errors);
+                return text.length() > 3000 ? text.substring(text.length() - 3000) : text;
+            } catch (IOException e) {
+                return "(no standard error: " + e + ")";
+            }
         }
     }
 }

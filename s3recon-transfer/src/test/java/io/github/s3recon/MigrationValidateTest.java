@@ -44,8 +44,11 @@ class MigrationValidateTest {
      * {@code Migration.builder().source(source).destination(destination).workDirectory(work).build().validate()}.
      */
     private ValidationReport validate(S3Location source, S3Location destination) {
-        ValidationReport report = new Validator(source, destination, Validator.DEFAULT_PROBE_PREFIX,
-                Clock.systemUTC()).validate();
+        ValidationReport report;
+        try (Migration m = Migration.builder().source(source).destination(destination)
+                .workDirectory(work.resolve("w" + System.nanoTime())).build()) {
+            report = m.validate();
+        }
         assertThat(report.checks()).extracting(Check::name).containsExactlyElementsOf(ORDER);
         assertNoSecret(report);
         return report;
