@@ -155,12 +155,21 @@ public final class Migration implements AutoCloseable {
      * object copied, deleted or failed, and each retry), VERIFYING (the differences that remain),
      * REPORTING, then the run's end.
      *
+     * <p>The run is durable: its checkpoint (listing progress per key range, the state of each
+     * object of the plan, the multipart uploads under way) is kept in the work directory. If the
+     * work directory holds an unfinished run of the same configuration (killed, cancelled, failed),
+     * this call resumes it where it stopped instead of starting over: listeners then see
+     * INITIALIZING and the phase it resumes in. Objects that were in flight are checked with a HEAD
+     * and copied again only if they are not there; multipart uploads go on from their last part.
+     *
      * @return COMPLETED if the destination was verified to match the source and nothing failed, else
      *     COMPLETED_WITH_DIFFERENCES; the report's counts describe the destination after copying
      * @throws S3ReconException if the run cannot complete (as for {@link #reconcile()}), with
      *     {@link ErrorCode#TOO_MANY_DELETES} before anything is written if more deletions are planned
-     *     than {@link Builder#maxDeletes(long)} allows, or {@link ErrorCode#MISSING_PROVIDER} if no
-     *     transfer scheduler is on the class path
+     *     than {@link Builder#maxDeletes(long)} allows, {@link ErrorCode#MISSING_PROVIDER} if no
+     *     transfer scheduler is on the class path, {@link ErrorCode#CANCELLED} after {@link #cancel()}
+     *     (resumable), or {@link ErrorCode#RESUME_CONFLICT} if an unfinished run of another
+     *     configuration is in the work directory
      */
     public MigrationResult run() {
         return runWith((r, ignored) -> r.migrate(), null);

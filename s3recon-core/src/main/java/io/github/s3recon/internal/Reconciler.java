@@ -413,7 +413,9 @@ public final class Reconciler {
                     TransferScheduler.TransferSession s = scheduler.open(new TransferContext(source,
                             destination, settings.checksumAlgorithm(), failures, clock, new Uploads(id)));
                     Stream<FixAction> actions = plan.actions();
-                    Stream<CheckpointStore.TaskRecord> saved = checkpoints.tasks(id)) {
+                    // Only a resumed run has saved tasks; a fresh one does not read them at all.
+                    Stream<CheckpointStore.TaskRecord> saved = submittedBefore < 0 ? Stream.empty()
+                            : checkpoints.tasks(id)) {
                 session = s;
                 if (cancelled) {
                     s.cancel();
@@ -426,6 +428,11 @@ public final class Reconciler {
                     sequence++;
                     while (next != null && next.sequence() < sequence) {
                         next = savedTasks.hasNext() ? savedTasks.next() : null;
+                        if (next == null) {
+                            // Past the earlier attempts' tasks: end the read (a long read holds the
+                            // database's write-ahead log from being checkpointed).
+                            saved.close();
+                        }
                     }
                     CheckpointStore.TaskRecord task = next != null && next.sequence() == sequence ? next : null;
                     if (task != null && task.state() == CheckpointStore.TaskState.DONE) {
