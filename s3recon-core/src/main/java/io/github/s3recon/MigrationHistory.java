@@ -130,6 +130,24 @@ public final class MigrationHistory implements AutoCloseable {
     }
 
     /**
+     * Counts the objects of an unfinished run's fix plan by state, e.g. to see how far a cancelled
+     * or killed run came: {@code DONE} and {@code FAILED} are final for that attempt,
+     * {@code IN_PROGRESS} were submitted when it stopped; objects not counted are pending. A run
+     * that finished has forgotten its task states (its counts are in {@link #report(String)}).
+     *
+     * @param runId the run's id; not null
+     * @return the count per state, every state present
+     */
+    public java.util.Map<CheckpointStore.TaskState, Long> taskCounts(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        java.util.Map<CheckpointStore.TaskState, Long> counts = new java.util.EnumMap<>(CheckpointStore.TaskState.class);
+        for (CheckpointStore.TaskState state : CheckpointStore.TaskState.values()) {
+            counts.put(state, store.countTasks(runId, state));
+        }
+        return counts;
+    }
+
+    /**
      * Returns the directory of a run's files: {@code differences.jsonl}, the fix plan
      * ({@code planned.jsonl}) and {@code failures.jsonl}.
      *

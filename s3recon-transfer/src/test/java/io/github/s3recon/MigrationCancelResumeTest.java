@@ -140,6 +140,10 @@ class MigrationCancelResumeTest {
             CheckpointStore.RunRecord run = history.latest().orElseThrow();
             assertThat(run.state()).isEqualTo(MigrationState.CANCELLED);
             runId = run.runId();
+            Map<CheckpointStore.TaskState, Long> tasks = history.taskCounts(runId);
+            assertThat(tasks.get(CheckpointStore.TaskState.DONE)).as("tasks " + tasks).isPositive()
+                    .isLessThan(SMALL + LARGE);
+            assertThat(tasks.get(CheckpointStore.TaskState.PENDING)).isZero(); // pending ones are not saved
         }
 
         List<RunFinished> resumed = new CopyOnWriteArrayList<>();
