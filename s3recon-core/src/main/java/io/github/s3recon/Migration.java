@@ -341,9 +341,9 @@ public final class Migration implements AutoCloseable {
 
     private <A, R> R runWith(Call<A, R> call, A argument) {
         Reconciler r = reconciler();
-        current = r;
         running.lock();
         try {
+            current = r; // after the lock: cancel() reaches the run in progress, not one waiting for it
             return call.call(r, argument);
         } finally {
             current = null;

@@ -213,4 +213,42 @@ class MigrationCancelResumeTest {
             assertThat(history.runs().get(1).state()).isEqualTo(MigrationState.COMPLETED);
         }
     }
+
+    @Test
+    void aCancelledRepairLeavesNoUploadBehind() {
+        String destination = MigrationRunTest.bucket(S3, "repair-dst");
+        ReconciliationReport report;
+        try (Migration m = builder(destination, MigrationListener.NONE).build()) {
+            report = m.reconcile().report();
+        }
+        AtomicReference<Migration> current = new AtomicReference<>();
+        try (Migration m = builder(destination, cancelling(current, destination, new CopyOnWriteArrayList<>()))
+                .build()) {
+            current.set(m);
+            assertThatThrownBy(() -> m.repair(report)).isInstanceOfSatisfying(S3ReconException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED);
+                assertThat(e.getMessage()).doesNotContain("resume");
+            });
+        }
+        // A repair does not resume: its uploads are aborted, not kept.
+        assertThat(S3.client().listMultipartUploads(b -> b.bucket(destination)).uploads()).isEmpty();
+    }
+
+    @Test
+    void oneRunAtATimePerWorkDirectory() throws Exception {
+        String destination = MigrationRunTest.bucket(S3, "locked-dst");
+        java.nio.file.Files.createDirectories(work);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(work.resolve("s3recon.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock held = channel.lock();
+                Migration m = builder(destination, MigrationListener.NONE).build()) {
+            assertThatThrownBy(m::reconcile).isInstanceOfSatisfying(S3ReconException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.WORK_DIRECTORY_UNUSABLE);
+                assertThat(e.getMessage()).contains("another migration is running").contains(work.toString());
+            });
+        }
+        try (Migration m = builder(destination, MigrationListener.NONE).build()) {
+            assertThat(m.reconcile().state()).isNotNull(); // released: runs again
+        }
+    }
 }

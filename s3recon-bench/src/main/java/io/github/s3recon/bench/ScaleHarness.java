@@ -77,6 +77,7 @@ public final class ScaleHarness {
                     + "%d ms page latency, %s lister, max heap %s%n", s3.objectCount(s3.sourceBucket()),
                     s3.objectCount(s3.destinationBucket()), external == null ? s3.endpoint() : external, ranges,
                     latency, listerName, mib(Runtime.getRuntime().maxMemory()));
+            Duration[] listingPhase = new Duration[1];
             Migration.Builder builder = Migration.builder().source(S3Location.of(client, s3.sourceBucket()))
                     .destination(S3Location.of(client, s3.destinationBucket())).workDirectory(work)
                     .listingRanges(ranges).progressInterval(Duration.ofSeconds(10)).listener(new MigrationListener() {
@@ -84,6 +85,7 @@ public final class ScaleHarness {
                         public void onProgress(ProgressSnapshot p) {
                             System.out.printf(Locale.ROOT, "  %,d + %,d keys listed, %,.0f keys/s%n",
                                     p.sourceObjects(), p.destinationObjects(), p.objectsPerSecond());
+                            listingPhase[0] = p.elapsed(); // the last one is sent as the listing ends
                         }
                     });
             ObjectLister lister = lister(listerName);
@@ -103,6 +105,12 @@ public final class ScaleHarness {
                     s3.expectedExtra(), s3.expectedSizeMismatch(), s3.expectedContentMismatch(), 0, 0);
             System.out.printf(Locale.ROOT, "result: %s, %,d keys in %.1f s = %,.0f keys/s, peak heap %s (max %s)%n",
                     result.state(), keys, seconds, keys / seconds, mib(heapPeak.bytes()), mib(Runtime.getRuntime().maxMemory()));
+            if (listingPhase[0] != null && !listingPhase[0].isZero()) {
+                // The listing phase alone: without the planning of the ranges and the report.
+                double listingSeconds = listingPhase[0].toMillis() / 1e3;
+                System.out.printf(Locale.ROOT, "listing phase: %.1f s = %,.0f keys/s%n", listingSeconds,
+                        keys / listingSeconds);
+            }
             System.out.println("counts:   " + c);
             System.out.println("expected: " + expected + (c.equals(expected) ? "  (exact)" : "  (MISMATCH)"));
             heapPeak.close();

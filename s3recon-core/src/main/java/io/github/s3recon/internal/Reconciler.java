@@ -141,7 +141,21 @@ public final class Reconciler {
         if (cancelled) {
             throw new Cancelled();
         }
+        if (stopRanges) {
+            throw new RangesStopped();
+        }
     }
+
+    /** Thrown in a range's thread when another range failed: the listing stops everywhere. */
+    private static final class RangesStopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RangesStopped() {
+            super("another key range failed", null, false, false);
+        }
+    }
+
+    private volatile boolean stopRanges;
 
     /**
      * Refuses to go on when the work directory holds an unfinished run of another configuration
@@ -398,6 +412,12 @@ public final class Reconciler {
             Comparison before) {
         transition(MigrationState.TRANSFERRING);
         Path failuresFile = run.directory().resolve("failures.jsonl");
+        try {
+            Files.deleteIfExists(failuresFile); // an earlier attempt's: its failures are retried now
+        } catch (IOException e) {
+            throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "cannot replace " + failuresFile + ": " + e
+                    + " (the work directory must be writable)", e);
+        }
         TransferScheduler.TransferTotals totals = TransferScheduler.TransferTotals.NONE;
         Earlier earlier = new Earlier();
         long planned = plan.copies() + plan.recopies() + plan.deletes();
@@ -411,16 +431,17 @@ public final class Reconciler {
             long submitted = submittedBefore;
             try (FailureRecorder failures = new FailureRecorder(tracking, failuresFile);
                     TransferScheduler.TransferSession s = scheduler.open(new TransferContext(source,
-                            destination, settings.checksumAlgorithm(), failures, clock, new Uploads(id)));
-                    Stream<FixAction> actions = plan.actions();
-                    // Only a resumed run has saved tasks; a fresh one does not read them at all.
-                    Stream<CheckpointStore.TaskRecord> saved = submittedBefore < 0 ? Stream.empty()
-                            : checkpoints.tasks(id)) {
+                            destination, settings.checksumAlgorithm(), failures, clock,
+                            // Only a RUN resumes: other kinds abort their uploads when they stop.
+                            "RUN".equals(record.kind()) ? new Uploads(id) : UploadCheckpoints.NONE));
+                    Stream<FixAction> actions = plan.actions()) {
                 session = s;
                 if (cancelled) {
                     s.cancel();
                 }
-                Iterator<CheckpointStore.TaskRecord> savedTasks = saved.iterator();
+                // Only a resumed run has saved tasks; a fresh one does not read them at all.
+                Iterator<CheckpointStore.TaskRecord> savedTasks = submittedBefore < 0
+                        ? java.util.Collections.emptyIterator() : new SavedTasks(id);
                 CheckpointStore.TaskRecord next = savedTasks.hasNext() ? savedTasks.next() : null;
                 long sequence = -1;
                 for (Iterator<FixAction> it = actions.iterator(); it.hasNext() && !cancelled;) {
@@ -428,11 +449,6 @@ public final class Reconciler {
                     sequence++;
                     while (next != null && next.sequence() < sequence) {
                         next = savedTasks.hasNext() ? savedTasks.next() : null;
-                        if (next == null) {
-                            // Past the earlier attempts' tasks: end the read (a long read holds the
-                            // database's write-ahead log from being checkpointed).
-                            saved.close();
-                        }
                     }
                     CheckpointStore.TaskRecord task = next != null && next.sequence() == sequence ? next : null;
                     if (task != null && task.state() == CheckpointStore.TaskState.DONE) {
@@ -488,6 +504,47 @@ public final class Reconciler {
         return new TransferOutcome(totals, Math.max(0, sourceObjects - copies), failuresFile, 0);
     }
 
+    /**
+     * The tasks earlier attempts saved, read a page at a time: each page is a short read, so that
+     * the writes of the transfer do not pile up in the database's write-ahead log behind a long one.
+     */
+    private final class SavedTasks implements Iterator<CheckpointStore.TaskRecord> {
+        private static final int PAGE = 10_000;
+        private final String runId;
+        private List<CheckpointStore.TaskRecord> page = List.of();
+        private int position;
+        private long last = -1;
+        private boolean exhausted;
+
+        SavedTasks(String runId) {
+            this.runId = runId;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (position < page.size()) {
+                return true;
+            }
+            if (exhausted) {
+                return false;
+            }
+            page = checkpoints.tasks(runId, last, PAGE);
+            position = 0;
+            exhausted = page.size() < PAGE;
+            return !page.isEmpty();
+        }
+
+        @Override
+        public CheckpointStore.TaskRecord next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            CheckpointStore.TaskRecord t = page.get(position++);
+            last = t.sequence();
+            return t;
+        }
+    }
+
     /** Whether an action that may have run before a crash is applied: the copy is there, the object deleted. */
     private boolean applied(FixAction a) {
         String key = destination.fullKey(a.key());
@@ -501,6 +558,11 @@ public final class Reconciler {
                 return false;
             }
             String eTag = head.eTag() == null ? null : head.eTag().replace("\"", "");
+            ObjectEntry planned = a.destination();
+            if (a.action() == TransferAction.RECOPY && planned != null && eTag != null && eTag.equals(planned.eTag())
+                    && (planned.lastModified() == null || planned.lastModified().equals(head.lastModified()))) {
+                return false; // still the object the plan saw: the re-copy has not happened
+            }
             if (eTag != null && eTag.equals(src.eTag())) {
                 return true;
             }
@@ -556,11 +618,15 @@ public final class Reconciler {
 
         @Override
         public void onObjectFailed(io.github.s3recon.event.ObjectFailed e) {
+            if (cancelled && e.error().code() == ErrorCode.INTERRUPTED) {
+                // Stopped by the cancel, not failed: it stays in progress, to be checked by the resume.
+                inFlight.remove(e.key());
+                listener.onObjectFailed(e);
+                return;
+            }
             record(e.key(), CheckpointStore.TaskState.FAILED, e.attempts(), 0, false, e.error().getMessage());
             progress.done(1, 0);
-            if (!cancelled) {
-                log(run, "WARN", e.action() + " of '" + e.key() + "' failed: " + e.error().getMessage());
-            }
+            log(run, "WARN", e.action() + " of '" + e.key() + "' failed: " + e.error().getMessage());
             listener.onObjectFailed(e);
             progress.emit(false);
         }
@@ -615,10 +681,14 @@ public final class Reconciler {
             } catch (RuntimeException e) {
                 Throwable cause = S3Errors.unwrap(e);
                 if (!(cause instanceof software.amazon.awssdk.services.s3.model.S3Exception s3
-                        && s3.statusCode() >= 400 && s3.statusCode() < 500)) {
-                    LOG.warn("could not abort multipart upload {} of s3://{}/{}{}: {}; a lifecycle rule that aborts "
-                            + "incomplete uploads cleans it up", u.uploadId(), bucket, prefix, u.key(), cause.toString());
-                    continue;
+                        && s3.statusCode() == 404)) {
+                    // Gone already (404) is fine; anything else (e.g. 403 without s3:AbortMultipartUpload)
+                    // leaves an upload that costs storage: say so.
+                    String message = "could not abort multipart upload " + u.uploadId() + " of s3://" + bucket + "/"
+                            + prefix + u.key() + ": " + cause + "; abort it, or let a lifecycle rule that aborts "
+                            + "incomplete multipart uploads clean it up";
+                    LOG.warn(message);
+                    checkpoints.log(runId, new CheckpointStore.LogLine(clock.instant(), "WARN", message));
                 }
             }
             checkpoints.deleteUpload(runId, u.uploadId());
@@ -685,6 +755,73 @@ public final class Reconciler {
 
     /** Starts or resumes the run's record, and runs a body; any failure ends the run as FAILED, a cancel as CANCELLED. */
     private MigrationResult guarded(String what, String kind, Body body) {
+        try (WorkDirectoryLock lock = WorkDirectoryLock.acquire(settings.workDirectory(), listener, clock)) {
+            return guardedRun(what, kind, body);
+        }
+    }
+
+    /**
+     * One run at a time per work directory, across processes: an OS file lock, which a killed process
+     * releases with its life.
+     */
+    private static final class WorkDirectoryLock implements AutoCloseable {
+        private final java.nio.channels.FileChannel channel;
+        private final java.nio.channels.FileLock lock;
+
+        private WorkDirectoryLock(java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        static WorkDirectoryLock acquire(Path workDirectory, MigrationListener listener, Clock clock) {
+            Path file = workDirectory.resolve("s3recon.lock");
+            java.nio.channels.FileChannel channel = null;
+            try {
+                channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock lock = channel.tryLock();
+                if (lock != null) {
+                    return new WorkDirectoryLock(channel, lock);
+                }
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                // held by another migration in this JVM: the same answer
+            } catch (IOException e) {
+                close(channel);
+                S3ReconException failure = new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "cannot lock "
+                        + file + ": " + e + " (the work directory must be writable)", e);
+                listener.onFinished(new RunFinished(clock.instant(), MigrationState.FAILED, Duration.ZERO, failure));
+                throw failure;
+            }
+            close(channel);
+            S3ReconException busy = new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "another migration is "
+                    + "running in the work directory " + workDirectory + " (it holds " + file + "): wait until it "
+                    + "ends, or give each concurrent migration (e.g. each shard) a work directory of its own");
+            listener.onFinished(new RunFinished(clock.instant(), MigrationState.FAILED, Duration.ZERO, busy));
+            throw busy;
+        }
+
+        private static void close(java.nio.channels.FileChannel channel) {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException ignored) {
+                // nothing was locked
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+            } catch (IOException ignored) {
+                // closing the channel releases it too
+            }
+            close(channel);
+        }
+    }
+
+    private MigrationResult guardedRun(String what, String kind, Body body) {
         Instant startedAt = clock.instant();
         Run run;
         try {
@@ -694,8 +831,8 @@ public final class Reconciler {
                     e instanceof S3ReconException s ? s : null));
             throw e;
         }
-        transition(MigrationState.INITIALIZING);
         try {
+            transition(MigrationState.INITIALIZING);
             createDirectories(run.directory());
             if (run.resumed()) {
                 log(run, "INFO", "resuming at stage " + run.stage() + " (attempt " + record.attempts() + ")");
@@ -705,8 +842,9 @@ public final class Reconciler {
         } catch (Cancelled e) {
             return cancelledRun(run, e);
         } catch (RuntimeException | Error e) {
-            if (cancelled && e instanceof RuntimeException re) {
-                return cancelledRun(run, re);
+            if (cancelled && (e instanceof RangesStopped
+                    || e instanceof S3ReconException s && s.code() == ErrorCode.INTERRUPTED)) {
+                return cancelledRun(run, (RuntimeException) e);
             }
             S3ReconException failure = e instanceof S3ReconException s ? s
                     : new S3ReconException(ErrorCode.LISTING_FAILED, what + " of " + source + " to "
@@ -715,6 +853,9 @@ public final class Reconciler {
             Instant now = clock.instant();
             try {
                 log(run, "ERROR", failure.getMessage());
+                if (!"RUN".equals(record.kind())) {
+                    forget(run.id()); // only a RUN resumes
+                }
                 record = new CheckpointStore.RunRecord(record.runId(), record.kind(), record.configuration(),
                         record.configurationHash(), MigrationState.FAILED, record.startedAt(), now, now,
                         record.summary(), failure.getMessage(), record.attempts());
@@ -734,18 +875,33 @@ public final class Reconciler {
     private MigrationResult cancelledRun(Run run, RuntimeException cause) {
         state = MigrationState.CANCELLED;
         Instant now = clock.instant();
+        boolean resumable = "RUN".equals(record.kind());
         S3ReconException failure = new S3ReconException(ErrorCode.CANCELLED, "the " + record.kind().toLowerCase(
-                java.util.Locale.ROOT) + " of " + source + " to " + destination + " was cancelled; its checkpoint is "
-                + "saved: build the migration again on " + settings.workDirectory() + " and call run() to resume it",
+                java.util.Locale.ROOT) + " of " + source + " to " + destination + " was cancelled"
+                + (resumable ? "; its checkpoint is saved: build the migration again on " + settings.workDirectory()
+                        + " and call run() to resume it" : ""),
                 cause instanceof Cancelled ? null : cause);
-        log(run, "INFO", "cancelled");
-        record = new CheckpointStore.RunRecord(record.runId(), record.kind(), record.configuration(),
-                record.configurationHash(), MigrationState.CANCELLED, record.startedAt(), now, now, record.summary(),
-                null, record.attempts());
-        checkpoints.updateRun(record);
+        try {
+            log(run, "INFO", "cancelled");
+            if (!resumable) {
+                forget(run.id());
+            }
+            record = new CheckpointStore.RunRecord(record.runId(), record.kind(), record.configuration(),
+                    record.configurationHash(), MigrationState.CANCELLED, record.startedAt(), now, now,
+                    record.summary(), null, record.attempts());
+            checkpoints.updateRun(record);
+        } catch (RuntimeException storeFailure) {
+            failure.addSuppressed(storeFailure);
+        }
         listener.onFinished(new RunFinished(now, MigrationState.CANCELLED, Duration.between(run.startedAt(), now),
                 failure));
         throw failure;
+    }
+
+    /** Ends what a run that will not resume left: its multipart uploads, its checkpoints. */
+    private void forget(String runId) {
+        abortUploads(runId, destination.bucket(), destination.prefix());
+        checkpoints.clearProgress(runId);
     }
 
     /** Creates the run's record, or takes up the unfinished run of the same configuration. */
@@ -754,6 +910,7 @@ public final class Reconciler {
         // Runs of other kinds never resume: one left unfinished by a stopped process is closed as failed.
         for (CheckpointStore.RunRecord r : checkpoints.runs()) {
             if (!"RUN".equals(r.kind()) && !r.state().isTerminal()) {
+                abortUploads(r.runId(), destination.bucket(), destination.prefix());
                 checkpoints.updateRun(new CheckpointStore.RunRecord(r.runId(), r.kind(), r.configuration(),
                         r.configurationHash(), MigrationState.FAILED, r.startedAt(), startedAt, startedAt, r.summary(),
                         "the process stopped before the run ended", r.attempts()));
@@ -962,6 +1119,15 @@ public final class Reconciler {
                 try {
                     tallies.add(f.get());
                 } catch (java.util.concurrent.ExecutionException e) {
+                    // The other ranges stop too, and are waited for, so that none writes its files or
+                    // checkpoints after the run has ended.
+                    stopRanges = true;
+                    pool.shutdownNow();
+                    try {
+                        pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
                     throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -987,23 +1153,28 @@ public final class Reconciler {
         }
         Path differencesFile = rangeFile(run.directory(), "range-", index);
         Path planFile = planning ? rangeFile(run.directory(), "plan-", index) : null;
-        if (saved != null && saved.done() && Files.exists(differencesFile)
-                && (planFile == null || Files.exists(planFile))) {
+        if (saved != null && saved.done() && holds(differencesFile, saved.differencesBytes())
+                && (planFile == null || holds(planFile, saved.planBytes()))) {
             Tally tally = Tally.decode(saved.tally());
             progress.restored(tally);
             return tally;
         }
         CheckpointStore.RangeCheckpoint from = saved != null && saved.lastKey() != null && sortInStore.isEmpty()
-                && Files.exists(differencesFile) && (planFile == null || Files.exists(planFile)) ? saved : null;
+                && holds(differencesFile, saved.differencesBytes()) && (planFile == null
+                        || holds(planFile, saved.planBytes())) ? saved : null;
         while (true) {
             Tally tally = from == null ? new Tally() : Tally.decode(from.tally());
-            progress.restored(tally);
+            Tally restored = from == null ? new Tally() : Tally.decode(from.tally());
+            progress.restored(restored);
             try {
                 attempt(run, phase, index, range, from, sortInStore, differencesFile, planFile, tally, progress, mode);
                 return tally;
             } catch (MergeDiff.UnsortedInputException e) {
-                progress.forget(tally);
+                progress.forget(tally, restored);
                 from = null;
+                // The range starts over from nothing: so must a resume if the run stops while it does.
+                checkpoints.saveRange(run.id(), new CheckpointStore.RangeCheckpoint(phase, index, range.startAfter(),
+                        range.endInclusive(), null, 0, 0, new Tally().encode(), false));
                 if (!sortInStore.add(e.side())) {
                     throw e; // the store itself returned an unsorted listing: a store bug
                 }
@@ -1013,6 +1184,15 @@ public final class Reconciler {
                 log(run, "WARN", location + " is not listed in UTF-8 byte order; key range " + range
                         + " is sorted through the inventory store");
             }
+        }
+    }
+
+    /** Whether a range's file holds at least the bytes its checkpoint recorded (else the range starts over). */
+    private static boolean holds(Path file, long bytes) {
+        try {
+            return Files.exists(file) && Files.size(file) >= bytes;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -1379,6 +1559,8 @@ public final class Reconciler {
         private final Instant phaseStart;
         private final MigrationState phase;
         private final long expectedObjects;
+        private final java.util.concurrent.atomic.LongAdder restoredObjects = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder restoredBytes = new java.util.concurrent.atomic.LongAdder();
         private final RateMeter rates = new RateMeter(10);
         private Instant lastEmitted;
 
@@ -1419,20 +1601,24 @@ public final class Reconciler {
             };
         }
 
-        /** Counts what a range's checkpoint says was listed before the run stopped. */
+        /** Counts what a range's checkpoint says was listed before the run stopped: done, but not in the rate. */
         void restored(Tally tally) {
             sourceObjects.add(tally.sourceObjects);
             sourceBytes.add(tally.sourceBytes);
             destinationObjects.add(tally.destinationObjects);
             destinationBytes.add(tally.destinationBytes);
+            restoredObjects.add(tally.sourceObjects + tally.destinationObjects);
+            restoredBytes.add(tally.sourceBytes + tally.destinationBytes);
         }
 
-        /** Takes back what an abandoned attempt counted, before its range starts over. */
-        void forget(Tally tally) {
+        /** Takes back what an abandoned attempt counted (and what it had restored), before its range starts over. */
+        void forget(Tally tally, Tally restored) {
             sourceObjects.add(-tally.sourceObjects);
             sourceBytes.add(-tally.sourceBytes);
             destinationObjects.add(-tally.destinationObjects);
             destinationBytes.add(-tally.destinationBytes);
+            restoredObjects.add(-(restored.sourceObjects + restored.destinationObjects));
+            restoredBytes.add(-(restored.sourceBytes + restored.destinationBytes));
         }
 
         synchronized void emit(boolean force) {
@@ -1446,7 +1632,7 @@ public final class Reconciler {
             long d = Math.max(0, destinationObjects.sum());
             long db = Math.max(0, destinationBytes.sum());
             long total = expectedObjects < 0 ? -1 : Math.max(expectedObjects, so + d);
-            rates.sample(now, so + d, sb + db);
+            rates.sample(now, Math.max(0, so + d - restoredObjects.sum()), Math.max(0, sb + db - restoredBytes.sum()));
             listener.onProgress(new ProgressSnapshot(now, phase, so + d, total, sb + db, -1,
                     rates.objectsPerSecond(), rates.bytesPerSecond(), rates.eta(so + d, total, sb + db, -1), so, sb,
                     d, db, Duration.between(phaseStart, now)));

@@ -164,6 +164,27 @@ public interface CheckpointStore extends AutoCloseable {
     Stream<TaskRecord> tasks(String runId);
 
     /**
+     * Reads one page of the saved tasks of a run: those after a sequence number, in ascending
+     * order, at most {@code limit}. Unlike {@link #tasks(String)}, it holds nothing open when it
+     * returns, so a caller can walk millions of tasks page by page while writing (a long read would
+     * keep a write-ahead log from being checkpointed). The default filters {@link #tasks(String)};
+     * stores override it with a bounded query.
+     *
+     * @param runId the run's id; not null
+     * @param afterSequence the page starts after this sequence number (-1 for the first page)
+     * @param limit the most tasks to return, positive
+     * @return the tasks, fewer than {@code limit} only on the last page
+     */
+    default List<TaskRecord> tasks(String runId, long afterSequence, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        try (Stream<TaskRecord> all = tasks(runId)) {
+            return all.filter(t -> t.sequence() > afterSequence).limit(limit).toList();
+        }
+    }
+
+    /**
      * Counts the saved tasks of a run by state.
      *
      * @param runId the run's id; not null

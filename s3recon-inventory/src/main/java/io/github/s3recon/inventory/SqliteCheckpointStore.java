@@ -593,6 +593,39 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     /**
      * {@inheritDoc}
      *
+     * <p>One bounded query on the primary key, read whole before it returns.
+     *
+     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
+     *     or the database fails
+     */
+    @Override
+    public List<TaskRecord> tasks(String runId, long afterSequence, int limit) {
+        Objects.requireNonNull(runId, "runId");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        return read("read the tasks of run '" + runId + "' after " + afterSequence, () -> {
+            PreparedStatement statement = statement("SELECT sequence, key, action, state, attempts, bytes, "
+                    + "server_side, last_error FROM checkpoint_tasks WHERE run_id = ? AND sequence > ? "
+                    + "ORDER BY sequence LIMIT ?");
+            statement.setString(1, runId);
+            statement.setLong(2, afterSequence);
+            statement.setInt(3, limit);
+            List<TaskRecord> page = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    page.add(new TaskRecord(rows.getLong(1), new String(rows.getBytes(2), StandardCharsets.UTF_8),
+                            TransferAction.valueOf(rows.getString(3)), TaskState.valueOf(rows.getString(4)),
+                            rows.getInt(5), rows.getLong(6), rows.getBoolean(7), rows.getString(8)));
+                }
+            }
+            return page;
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p>Counts entries of an index: it reads only the tasks in that state.
      *
      * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,

@@ -342,6 +342,23 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
+    void readsTasksPageByPageAfterASequence() {
+        for (long sequence = 24; sequence >= 0; sequence--) {
+            store.saveTask("run", task(sequence * 2, TaskState.DONE)); // 0, 2, ..., 48, saved backwards
+        }
+        store.saveTask("other", task(1, TaskState.DONE));
+        List<TaskRecord> first = store.tasks("run", -1, 10);
+        assertThat(first).extracting(TaskRecord::sequence).containsExactly(0L, 2L, 4L, 6L, 8L, 10L, 12L, 14L, 16L,
+                18L);
+        assertThat(store.tasks("run", 18, 10)).extracting(TaskRecord::sequence).startsWith(20L).hasSize(10);
+        assertThat(store.tasks("run", 37, 10)).extracting(TaskRecord::sequence).containsExactly(38L, 40L, 42L, 44L,
+                46L, 48L);
+        assertThat(store.tasks("run", 48, 10)).isEmpty();
+        assertThat(store.tasks("run", 3, 1)).containsExactly(task(4, TaskState.DONE));
+        assertThatThrownBy(() -> store.tasks("run", -1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void countsTasksByState() {
         for (TaskState state : TaskState.values()) {
             assertThat(store.countTasks("run", state)).isZero();

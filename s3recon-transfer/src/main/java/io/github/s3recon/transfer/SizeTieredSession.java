@@ -455,7 +455,9 @@ final class SizeTieredSession implements TransferSession {
             return new S3ReconException(ErrorCode.INTERRUPTED, (task.delete ? "deleting '" : "copying '")
                     + task.entry.key() + "' was cancelled"
                     + (task.started ? " while in progress" : " before it started")
-                    + (task.delete ? "" : "; nothing partial was left at the destination")
+                    + (task.delete ? "" : uploads.durable()
+                            ? "; a multipart upload under way is kept, to be continued by a resume"
+                            : "; nothing partial was left at the destination")
                     + ": run again to finish it");
         }
         return Failures.describe(task.delete ? ErrorCode.DELETE_FAILED : ErrorCode.COPY_FAILED, task.entry.key(),
