@@ -57,6 +57,7 @@ public final class SyntheticServer {
         int threads = Integer.parseInt(options.getOrDefault("server-threads", "64"));
         return SyntheticS3.builder().objects(objects).objectsPerPrefix(perPrefix).missingRate(rate)
                 .extraRate(rate / 2).sizeChangeRate(rate / 4).contentChangeRate(rate / 4)
-                .pageLatency(Duration.ofMillis(latency)).threads(threads);
+                .pageLatency(Duration.ofMillis(latency)).threads(threads)
+                .maxKeysPerPage(Integer.parseInt(options.getOrDefault("max-keys-per-page", "1000")));
     }
 }

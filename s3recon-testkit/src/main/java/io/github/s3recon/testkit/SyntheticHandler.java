@@ -88,6 +88,8 @@ final class SyntheticHandler implements HttpHandler {
     private final String httpDate;
     private final byte[] keyToETag;
     private final long pageLatencyNanos;
+    // A server may return fewer keys than asked for; a smaller cap measures latency with less work per page.
+    private final int maxKeysPerPage;
     private final ArrayBlockingQueue<Scratch> pool;
     private final SyntheticSink sink;
     /** One per request answered at once; writes to the sink take none. */
@@ -98,7 +100,8 @@ final class SyntheticHandler implements HttpHandler {
     private final AtomicLong requestIds = new AtomicLong();
 
     SyntheticHandler(SyntheticDataset data, String sourceBucket, String destinationBucket, Instant lastModified,
-            long pageLatencyNanos, int threads, SyntheticSink sink) {
+            long pageLatencyNanos, int threads, SyntheticSink sink, int maxKeysPerPage) {
+        this.maxKeysPerPage = maxKeysPerPage;
         this.data = data;
         this.sourceBucket = sourceBucket;
         this.destinationBucket = destinationBucket;
@@ -432,6 +435,7 @@ final class SyntheticHandler implements HttpHandler {
                         bucket, null);
             }
         }
+        maxKeys = Math.min(maxKeys, maxKeysPerPage);
         String delimiter = query.get("delimiter");
         String token = query.get("continuation-token");
         SyntheticListing.Request request = new SyntheticListing.Request(v2, query.getOrDefault("prefix", ""),

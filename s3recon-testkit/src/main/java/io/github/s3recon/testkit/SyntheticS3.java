@@ -174,7 +174,7 @@ public final class SyntheticS3 implements AutoCloseable {
         this.lastModified = builder.lastModified;
         this.sink = builder.sinkBucket == null ? null : new SyntheticSink(builder.sinkBucket, builder.clock);
         this.handler = new SyntheticHandler(data, sourceBucket, destinationBucket, lastModified,
-                builder.pageLatency.toNanos(), builder.threads, sink);
+                builder.pageLatency.toNanos(), builder.threads, sink, builder.maxKeysPerPage);
         // The JDK server leaves Nagle's algorithm on unless told otherwise (read once per JVM): with
         // keep-alive, a response written as headers then body would wait for the client's delayed
         // ACK, 40 ms a page.
@@ -490,6 +490,7 @@ public final class SyntheticS3 implements AutoCloseable {
         private double sizeChangeRate;
         private double contentChangeRate;
         private Duration pageLatency = Duration.ZERO;
+        private int maxKeysPerPage = SyntheticListing.MAX_KEYS;
         private String sourceBucket = DEFAULT_SOURCE_BUCKET;
         private String destinationBucket = DEFAULT_DESTINATION_BUCKET;
         private Instant lastModified = DEFAULT_LAST_MODIFIED;
@@ -591,6 +592,22 @@ public final class SyntheticS3 implements AutoCloseable {
          */
         public Builder contentChangeRate(double rate) {
             this.contentChangeRate = checkRate("content change rate", rate);
+            return this;
+        }
+
+        /**
+         * Caps the keys per listing page below what clients ask for (S3 may return fewer than
+         * {@code max-keys}): with small pages, a benchmark of parallel listing measures the latency
+         * it hides rather than the CPU that parsing 1,000-key pages costs. Default 1,000.
+         *
+         * @param keys 1 to 1,000
+         * @return this builder
+         */
+        public Builder maxKeysPerPage(int keys) {
+            if (keys < 1 || keys > SyntheticListing.MAX_KEYS) {
+                throw invalid("max keys per page must be 1 to " + SyntheticListing.MAX_KEYS + ", was " + keys);
+            }
+            this.maxKeysPerPage = keys;
             return this;
         }
 

@@ -421,6 +421,21 @@ class SyntheticS3Test {
     }
 
     @Test
+    void maxKeysPerPageCapsEveryPageAndTheListingStaysWhole() {
+        try (SyntheticS3 small = SyntheticS3.builder().objects(2_345).maxKeysPerPage(100).build();
+                S3Client c = client(small)) {
+            List<ListObjectsV2Response> pages = c.listObjectsV2Paginator(b -> b.bucket(small.sourceBucket())
+                    .maxKeys(1000)).stream().toList();
+            assertThat(pages).hasSize(24);
+            assertThat(pages).allSatisfy(p -> assertThat(p.contents().size()).isLessThanOrEqualTo(100));
+            assertThat(pages.stream().flatMap(p -> p.contents().stream()).map(S3Object::key).toList())
+                    .hasSize(2_345).doesNotHaveDuplicates().isSorted();
+        }
+        assertThatThrownBy(() -> SyntheticS3.builder().maxKeysPerPage(0)).isInstanceOf(S3ReconException.class);
+        assertThatThrownBy(() -> SyntheticS3.builder().maxKeysPerPage(1001)).isInstanceOf(S3ReconException.class);
+    }
+
+    @Test
     void pageLatencyDelaysEachListingPage() {
         try (SyntheticS3 slow = SyntheticS3.builder().objects(3_000).pageLatency(Duration.ofMillis(100)).build();
                 S3Client c = client(slow)) {
