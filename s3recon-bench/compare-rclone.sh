@@ -1,42 +1,65 @@
 #!/usr/bin/env bash
 # Reconciles N vs N synthetic objects with s3recon and with `rclone check`, one after the other,
 # against one SyntheticS3 server in a process of its own, and prints each client's wall time and
-# peak memory (maximum resident set size). Needs Debian's rclone and GNU time (`apt-get install
-# rclone time`) and the benchmarks jar (`./mvnw -B -q -pl s3recon-bench -am package -DskipTests`).
+# peak memory (maximum resident set size), then the ratios. Needs Debian's rclone and GNU time
+# (`apt-get install rclone time`) and the benchmarks jar
+# (`./mvnw -B -q -pl s3recon-bench -am package -DskipTests`).
 #
-#   s3recon-bench/compare-rclone.sh [objects=1000000] [ranges=32] [xmx=256m] [lister=fast]
+#   s3recon-bench/compare-rclone.sh [objects=1000000] [ranges=4] [lister=fast]
 #
-# JAVA_OPTS adds JVM options for s3recon, e.g. JAVA_OPTS=-XX:+UseSerialGC: with a heap this small,
-# G1's own structures (about 45 MiB here) are a large part of the resident set.
+# s3recon runs twice: with the JVM's defaults and -Xmx256m, and with the flags README.md suggests
+# for a batch run of seconds to minutes (BATCH_OPTS, default -Xmx96m -XX:+UseSerialGC
+# -XX:TieredStopAtLevel=1): with a heap this small, G1's own structures are a large part of the
+# resident set, and C2's compilations cost more CPU than they save in a run this short.
+# PORT sets the server's port (default 9477).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 objects=${1:-1000000}
-ranges=${2:-32}
-xmx=${3:-256m}
-lister=${4:-fast}
+ranges=${2:-4}
+lister=${3:-fast}
 port=${PORT:-9477}
+batch_opts=${BATCH_OPTS:--Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 jar=s3recon-bench/target/benchmarks.jar
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
 
 java -Xmx512m -cp "$jar" io.github.s3recon.bench.SyntheticServer --objects "$objects" --port "$port" \
-    > /tmp/s3recon-synthetic-server.log 2>&1 &
+    > "$log/server" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
+trap 'kill $server 2>/dev/null || true; rm -rf "$log"' EXIT
 for _ in $(seq 1 100); do
-  grep -q "SyntheticS3 at" /tmp/s3recon-synthetic-server.log 2>/dev/null && break
+  grep -q "SyntheticS3 at" "$log/server" 2>/dev/null && break
   sleep 0.2
 done
-cat /tmp/s3recon-synthetic-server.log
+cat "$log/server"
 
-echo "== s3recon (ranges $ranges, -Xmx$xmx ${JAVA_OPTS:-}, $lister lister)"
-# shellcheck disable=SC2086 # JAVA_OPTS holds several options
-/usr/bin/time -f "s3recon: wall %e s, max RSS %M KiB" java -Xmx"$xmx" ${JAVA_OPTS:-} -cp "$jar" \
-    io.github.s3recon.bench.ScaleHarness --objects "$objects" --ranges "$ranges" --lister "$lister" \
-    --endpoint "http://127.0.0.1:$port"
+run_s3recon() { # name, JVM options...
+  local name=$1
+  shift
+  echo "== s3recon, $name: $*, $ranges ranges, $lister lister"
+  /usr/bin/time -o "$log/$name" -f "%e %M" java "$@" -cp "$jar" io.github.s3recon.bench.ScaleHarness \
+      --objects "$objects" --ranges "$ranges" --lister "$lister" --endpoint "http://127.0.0.1:$port" \
+      | grep -v "^  "
+  read -r wall rss < "$log/$name"
+  echo "s3recon ($name): wall $wall s, max RSS $((rss / 1024)) MiB"
+}
+run_s3recon defaults -Xmx256m
+# shellcheck disable=SC2086 # BATCH_OPTS holds several options
+run_s3recon batch $batch_opts
 
 echo "== rclone check (default settings)"
 export RCLONE_CONFIG_SYN_TYPE=s3 RCLONE_CONFIG_SYN_PROVIDER=Other \
     RCLONE_CONFIG_SYN_ENDPOINT="http://127.0.0.1:$port" RCLONE_CONFIG_SYN_ACCESS_KEY_ID=synthetic \
     RCLONE_CONFIG_SYN_SECRET_ACCESS_KEY=synthetic RCLONE_CONFIG_SYN_FORCE_PATH_STYLE=true
 # rclone exits 1 when it finds differences, which is the point here.
-env -u AWS_CA_BUNDLE /usr/bin/time -f "rclone: wall %e s, max RSS %M KiB" \
+env -u AWS_CA_BUNDLE /usr/bin/time -o "$log/rclone" -f "%e %M" \
     rclone check syn:synthetic-source syn:synthetic-destination 2>&1 | grep -v " ERROR : " || true
+read -r rclone_wall rclone_rss < <(grep -v "exited" "$log/rclone")
+echo "rclone: wall $rclone_wall s, max RSS $((rclone_rss / 1024)) MiB"
+
+echo "== ratios (rclone / s3recon)"
+for name in defaults batch; do
+  read -r wall rss < "$log/$name"
+  awk -v n="$name" -v w="$wall" -v r="$rss" -v rw="$rclone_wall" -v rr="$rclone_rss" \
+      'BEGIN { printf "s3recon %-8s %.1fx faster, %.1fx less memory\n", n, rw / w, rr / r }'
+done

@@ -17,9 +17,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
@@ -64,13 +66,18 @@ public final class ScaleHarness {
         // serves nothing.
         String external = options.get("endpoint");
         options.putIfAbsent("server-threads", Integer.toString(Math.max(8, ranges * 2)));
+        // The harness owns the client's event loops so that it can stop them at once: the SDK's
+        // own close waits out Netty's 2-second quiet period, which is not reconciling.
+        SdkEventLoopGroup eventLoops = SdkEventLoopGroup.builder().build();
+        boolean exact;
         try (SyntheticS3 s3 = SyntheticServer.configure(options).threads(external == null
                         ? Integer.parseInt(options.get("server-threads")) : 1).build();
                 S3AsyncClient client = S3Clients.configureForCompatibleEndpoint(S3AsyncClient.builder(),
                         external == null ? s3.endpoint() : java.net.URI.create(external), Region.US_EAST_1,
                         StaticCredentialsProvider.create(
                                 AwsBasicCredentials.create("scale", "harness")))
-                        .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(Math.max(64, ranges * 4)))
+                        .httpClientBuilder(NettyNioAsyncHttpClient.builder().eventLoopGroup(eventLoops)
+                                .maxConcurrency(Math.max(64, ranges * 4)))
                         .build()) {
             Path work = Files.createTempDirectory("s3recon-scale-");
             System.out.printf(Locale.ROOT, "reconciling %,d vs %,d objects on SyntheticS3 (%s), %d ranges, "
@@ -114,10 +121,12 @@ public final class ScaleHarness {
             System.out.println("counts:   " + c);
             System.out.println("expected: " + expected + (c.equals(expected) ? "  (exact)" : "  (MISMATCH)"));
             heapPeak.close();
-            if (!c.equals(expected)) {
-                System.exit(1);
-            }
+            exact = c.equals(expected);
+        } finally {
+            eventLoops.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         }
+        // Everything is closed; do not wait out the idle second of Netty's global executor thread.
+        System.exit(exact ? 0 : 1);
     }
 
     private static ObjectLister lister(String name) {

@@ -1072,7 +1072,7 @@ public final class Reconciler {
             // The "before" files are kept until the run has recorded that it is past them.
             deleteRangeFiles(runDirectory, ranges.size());
         }
-        return new Comparison(src, dst, tally.counts(), tally.matchedByRule, differencesFile, plan,
+        return new Comparison(src, dst, tally.counts(), tally.matchedByRule(), differencesFile, plan,
                 tally.plannedFixes);
     }
 
@@ -1431,7 +1431,8 @@ public final class Reconciler {
         long deletes;
         long bytesToCopy;
         long plannedFixes;
-        final Map<MatchRule, Long> matchedByRule = new EnumMap<>(MatchRule.class);
+        // By rule ordinal: a map with boxed counts cost an allocation per matched key.
+        final long[] matchedByRule = new long[MatchRule.values().length];
 
         void source(ObjectEntry e) {
             sourceObjects++;
@@ -1459,7 +1460,7 @@ public final class Reconciler {
         }
 
         void matched(MatchRule rule) {
-            matchedByRule.merge(rule, 1L, Long::sum);
+            matchedByRule[rule.ordinal()]++;
         }
 
         void difference(Difference d) {
@@ -1482,7 +1483,7 @@ public final class Reconciler {
                 b.append(v).append(',');
             }
             for (MatchRule rule : MatchRule.values()) {
-                b.append(rule.name()).append('=').append(matchedByRule.getOrDefault(rule, 0L)).append(',');
+                b.append(rule.name()).append('=').append(matchedByRule[rule.ordinal()]).append(',');
             }
             return b.toString();
         }
@@ -1512,9 +1513,7 @@ public final class Reconciler {
             for (int i = v.length; i < parts.length; i++) {
                 int eq = parts[i].indexOf('=');
                 long n = Long.parseLong(parts[i].substring(eq + 1));
-                if (n > 0) {
-                    t.matchedByRule.put(MatchRule.valueOf(parts[i].substring(0, eq)), n);
-                }
+                t.matchedByRule[MatchRule.valueOf(parts[i].substring(0, eq)).ordinal()] = n;
             }
             return t;
         }
@@ -1537,13 +1536,26 @@ public final class Reconciler {
                 sum.deletes += t.deletes;
                 sum.bytesToCopy += t.bytesToCopy;
                 sum.plannedFixes += t.plannedFixes;
-                t.matchedByRule.forEach((rule, n) -> sum.matchedByRule.merge(rule, n, Long::sum));
+                for (int i = 0; i < sum.matchedByRule.length; i++) {
+                    sum.matchedByRule[i] += t.matchedByRule[i];
+                }
             }
             return sum;
         }
 
+        /** The rules that matched at least once, with their counts. */
+        Map<MatchRule, Long> matchedByRule() {
+            Map<MatchRule, Long> byRule = new EnumMap<>(MatchRule.class);
+            for (MatchRule rule : MatchRule.values()) {
+                if (matchedByRule[rule.ordinal()] > 0) {
+                    byRule.put(rule, matchedByRule[rule.ordinal()]);
+                }
+            }
+            return byRule;
+        }
+
         DifferenceCounts counts() {
-            long matched = matchedByRule.values().stream().mapToLong(Long::longValue).sum();
+            long matched = java.util.Arrays.stream(matchedByRule).sum();
             return new DifferenceCounts(matched, missing, extra, sizeMismatch, contentMismatch, stale, unverified);
         }
     }

@@ -109,6 +109,25 @@ class FastS3ObjectListerTest {
     }
 
     @Test
+    void directPagesDoNotStartAThreadEach() {
+        // HttpClient.sendAsync hands each response to CompletableFuture's default executor, which
+        // on a machine with two cores or fewer starts a new thread per task: 200 pages, 200 threads.
+        S3Location location = S3Location.of(syntheticClient, synthetic.sourceBucket());
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (FastS3ObjectLister fast = FastS3ObjectLister.create(2, 100)) {
+            assertThat(list(fast, location, KeyRange.ALL)).hasSize(20_000); // warm: routes, pools
+            long started = threads.getTotalStartedThreadCount();
+            long directBefore = fast.pageCounts().direct();
+
+            assertThat(list(fast, location, KeyRange.ALL)).hasSize(20_000);
+
+            assertThat(fast.pageCounts().direct() - directBefore).isEqualTo(200);
+            assertThat(threads.getTotalStartedThreadCount() - started).as("threads started for 200 pages")
+                    .isLessThan(20);
+        }
+    }
+
+    @Test
     void aMissingBucketIsBucketNotFoundOnTheFirstPageAndAfterTheDirectPathTookOver() {
         EmbeddedS3 s3 = EmbeddedS3.shared();
         String bucket = "fast-missing-" + BUCKETS.incrementAndGet() + "-" + Long.toHexString(System.nanoTime());

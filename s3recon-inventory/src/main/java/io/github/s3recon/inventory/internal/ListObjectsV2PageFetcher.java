@@ -20,6 +20,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -257,24 +258,45 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
             IdentityProvider<? extends AwsCredentialsIdentity> credentials = config.credentialsProvider();
             return credentials.resolveIdentity().thenCompose(identity -> {
                 HttpRequest request = signedRequest(route, config.overrideConfiguration(), identity, continuationToken);
-                CompletableFuture<HttpResponse<byte[]>> response = http.sendAsync(request, info -> {
-                    long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-                    Optional<String> encoding = info.headers().firstValue("Content-Encoding");
-                    boolean readable = info.statusCode() == 200 && length <= MAX_BODY_BYTES
-                            && (encoding.isEmpty() || encoding.get().equalsIgnoreCase("identity"));
-                    // Any other answer is the SDK's to read; drain it so the connection stays usable.
-                    return readable ? BodySubscribers.ofByteArray() : BodySubscribers.replacing(null);
-                });
-                // The JDK's timeout covers the headers only; a stalled body must not stall the listing.
-                ScheduledFuture<?> timeout = timer.schedule(() -> response.cancel(true),
-                        DIRECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                return response.whenComplete((r, e) -> timeout.cancel(false));
+                return send(request);
             }).thenApply(response -> {
                 if (response.statusCode() != 200 || response.body() == null) {
                     throw new DirectFetchException("HTTP " + response.statusCode());
                 }
                 return parser.parse(response.body());
             });
+        }
+
+        /**
+         * Sends on one of the fetcher's threads, blocking it until the body has arrived. Not
+         * {@code sendAsync}: it hands every response to CompletableFuture's default executor,
+         * which on a machine with two cores or fewer (common pool parallelism 1) starts a new
+         * thread for each page.
+         */
+        private CompletableFuture<HttpResponse<byte[]>> send(HttpRequest request) {
+            CompletableFuture<HttpResponse<byte[]>> response = new CompletableFuture<>();
+            Future<?> task = executor.submit(() -> {
+                try {
+                    response.complete(http.send(request, info -> {
+                        long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+                        Optional<String> encoding = info.headers().firstValue("Content-Encoding");
+                        boolean readable = info.statusCode() == 200 && length <= MAX_BODY_BYTES
+                                && (encoding.isEmpty() || encoding.get().equalsIgnoreCase("identity"));
+                        // Any other answer is the SDK's to read; drain it so the connection stays usable.
+                        return readable ? BodySubscribers.ofByteArray() : BodySubscribers.replacing(null);
+                    }));
+                } catch (Throwable e) { // an interrupt is the timeout below
+                    response.completeExceptionally(e);
+                }
+            });
+            // The JDK's timeout covers the headers only; a stalled body must not stall the listing.
+            ScheduledFuture<?> timeout = timer.schedule(() -> {
+                if (response.completeExceptionally(new DirectFetchException("no whole answer in " + DIRECT_TIMEOUT))) {
+                    task.cancel(true);
+                }
+            }, DIRECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            response.whenComplete((r, e) -> timeout.cancel(false));
+            return response;
         }
 
         private HttpRequest signedRequest(Route route, ClientOverrideConfiguration override,
