@@ -251,7 +251,8 @@ public final class Migration implements AutoCloseable {
      * HeadObject and a 1-byte read of the first object listed. For the destination: HeadBucket, and a
      * small probe object written under the destination prefix and the
      * {@linkplain Builder#validationProbePrefix(String) probe prefix}, read back and deleted (the
-     * delete is always tried, and on a versioned bucket the probe's versions are removed too). On both
+     * delete is always tried, and on a versioned bucket the probe's versions are removed too; a denied
+     * delete is a warning, not a failure, when {@link Builder#deleteExtraneous(boolean)} is off). On both
      * sides: versioning and object lock. A check that fails does not stop the others, except those it
      * makes meaningless, which are skipped. Nothing but the probe is written; listeners are not called.
      *
@@ -261,7 +262,7 @@ public final class Migration implements AutoCloseable {
     public ValidationReport validate() {
         running.lock();
         try {
-            return new Validator(source, destination, validationProbePrefix, clock).validate();
+            return new Validator(source, destination, validationProbePrefix, clock, deleteExtraneous).validate();
         } finally {
             running.unlock();
         }

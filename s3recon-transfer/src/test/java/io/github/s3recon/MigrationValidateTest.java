@@ -44,9 +44,13 @@ class MigrationValidateTest {
      * {@code Migration.builder().source(source).destination(destination).workDirectory(work).build().validate()}.
      */
     private ValidationReport validate(S3Location source, S3Location destination) {
+        return validate(source, destination, false);
+    }
+
+    private ValidationReport validate(S3Location source, S3Location destination, boolean deleteExtraneous) {
         ValidationReport report;
         try (Migration m = Migration.builder().source(source).destination(destination)
-                .workDirectory(work.resolve("w" + System.nanoTime())).build()) {
+                .deleteExtraneous(deleteExtraneous).workDirectory(work.resolve("w" + System.nanoTime())).build()) {
             report = m.validate();
         }
         assertThat(report.checks()).extracting(Check::name).containsExactlyElementsOf(ORDER);
@@ -133,7 +137,7 @@ class MigrationValidateTest {
                 .inject(Fault.accessDenied(1.0).onlyFor(Method.DELETE));
                 S3AsyncClient readOnly = client(proxy.endpoint())) {
             ValidationReport report = validate(S3Location.of(s3.asyncClient(), src, "data/"),
-                    S3Location.of(readOnly, dst, "backup/"));
+                    S3Location.of(readOnly, dst, "backup/"), true);
 
             assertThat(report.passed()).isFalse();
             Check write = check(report, ValidationReport.DESTINATION_WRITE);
@@ -270,6 +274,36 @@ class MigrationValidateTest {
                     .contains("s3:GetBucketVersioning on arn:aws:s3:::" + dst);
             assertThat(report.describe()).contains("PASSED, 2 warning(s)");
         }
+    }
+
+    @Test
+    void aDeniedDeleteOnlyWarnsWhenTheJobDeletesNothing() {
+        String src = sourceWithObjects();
+        String dst = MigrationRunTest.bucket(s3, "val-nodel");
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(s3.endpoint())
+                .inject(Fault.accessDenied(1.0).onlyFor(Method.DELETE));
+                S3AsyncClient noDelete = client(proxy.endpoint())) {
+            ValidationReport report = validate(S3Location.of(s3.asyncClient(), src, "data/"),
+                    S3Location.of(noDelete, dst, "backup/"), false);
+
+            assertThat(report.passed()).as(report.describe()).isTrue();
+            Check delete = check(report, ValidationReport.DESTINATION_DELETE);
+            assertThat(delete.status()).isEqualTo(Status.WARN);
+            assertThat(delete.detail()).contains("403").contains("deleteExtraneous is off");
+            assertThat(delete.hint()).contains("s3:DeleteObject on arn:aws:s3:::" + dst + "/backup/*")
+                    .contains("before turning deleteExtraneous on").contains("remove the probe");
+            assertThat(check(report, ValidationReport.DESTINATION_WRITE).status()).isEqualTo(Status.PASS);
+            assertThat(check(report, ValidationReport.DESTINATION_READ).status()).isEqualTo(Status.PASS);
+
+            ValidationReport deleting = validate(S3Location.of(s3.asyncClient(), src, "data/"),
+                    S3Location.of(noDelete, dst, "backup/"), true);
+            assertThat(deleting.passed()).isFalse();
+            assertThat(deleting.failures()).extracting(Check::name).containsExactly(ValidationReport.DESTINATION_DELETE);
+            assertThat(check(deleting, ValidationReport.DESTINATION_DELETE).hint())
+                    .contains("needed to delete extraneous objects");
+        }
+        // The two probes the proxy kept from being deleted.
+        assertThat(keys(dst)).hasSize(2).allMatch(k -> k.startsWith("backup/.s3recon-probe/"));
     }
 
     @Test

@@ -76,6 +76,7 @@ public final class Validator {
     private final S3Location destination;
     private final String probePrefix;
     private final Clock clock;
+    private final boolean deletes;
 
     /**
      * Creates a validator.
@@ -85,10 +86,12 @@ public final class Validator {
      * @param probePrefix where, under the destination prefix, the probe object is written, e.g.
      *     {@value #DEFAULT_PROBE_PREFIX}; not null, may be empty
      * @param clock stamps the report; not null
+     * @param deletes whether the job deletes extraneous objects: if not, a denied delete is a warning
      * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if an argument is null or
      *     the probe key would be longer than S3 allows
      */
-    public Validator(S3Location source, S3Location destination, String probePrefix, Clock clock) {
+    public Validator(S3Location source, S3Location destination, String probePrefix, Clock clock, boolean deletes) {
+        this.deletes = deletes;
         this.source = requireNonNull(source, "source");
         this.destination = requireNonNull(destination, "destination");
         this.probePrefix = checkProbePrefix(requireNonNull(probePrefix, "probePrefix"));
@@ -272,6 +275,13 @@ public final class Validator {
         }
         if (delete.failed()) {
             Problem p = classify(delete.failure);
+            if (p.kind == Kind.ACCESS_DENIED && !deletes) {
+                // Nothing this job does needs the permission; only the probe may be left behind.
+                return new Check(ValidationReport.DESTINATION_DELETE, Status.WARN, what + ": " + p.said
+                        + "; this job deletes nothing (deleteExtraneous is off)", hint(p, at, "s3:DeleteObject",
+                                objectArn(at)) + " before turning deleteExtraneous on"
+                                + (written ? "; remove the probe " + shown + " by hand" : ""));
+            }
             String hint = hint(p, at, "s3:DeleteObject", objectArn(at))
                     + (p.kind == Kind.ACCESS_DENIED ? " (needed to delete extraneous objects)" : "")
                     + (written ? "; then remove the probe " + shown + " by hand" : "");
