@@ -20,8 +20,8 @@ import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -124,7 +124,8 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
     }
 
     /**
-     * Creates a fetcher with its own HTTP client and threads (daemon threads, started on demand).
+     * Creates a fetcher with its own HTTP client and threads (daemon threads, started on demand, one
+     * for each page in flight; idle ones end after a minute).
      *
      * @return the fetcher; the caller closes it
      */
