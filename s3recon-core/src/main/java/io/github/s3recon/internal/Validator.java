@@ -275,17 +275,16 @@ public final class Validator {
         }
         if (delete.failed()) {
             Problem p = classify(delete.failure);
+            String hint = hint(p, at, "s3:DeleteObject", objectArn(at));
+            String leftProbe = written ? "; then remove the probe " + shown + " by hand" : "";
             if (p.kind == Kind.ACCESS_DENIED && !deletes) {
                 // Nothing this job does needs the permission; only the probe may be left behind.
                 return new Check(ValidationReport.DESTINATION_DELETE, Status.WARN, what + ": " + p.said
-                        + "; this job deletes nothing (deleteExtraneous is off)", hint(p, at, "s3:DeleteObject",
-                                objectArn(at)) + " before turning deleteExtraneous on"
-                                + (written ? "; remove the probe " + shown + " by hand" : ""));
+                        + "; this job deletes nothing (deleteExtraneous is off)",
+                        hint + " before turning deleteExtraneous on" + leftProbe);
             }
-            String hint = hint(p, at, "s3:DeleteObject", objectArn(at))
-                    + (p.kind == Kind.ACCESS_DENIED ? " (needed to delete extraneous objects)" : "")
-                    + (written ? "; then remove the probe " + shown + " by hand" : "");
-            return fail(ValidationReport.DESTINATION_DELETE, what + ": " + p.said, hint);
+            return fail(ValidationReport.DESTINATION_DELETE, what + ": " + p.said,
+                    hint + (p.kind == Kind.ACCESS_DENIED ? " (needed to delete extraneous objects)" : "") + leftProbe);
         }
         if (!leftBehind.isEmpty()) {
             return new Check(ValidationReport.DESTINATION_DELETE, Status.WARN, what + ": allowed; the bucket is "
