@@ -43,6 +43,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 final class LargeCopies {
 
     private static final Logger LOG = LoggerFactory.getLogger(SizeTieredScheduler.class);
+    /** How long a given-up object waits for its CreateMultipartUpload's answer, to abort the upload. */
+    private static final java.time.Duration CREATE_WAIT = java.time.Duration.ofSeconds(30);
 
     private final SizeTieredSession session;
     private final SmallCopies reads;
@@ -91,9 +93,10 @@ final class LargeCopies {
             try {
                 uploadId = await(created);
             } catch (RuntimeException | InterruptedException | Error e) {
-                // Cancelled or failed while waiting: the server may still create the upload; abort it then.
+                // Cancelled while waiting: the request runs to its end (callToTheEnd), and an upload
+                // it creates is aborted before the object ends, so that no upload outlives the session.
                 task.abandoned = true;
-                created.thenAccept(id -> abort(task, id));
+                abortOnceCreated(task, created);
                 throw e;
             }
             session.uploads.started(new CheckpointStore.UploadRecord(task.entry.key(), uploadId, task.eTag,
@@ -207,7 +210,7 @@ final class LargeCopies {
         Step step = session.destinationStep(task, "CreateMultipartUpload");
         Fingerprint fingerprint = described.fingerprint(task.eTag);
         task.uploadStarted = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        return session.attempt(task, step, session.largeLimit, 1, 0, n -> session.call(step,
+        return session.attempt(task, step, session.largeLimit, 1, 0, n -> session.callToTheEnd(step,
                 () -> destination.client().createMultipartUpload(b -> {
                     b.bucket(destination.bucket()).key(step.key()).overrideConfiguration(NO_SDK_RETRIES);
                     described.applyTo(b, fingerprint);
@@ -420,6 +423,34 @@ final class LargeCopies {
                     }
                     throw rethrow(lost);
                 });
+    }
+
+    /**
+     * Waits (uninterruptibly, for at most {@link #CREATE_WAIT}) for a CreateMultipartUpload whose
+     * object was given up, and aborts the upload it created; one created later is aborted when it is.
+     */
+    private void abortOnceCreated(Task task, CompletableFuture<String> created) {
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + CREATE_WAIT.toNanos();
+        try {
+            while (true) {
+                try {
+                    abort(task, created.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | CancellationException e) {
+                    return; // no upload was created
+                } catch (java.util.concurrent.TimeoutException e) {
+                    created.thenAccept(id -> abort(task, id));
+                    return;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Aborts an upload, whatever happened, a few times if need be; not cancellable by the session. */

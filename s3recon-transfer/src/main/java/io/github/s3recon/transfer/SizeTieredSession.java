@@ -483,16 +483,31 @@ final class SizeTieredSession implements TransferSession {
      * a {@link StepException} that names the request.
      */
     <T> CompletableFuture<T> call(Step step, Supplier<CompletableFuture<T>> request) {
+        return call(step, request, true);
+    }
+
+    /**
+     * Like {@link #call(Step, Supplier)}, but {@link #cancel()} lets the request run to its end:
+     * for a request whose outcome must be known, as a CreateMultipartUpload whose upload is to be
+     * aborted (cutting it off loses the upload id, not the upload).
+     */
+    <T> CompletableFuture<T> callToTheEnd(Step step, Supplier<CompletableFuture<T>> request) {
+        return call(step, request, false);
+    }
+
+    private <T> CompletableFuture<T> call(Step step, Supplier<CompletableFuture<T>> request, boolean cancellable) {
         CompletableFuture<T> future;
         try {
             future = request.get();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(new StepException(step, e));
         }
-        inFlight.add(future);
-        future.whenComplete((v, e) -> inFlight.remove(future));
-        if (cancelled) {
-            future.cancel(true);
+        if (cancellable) {
+            inFlight.add(future);
+            future.whenComplete((v, e) -> inFlight.remove(future));
+            if (cancelled) {
+                future.cancel(true);
+            }
         }
         return future.handle((value, failure) -> {
             if (failure != null) {

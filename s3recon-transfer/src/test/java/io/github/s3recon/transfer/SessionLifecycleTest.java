@@ -103,6 +103,42 @@ class SessionLifecycleTest {
     }
 
     @Test
+    void anUploadCreatedAfterTheCancellationIsAbortedBeforeTheSessionEnds() throws Exception {
+        String destination = bucket(DESTINATION, "lifecycle-cancel-create");
+        Recorder recorder = new Recorder();
+        List<ObjectEntry> entries = Fixture.list(SOURCE.client(), source, "").stream()
+                .filter(e -> e.key().startsWith("large/")).toList();
+        // The server creates the upload at once; its answer reaches the client a second later,
+        // after the cancellation.
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(DESTINATION.endpoint())
+                .inject(Fault.delay(1, Duration.ofSeconds(1))
+                        .onlyFor(r -> r.operation() == Operation.CREATE_MULTIPART_UPLOAD));
+                S3AsyncClient dst = client(proxy);
+                SizeTieredScheduler scheduler = Fixture.testScheduler().smallObjectThreshold(DataSize.ofMebibytes(6))
+                        .partSize(DataSize.ofMebibytes(5)).largeObjectConcurrency(2).build()) {
+            TransferSession session = scheduler.open(Fixture.context(S3Location.of(SOURCE.asyncClient(), source),
+                    S3Location.of(dst, destination), recorder));
+            entries.forEach(session::copy);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (proxy.forwardedCount(Operation.CREATE_MULTIPART_UPLOAD, destination, "large/0") == 0
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200);
+            assertThat(DESTINATION.client().listMultipartUploads(b -> b.bucket(destination)).uploads())
+                    .as("created at the server before the cancellation").isNotEmpty();
+            session.cancel();
+            TransferTotals totals = session.awaitCompletion();
+
+            assertThat(totals.objectsCopied()).isZero();
+            assertThat(DESTINATION.client().listMultipartUploads(b -> b.bucket(destination)).uploads())
+                    .as("aborted before awaitCompletion() returned").isEmpty();
+            session.close();
+        }
+        recorder.assertOneOutcomeEach(entries.stream().map(ObjectEntry::key).toList());
+    }
+
+    @Test
     void closingTheSchedulerClosesItsSessionsAndRefusesNewOnes() {
         Set<String> before = transferThreads();
         SizeTieredScheduler scheduler = Fixture.testScheduler().build();
