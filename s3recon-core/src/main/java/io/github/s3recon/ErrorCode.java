@@ -13,8 +13,12 @@ public enum ErrorCode {
     INVALID_CREDENTIALS,
     /** The credentials are valid but lack a permission the operation needs. */
     ACCESS_DENIED,
-    /** The endpoint could not be reached or did not answer in time. */
+    /** Nothing listens at the endpoint's host and port (connection refused, or no route to it). */
     ENDPOINT_UNREACHABLE,
+    /** The endpoint's host name does not resolve (a typo in the endpoint URL, or no DNS). */
+    UNKNOWN_HOST,
+    /** The endpoint accepted the connection (or not) but did not answer within the client's timeout. */
+    TIMED_OUT,
     /** A listing failed for another reason the server gave. */
     LISTING_FAILED,
     /** A listing was not in ascending UTF-8 byte order where it had to be. */
@@ -33,8 +37,21 @@ public enum ErrorCode {
     COPY_FAILED,
     /** An extraneous object could not be deleted. */
     DELETE_FAILED,
-    /** More deletions were planned than {@code maxDeletes} allows; nothing was written. */
+    /**
+     * More deletions were planned than {@code maxDeletes} allows, or a larger share of the destination
+     * than {@code maxDeletePercent}; nothing was written.
+     */
     TOO_MANY_DELETES,
+    /**
+     * The source listing was empty while deletions were on: deleting everything under the destination
+     * needs {@code allowEmptySource(true)}; nothing was written.
+     */
+    EMPTY_SOURCE,
+    /**
+     * The source and destination overlap (the same endpoint and bucket, one prefix inside the other):
+     * a copy would write into what it reads, or delete what it copies.
+     */
+    LOCATIONS_OVERLAP,
     /** The run was cancelled ({@code Migration.cancel()}); its checkpoint is saved and it can be resumed. */
     CANCELLED,
     /**

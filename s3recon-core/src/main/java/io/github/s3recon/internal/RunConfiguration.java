@@ -80,12 +80,9 @@ public final class RunConfiguration {
     }
 
     private static String withoutUserInfo(URI uri) {
-        try {
-            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
-        } catch (java.net.URISyntaxException e) {
-            return uri.getScheme() + "://" + uri.getHost();
-        }
+        return Redact.endpoint(uri);
     }
+
 
     /**
      * Returns the configuration as JSON.

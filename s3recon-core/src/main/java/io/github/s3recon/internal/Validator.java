@@ -65,12 +65,7 @@ public final class Validator {
     public static final String DEFAULT_PROBE_PREFIX = ".s3recon-probe/";
 
     private static final int MAX_KEY_IN_MESSAGE = 200;
-    private static final int MAX_SERVER_MESSAGE = 300;
     /** Anything that looks like a credential, a signature or a token, as they appear in headers and URLs. */
-    private static final Pattern SECRET_LOOKING = Pattern.compile(
-            "(?i)(credential|signature|security-token|x-amz-security-token|authorization|awsaccesskeyid|"
-                    + "accesskeyid|secretkey|secret-key|sessiontoken)\\s*[=:]\\s*[^\\s,;&]+"
-                    + "|\\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\\b");
 
     private final S3Location source;
     private final S3Location destination;
@@ -523,8 +518,7 @@ public final class Validator {
 
     /** Removes what looks like a credential or signature, and shortens: server messages are quoted, not trusted. */
     static String clean(String text) {
-        String cleaned = SECRET_LOOKING.matcher(text).replaceAll("[redacted]").replaceAll("\\s+", " ").trim();
-        return cleaned.length() <= MAX_SERVER_MESSAGE ? cleaned : cleaned.substring(0, MAX_SERVER_MESSAGE) + "…";
+        return Redact.serverMessage(text);
     }
 
     private static String shorten(String key) {
