@@ -4,6 +4,7 @@ import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.internal.Estimator;
 import io.github.s3recon.internal.Listeners;
 import io.github.s3recon.internal.KeyFilter;
+import io.github.s3recon.internal.Overlap;
 import io.github.s3recon.internal.Reconciler;
 import io.github.s3recon.internal.RunSettings;
 import io.github.s3recon.internal.Validator;
@@ -56,6 +57,12 @@ public final class Migration implements AutoCloseable {
     public static final long DEFAULT_MAX_DELETES = 1000;
 
     /**
+     * The default largest share of the destination's objects (in scope) that a run may delete, in
+     * percent: a run that would delete more than half of a destination is almost always a wrong source.
+     */
+    public static final int DEFAULT_MAX_DELETE_PERCENT = 50;
+
+    /**
      * Where, under the destination prefix, {@link #validate()} writes its probe object unless
      * {@link Builder#validationProbePrefix(String)} says otherwise.
      */
@@ -81,6 +88,8 @@ public final class Migration implements AutoCloseable {
     private final OverwritePolicy overwrite;
     private final boolean deleteExtraneous;
     private final long maxDeletes;
+    private final int maxDeletePercent;
+    private final boolean allowEmptySource;
     private final Verification verification;
     private final ChecksumAlgorithm checksumAlgorithm;
     private final CheckpointStore checkpoints;
@@ -89,6 +98,10 @@ public final class Migration implements AutoCloseable {
     private final String validationProbePrefix;
     private final ReentrantLock running = new ReentrantLock();
     private volatile Reconciler current;
+    /** Guards current, starting and cancelStarting, so that a cancel cannot fall between a run's start and its run. */
+    private final Object starts = new Object();
+    private int starting;
+    private boolean cancelStarting;
 
     private Migration(Builder b, ObjectLister lister, boolean ownsLister, InventoryStore store, boolean ownsStore,
             TransferScheduler scheduler, boolean ownsScheduler, CheckpointStore checkpoints,
@@ -117,6 +130,8 @@ public final class Migration implements AutoCloseable {
         this.overwrite = b.overwrite;
         this.deleteExtraneous = b.deleteExtraneous;
         this.maxDeletes = b.maxDeletes;
+        this.maxDeletePercent = b.maxDeletePercent;
+        this.allowEmptySource = b.allowEmptySource;
         this.verification = b.verification;
         this.checksumAlgorithm = b.checksumAlgorithm;
     }
@@ -326,11 +341,20 @@ public final class Migration implements AutoCloseable {
      * flight are aborted (multipart uploads are kept, to be continued), the checkpoint is flushed,
      * and the run ends as {@link MigrationState#CANCELLED}: listeners see it finish so, and
      * {@link #run()} throws an {@link S3ReconException} with code {@link ErrorCode#CANCELLED}. A
-     * migration built again on the same work directory with the same options resumes it. Returns at
-     * once; does nothing when no run is in progress.
+     * migration built again on the same work directory with the same options resumes it. A cancel that
+     * arrives while a run is starting (called, but not yet listing) is honoured: that run ends as
+     * CANCELLED before it lists anything. Returns at once; does nothing when no run is in progress or
+     * starting.
      */
     public void cancel() {
-        Reconciler r = current;
+        Reconciler r;
+        synchronized (starts) {
+            r = current;
+            if (r == null && starting > 0) {
+                cancelStarting = true; // a run is on its way in: it takes this cancel when it gets there
+                return;
+            }
+        }
         if (r != null) {
             r.cancel();
         }
@@ -341,13 +365,33 @@ public final class Migration implements AutoCloseable {
     }
 
     private <A, R> R runWith(Call<A, R> call, A argument) {
-        Reconciler r = reconciler();
-        running.lock();
+        synchronized (starts) {
+            starting++;
+        }
+        Reconciler r;
         try {
-            current = r; // after the lock: cancel() reaches the run in progress, not one waiting for it
+            r = reconciler();
+            running.lock();
+        } catch (RuntimeException | Error e) {
+            synchronized (starts) {
+                starting--;
+            }
+            throw e;
+        }
+        try {
+            synchronized (starts) {
+                starting--;
+                current = r; // after the lock: cancel() reaches the run in progress, not one waiting for it
+                if (cancelStarting) {
+                    cancelStarting = false;
+                    r.cancel(); // asked while this run was starting: honoured before it lists anything
+                }
+            }
             return call.call(r, argument);
         } finally {
-            current = null;
+            synchronized (starts) {
+                current = null;
+            }
             running.unlock();
         }
     }
@@ -355,7 +399,7 @@ public final class Migration implements AutoCloseable {
     private RunSettings settings() {
         return new RunSettings(source, destination, sourceLister, destinationLister, store,
                 workDirectory, new Listeners(listeners), reporters, clock, progressInterval, listingRanges, filter,
-                scheduler, overwrite, deleteExtraneous, maxDeletes, verification, checksumAlgorithm, checkpoints,
+                scheduler, overwrite, deleteExtraneous, maxDeletes, maxDeletePercent, allowEmptySource, verification, checksumAlgorithm, checkpoints,
                 newRun);
     }
 
@@ -435,6 +479,8 @@ public final class Migration implements AutoCloseable {
         private OverwritePolicy overwrite = OverwritePolicy.IF_DIFFERENT;
         private boolean deleteExtraneous;
         private long maxDeletes = DEFAULT_MAX_DELETES;
+        private int maxDeletePercent = DEFAULT_MAX_DELETE_PERCENT;
+        private boolean allowEmptySource;
         private Verification verification = Verification.CHECKSUM;
         private ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.CRC64NVME;
         private CheckpointStore checkpoints;
@@ -511,7 +557,10 @@ public final class Migration implements AutoCloseable {
 
         /**
          * Sets whether a run deletes the destination objects (in scope) that the source does not
-         * have; off by default. Guarded by {@link #maxDeletes(long)}.
+         * have; off by default. Guarded, before anything is written, by {@link #maxDeletes(long)},
+         * {@link #maxDeletePercent(int)} and {@link #allowEmptySource(boolean)}; a run whose listings
+         * cannot be proved complete deletes nothing, and each deletion first makes sure that the object
+         * is still the one the plan saw (a destination object rewritten since is kept and reported).
          *
          * @param delete true to delete them
          * @return this builder
@@ -535,6 +584,39 @@ public final class Migration implements AutoCloseable {
                         + max);
             }
             this.maxDeletes = max;
+            return this;
+        }
+
+        /**
+         * Sets the largest share of the destination's objects (those in scope, as the run listed them)
+         * that a run may delete; a run that plans more fails before writing anything, with
+         * {@link ErrorCode#TOO_MANY_DELETES}. {@value Migration#DEFAULT_MAX_DELETE_PERCENT} by default;
+         * 100 turns this guard off ({@link #maxDeletes(long)} still applies).
+         *
+         * @param percent 0 to 100
+         * @return this builder
+         */
+        public Builder maxDeletePercent(int percent) {
+            if (percent < 0 || percent > 100) {
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "max delete percent must be 0 to 100, was "
+                        + percent);
+            }
+            this.maxDeletePercent = percent;
+            return this;
+        }
+
+        /**
+         * Sets whether a run whose source listing is empty may delete the destination's objects. Off
+         * by default: an empty source is far more often a wrong bucket, prefix, filter or credentials
+         * than a wish to empty the destination, so such a run fails before writing anything, with
+         * {@link ErrorCode#EMPTY_SOURCE}. Turn it on (with {@link #maxDeletePercent(int) maxDeletePercent(100)}
+         * and a large enough {@link #maxDeletes(long)}) to really empty a destination.
+         *
+         * @param allow true to let an empty source delete
+         * @return this builder
+         */
+        public Builder allowEmptySource(boolean allow) {
+            this.allowEmptySource = allow;
             return this;
         }
 
@@ -764,7 +846,9 @@ public final class Migration implements AutoCloseable {
          *
          * @return the migration; close it
          * @throws S3ReconException if a required setting is missing, the work directory is unusable
-         *     or no lister or store is on the class path
+         *     or no lister or store is on the class path; {@link ErrorCode#LOCATIONS_OVERLAP} if the
+         *     source and destination are on the same server (by endpoint, not by client instance) and
+         *     bucket with one prefix inside the other
          */
         public Migration build() {
             if (source == null || destination == null || workDirectory == null) {
@@ -773,12 +857,7 @@ public final class Migration implements AutoCloseable {
                         + (workDirectory == null ? "a work directory, " : "")
                         + "set with Migration.builder().source(...).destination(...).workDirectory(...)");
             }
-            if (source.bucket().equals(destination.bucket()) && source.client() == destination.client()
-                    && (source.prefix().startsWith(destination.prefix())
-                            || destination.prefix().startsWith(source.prefix()))) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "source " + source + " and destination "
-                        + destination + " overlap: choose prefixes of which neither contains the other");
-            }
+            Overlap.check(source, destination);
             try {
                 Files.createDirectories(workDirectory);
             } catch (IOException e) {

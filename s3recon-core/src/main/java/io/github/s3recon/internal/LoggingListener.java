@@ -37,14 +37,14 @@ public final class LoggingListener implements MigrationListener {
     @Override
     public void onDifference(DifferenceFound event) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {}", event.difference().type(), event.difference().key());
+            LOG.debug("{} {}", event.difference().type(), Redact.key(event.difference().key()));
         }
     }
 
     @Override
     public void onObjectCopied(ObjectCopied event) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("copied {} ({}, {}, {} attempt(s))", event.key(), Bytes.format(event.bytes()), event.mode(),
+            LOG.debug("copied {} ({}, {}, {} attempt(s))", Redact.key(event.key()), Bytes.format(event.bytes()), event.mode(),
                     event.attempts());
         }
     }
@@ -52,28 +52,28 @@ public final class LoggingListener implements MigrationListener {
     @Override
     public void onObjectDeleted(ObjectDeleted event) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("deleted {}", event.key());
+            LOG.debug("deleted {}", Redact.key(event.key()));
         }
     }
 
     @Override
     public void onObjectFailed(ObjectFailed event) {
-        LOG.warn("{} of {} failed after {} attempt(s): {}", event.action(), event.key(), event.attempts(),
-                event.error().getMessage());
+        LOG.warn("{} of {} failed after {} attempt(s): {}", event.action(), Redact.key(event.key()), event.attempts(),
+                Redact.text(event.error().getMessage()));
     }
 
     @Override
     public void onRetry(TransferRetried event) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("retrying {} after attempt {} ({}), in {} ms", event.key(), event.attempt(), event.reason(),
-                    event.backoff().toMillis());
+            LOG.debug("retrying {} after attempt {} ({}), in {} ms", Redact.key(event.key()), event.attempt(),
+                    Redact.text(event.reason()), event.backoff().toMillis());
         }
     }
 
     @Override
     public void onFinished(RunFinished event) {
         if (event.failure() != null) {
-            LOG.error("run {} after {}: {}", event.state(), event.duration(), event.failure().getMessage());
+            LOG.error("run {} after {}: {}", event.state(), event.duration(), Redact.text(event.failure().getMessage()));
         } else {
             LOG.info("run {} after {}", event.state(), event.duration());
         }

@@ -257,14 +257,18 @@ public final class Reconciler {
                         Verification.CHECKSUM, MigrationState.LISTING, -1);
                 transition(MigrationState.COMPARING);
                 deliver(before.differencesFile());
-                checkDeletes(before.plan());
+                checkDeletes(run, before.plan(), before.source().objects(), before.destination().objects());
                 checkpoints.putValue(run.id(), "before", encode(before));
                 checkpoints.putValue(run.id(), STAGE, STAGE_TRANSFER);
                 checkpoints.flush();
                 deleteRangeFiles(run.directory(), ranges.size());
             } else {
                 ranges = storedRanges(run, "before");
-                before = decodeComparison(run, checkpoints.value(run.id(), "before").orElseThrow());
+                String saved = checkpoints.value(run.id(), "before").orElseThrow();
+                before = decodeComparison(run, saved);
+                if (STAGE_TRANSFER.equals(stage)) {
+                    checkPlanFile(run, before, planBytes(run, saved));
+                }
             }
             TransferOutcome outcome;
             if (!STAGE_VERIFY.equals(stage)) {
@@ -300,7 +304,7 @@ public final class Reconciler {
         return guarded("repair", "REPAIR", run -> {
             FixPlan plan = FixPlan.of(report, settings.overwrite(), settings.deleteExtraneous(),
                     run.directory().resolve("planned.jsonl"));
-            checkDeletes(plan);
+            checkDeletes(run, plan, report.source().objects(), report.destination().objects());
             TransferOutcome outcome = transfer(scheduler, plan, run, report.source().objects(), null);
             return verify(run, plan(), null, outcome);
         });
@@ -356,12 +360,37 @@ public final class Reconciler {
         return settings.scheduler();
     }
 
-    private void checkDeletes(FixPlan plan) {
-        if (plan.deletes() > settings.maxDeletes()) {
-            throw new S3ReconException(ErrorCode.TOO_MANY_DELETES, "the plan deletes " + plan.deletes()
-                    + " objects from " + destination + ", more than maxDeletes (" + settings.maxDeletes()
-                    + "); nothing was copied or deleted. Check the source and the filters (a wrong or empty source "
-                    + "deletes everything), then raise maxDeletes or turn deleteExtraneous off");
+    /**
+     * The deletion guards, checked before the first write: an empty source deletes nothing unless
+     * allowed, and no more than maxDeletes objects nor more than maxDeletePercent of the destination.
+     */
+    private void checkDeletes(Run run, FixPlan plan, long sourceObjects, long destinationObjects) {
+        long deletes = plan.deletes();
+        if (deletes == 0) {
+            return;
+        }
+        String look = "; nothing was copied or deleted. The planned deletions are in " + plan.file()
+                + " (and the differences beside it, in " + run.directory() + ")";
+        if (sourceObjects == 0 && !settings.allowEmptySource()) {
+            throw new S3ReconException(ErrorCode.EMPTY_SOURCE, "the source " + source + " listed no object (in scope "
+                    + "of the include/exclude globs), so the plan deletes all " + deletes + " objects under "
+                    + destination + look + ". Check the source bucket, prefix, filters and credentials; to really "
+                    + "empty the destination, build the migration with allowEmptySource(true), maxDeletePercent(100) "
+                    + "and maxDeletes(" + deletes + ") or more");
+        }
+        if (deletes > settings.maxDeletes()) {
+            throw new S3ReconException(ErrorCode.TOO_MANY_DELETES, "the plan deletes " + deletes
+                    + " objects from " + destination + ", more than maxDeletes (" + settings.maxDeletes() + ")" + look
+                    + ". Check the source and the filters (a wrong or empty source deletes everything), then raise "
+                    + "maxDeletes to " + deletes + " or more, or turn deleteExtraneous off");
+        }
+        if (settings.maxDeletePercent() < 100 && deletes * 100 > settings.maxDeletePercent() * destinationObjects) {
+            long percent = (deletes * 100 + destinationObjects - 1) / Math.max(1, destinationObjects);
+            throw new S3ReconException(ErrorCode.TOO_MANY_DELETES, "the plan deletes " + deletes + " of the "
+                    + destinationObjects + " objects under " + destination + " (" + percent + "%), more than "
+                    + "maxDeletePercent (" + settings.maxDeletePercent() + "%)" + look + ". Check the source and the "
+                    + "filters, then raise maxDeletePercent to " + Math.min(100, percent) + " or more, or turn "
+                    + "deleteExtraneous off");
         }
     }
 
@@ -684,9 +713,9 @@ public final class Reconciler {
                         && s3.statusCode() == 404)) {
                     // Gone already (404) is fine; anything else (e.g. 403 without s3:AbortMultipartUpload)
                     // leaves an upload that costs storage: say so.
-                    String message = "could not abort multipart upload " + u.uploadId() + " of s3://" + bucket + "/"
-                            + prefix + u.key() + ": " + cause + "; abort it, or let a lifecycle rule that aborts "
-                            + "incomplete multipart uploads clean it up";
+                    String message = Redact.text("could not abort multipart upload " + u.uploadId() + " of s3://"
+                            + bucket + "/" + prefix + u.key() + ": " + cause + "; abort it, or let a lifecycle rule "
+                            + "that aborts incomplete multipart uploads clean it up");
                     LOG.warn(message);
                     checkpoints.log(runId, new CheckpointStore.LogLine(clock.instant(), "WARN", message));
                 }
@@ -737,9 +766,11 @@ public final class Reconciler {
                 record.configurationHash(), terminal, record.startedAt(), now, now, report.summaryJson(), null,
                 record.attempts());
         checkpoints.updateRun(record);
-        log(run, "INFO", "finished " + terminal + ": " + c.counts().differences() + " differences"
-                + (transfer == null ? "" : ", " + transfer.objectsCopied() + " copied, " + transfer.objectsFailed()
-                        + " failed"));
+        String summary = "finished " + terminal + ": " + c.counts().differences() + " differences"
+                + (transfer == null ? "" : ", " + transfer.objectsCopied() + " copied, " + transfer.objectsDeleted()
+                        + " deleted, " + transfer.objectsFailed() + " failed");
+        log(run, "INFO", summary);
+        LOG.info("{} {} of {} to {}", record.kind().toLowerCase(java.util.Locale.ROOT), summary, source, destination);
         checkpoints.flush();
         listener.onFinished(new RunFinished(now, terminal, Duration.between(run.startedAt(), now), null));
         return new MigrationResult(terminal, report);
@@ -858,7 +889,7 @@ public final class Reconciler {
                 }
                 record = new CheckpointStore.RunRecord(record.runId(), record.kind(), record.configuration(),
                         record.configurationHash(), MigrationState.FAILED, record.startedAt(), now, now,
-                        record.summary(), failure.getMessage(), record.attempts());
+                        record.summary(), Redact.text(failure.getMessage()), record.attempts());
                 checkpoints.updateRun(record);
             } catch (RuntimeException storeFailure) {
                 failure.addSuppressed(storeFailure);
@@ -962,7 +993,7 @@ public final class Reconciler {
     }
 
     private void log(Run run, String level, String message) {
-        checkpoints.log(run.id(), new CheckpointStore.LogLine(clock.instant(), level, message));
+        checkpoints.log(run.id(), new CheckpointStore.LogLine(clock.instant(), level, Redact.text(message)));
     }
 
     // ---- checkpoint encodings -----------------------------------------------------------------
@@ -980,10 +1011,18 @@ public final class Reconciler {
         if (c.plan() != null) {
             n.put("planFile", c.plan().file().getFileName().toString()).put("copies", c.plan().copies())
                     .put("recopies", c.plan().recopies()).put("deletes", c.plan().deletes())
-                    .put("bytesToCopy", c.plan().bytesToCopy());
+                    .put("bytesToCopy", c.plan().bytesToCopy()).put("planBytes", size(c.plan().file()));
         }
         n.put("plannedFixes", c.plannedFixes());
         return n.toString();
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot read the size of " + file + ": " + e, e);
+        }
     }
 
     private Comparison decodeComparison(Run run, String text) {
@@ -1008,6 +1047,16 @@ public final class Reconciler {
             return new Comparison(src, dst, counts, rules, run.directory().resolve(n.get("differencesFile").asText()),
                     plan, n.get("plannedFixes").asLong());
         } catch (IOException | RuntimeException e) {
+            throw corrupt(run, "before", e);
+        }
+    }
+
+    /** The plan file's size the checkpoint recorded, or -1 for a checkpoint written before sizes were. */
+    private long planBytes(Run run, String saved) {
+        try {
+            JsonNode n = JSON.readTree(saved);
+            return n.has("planBytes") ? n.get("planBytes").asLong() : -1;
+        } catch (IOException e) {
             throw corrupt(run, "before", e);
         }
     }
@@ -1369,15 +1418,76 @@ public final class Reconciler {
     }
 
     /** Joins the ranges' files of one kind, in range order and so in key order, into one file. */
+    /**
+     * Joins the range files into one, and forces it (and its directory entry) to disk: a resumed run
+     * reads the plan from it after the checkpoint says the compare stage is over.
+     */
     private static void concatenate(Path runDirectory, String kind, int ranges, Path differencesFile) {
-        try (java.io.OutputStream out = Files.newOutputStream(differencesFile)) {
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(differencesFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
             for (int i = 0; i < ranges; i++) {
-                Path part = rangeFile(runDirectory, kind, i);
-                Files.copy(part, out);
+                try (java.nio.channels.FileChannel part = java.nio.channels.FileChannel.open(
+                        rangeFile(runDirectory, kind, i), java.nio.file.StandardOpenOption.READ)) {
+                    long size = part.size();
+                    for (long at = 0; at < size; ) {
+                        at += part.transferTo(at, size - at, out);
+                    }
+                }
             }
+            out.force(true);
         } catch (IOException e) {
             throw new S3ReconException(ErrorCode.REPORT_FAILED, "cannot write " + differencesFile + ": " + e
                     + " (check free disk space in the work directory)", e);
+        }
+        forceDirectory(runDirectory);
+    }
+
+    /** Makes a new file's directory entry durable (where the platform allows opening a directory). */
+    private static void forceDirectory(Path directory) {
+        try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(directory,
+                java.nio.file.StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("cannot force the directory {} to disk (not supported here)", directory, e);
+        }
+    }
+
+    /**
+     * Before a resumed run copies from its plan: the plan file must hold exactly what the checkpoint
+     * recorded, or the run would copy less than it planned and still report success.
+     */
+    private void checkPlanFile(Run run, Comparison before, long recordedBytes) {
+        FixPlan plan = before.plan();
+        Path file = plan.file();
+        long records = plan.copies() + plan.recopies() + plan.deletes();
+        String fix = ": it was deleted, moved or damaged since the run stopped. Start the run again from its "
+                + "listing with Migration.builder().newRun(true) (nothing already copied is copied twice: the new "
+                + "plan leaves out what the destination has)";
+        if (!Files.isRegularFile(file)) {
+            throw new S3ReconException(ErrorCode.STORE_FAILED, "the plan file " + file + " of run " + run.id()
+                    + " (" + records + " actions) is missing" + fix);
+        }
+        long size;
+        long lines = 0;
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            size = Files.size(file);
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] == '\n') {
+                        lines++;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new S3ReconException(ErrorCode.STORE_FAILED, "the plan file " + file + " of run " + run.id()
+                    + " cannot be read (" + e + ")" + fix, e);
+        }
+        if ((recordedBytes >= 0 && size != recordedBytes) || lines != records) {
+            throw new S3ReconException(ErrorCode.STORE_FAILED, "the plan file " + file + " of run " + run.id()
+                    + " holds " + lines + " actions in " + size + " bytes, but the checkpoint recorded " + records
+                    + " actions" + (recordedBytes >= 0 ? " in " + recordedBytes + " bytes" : "") + fix);
         }
     }
 

@@ -27,6 +27,8 @@ import java.util.Map;
 public final class RunConfiguration {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Guards a resume may change: they decide whether a run goes ahead, not what it copies. */
+    private static final List<String> LIMITS = List.of("maxDeletes", "maxDeletePercent", "allowEmptySource");
 
     private final ObjectNode json;
     private final String hash;
@@ -34,7 +36,9 @@ public final class RunConfiguration {
     private RunConfiguration(ObjectNode json) {
         this.json = json;
         ObjectNode fixed = json.deepCopy();
-        fixed.remove("maxDeletes");
+        for (String limit : LIMITS) {
+            fixed.remove(limit);
+        }
         this.hash = sha256(fixed.toString());
     }
 
@@ -58,6 +62,8 @@ public final class RunConfiguration {
         root.put("checksumAlgorithm", s.checksumAlgorithm().name());
         root.put("listingRanges", s.listingRanges());
         root.put("maxDeletes", s.maxDeletes());
+        root.put("maxDeletePercent", s.maxDeletePercent());
+        root.put("allowEmptySource", s.allowEmptySource());
         return new RunConfiguration(root);
     }
 
@@ -115,7 +121,7 @@ public final class RunConfiguration {
         } catch (IOException e) {
             changes.add("(the earlier configuration cannot be read: " + e.getMessage() + ")");
         }
-        changes.removeIf(c -> c.startsWith("maxDeletes:"));
+        changes.removeIf(c -> LIMITS.stream().anyMatch(limit -> c.startsWith(limit + ":")));
         return changes;
     }
 

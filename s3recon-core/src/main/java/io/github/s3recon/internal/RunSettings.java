@@ -33,6 +33,8 @@ import java.util.List;
  * @param overwrite which differing keys a run copies
  * @param deleteExtraneous whether a run deletes extraneous destination objects
  * @param maxDeletes the most deletions a run may plan
+ * @param maxDeletePercent the largest share of the destination's objects (in scope) a run may delete, 0 to 100
+ * @param allowEmptySource whether a run whose source listing is empty may delete
  * @param verification how a run verifies after copying
  * @param checksumAlgorithm the checksum computed while copying
  * @param checkpoints the store of run history and checkpoints
@@ -42,6 +44,6 @@ public record RunSettings(S3Location source, S3Location destination, ObjectListe
         ObjectLister destinationLister, InventoryStore store, Path workDirectory, MigrationListener listener,
         List<ReconciliationReporter> reporters, Clock clock, Duration progressInterval, int listingRanges,
         KeyFilter filter, TransferScheduler scheduler, OverwritePolicy overwrite, boolean deleteExtraneous,
-        long maxDeletes, Verification verification, ChecksumAlgorithm checksumAlgorithm,
+        long maxDeletes, int maxDeletePercent, boolean allowEmptySource, Verification verification, ChecksumAlgorithm checksumAlgorithm,
         io.github.s3recon.spi.CheckpointStore checkpoints, boolean newRun) {
 }
