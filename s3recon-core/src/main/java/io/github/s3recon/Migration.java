@@ -277,7 +277,8 @@ public final class Migration implements AutoCloseable {
     public ValidationReport validate() {
         running.lock();
         try {
-            return new Validator(source, destination, validationProbePrefix, clock, deleteExtraneous).validate();
+            return new Validator(source, destination, validationProbePrefix, clock, new Validator.Guards(
+                    deleteExtraneous, maxDeletes, maxDeletePercent, allowEmptySource, filter)).validate();
         } finally {
             running.unlock();
         }

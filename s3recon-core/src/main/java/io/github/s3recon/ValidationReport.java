@@ -22,7 +22,8 @@ import java.util.Optional;
  * listed), {@value #SOURCE_VERSIONING}, {@value #SOURCE_OBJECT_LOCK}; for the destination,
  * {@value #DESTINATION_BUCKET}, {@value #DESTINATION_WRITE} (PutObject of a probe object),
  * {@value #DESTINATION_READ} (GetObject of the probe), {@value #DESTINATION_DELETE} (DeleteObject of
- * the probe), {@value #DESTINATION_VERSIONING}, {@value #DESTINATION_OBJECT_LOCK}.
+ * the probe), {@value #DESTINATION_VERSIONING}, {@value #DESTINATION_OBJECT_LOCK}; then
+ * {@value #DELETIONS} (what a run with {@code deleteExtraneous} would delete, against the guards).
  *
  * <p>No secret appears in a report: not the secret key, the session token, the access key id nor
  * any request signature; only bucket names, prefixes, endpoints, keys of the probe and the first
@@ -61,6 +62,13 @@ public record ValidationReport(String source, String destination, Instant starte
     public static final String DESTINATION_VERSIONING = "destination.versioning";
     /** Destination: whether object lock is on (GetObjectLockConfiguration). */
     public static final String DESTINATION_OBJECT_LOCK = "destination.objectLock";
+    /**
+     * Deletions: with {@code deleteExtraneous} on, whether a run would trip a deletion guard (an empty
+     * source; more deletions than {@code maxDeletes} or a larger share than {@code maxDeletePercent}),
+     * judged from the first 1,000 keys of each side; a warning, never a failure. Skipped when deletions
+     * are off or either side has more keys than one page.
+     */
+    public static final String DELETIONS = "deletions";
 
     private static final JsonFactory JSON = new JsonFactory();
 

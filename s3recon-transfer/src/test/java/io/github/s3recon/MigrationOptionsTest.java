@@ -131,7 +131,7 @@ class MigrationOptionsTest {
     @Test
     void deleteExtraneousDeletesWithinTheGuard() {
         seed();
-        try (Migration m = migration(b -> b.deleteExtraneous(true).maxDeletes(3))) {
+        try (Migration m = migration(b -> b.deleteExtraneous(true).maxDeletes(3).maxDeletePercent(60))) {
             MigrationResult r = m.run();
             assertThat(r.state()).isEqualTo(MigrationState.COMPLETED);
             assertThat(r.report().transfer().objectsDeleted()).isEqualTo(3);
@@ -186,7 +186,7 @@ class MigrationOptionsTest {
     void repairClosesEveryDifferenceOfAReport() {
         seed();
         MigrationResult found;
-        try (Migration m = migration(b -> b.deleteExtraneous(true))) {
+        try (Migration m = migration(b -> b.deleteExtraneous(true).maxDeletePercent(60))) {
             found = m.reconcile();
             assertThat(found.report().counts().differences()).isEqualTo(8);
             MigrationResult repaired = m.repair(found.report());
@@ -226,7 +226,7 @@ class MigrationOptionsTest {
     @Test
     void verificationModesDecideHowTheCopyIsChecked() {
         seed();
-        try (Migration m = migration(b -> b.verification(Verification.SIZE).deleteExtraneous(true))) {
+        try (Migration m = migration(b -> b.verification(Verification.SIZE).deleteExtraneous(true).maxDeletePercent(60))) {
             MigrationResult r = m.run();
             assertThat(r.report().verification()).isEqualTo(Verification.SIZE);
             assertThat(r.report().matchedByRule()).containsOnlyKeys(MatchRule.SIZE);

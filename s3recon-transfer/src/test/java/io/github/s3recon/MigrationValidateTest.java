@@ -32,7 +32,7 @@ class MigrationValidateTest {
             ValidationReport.SOURCE_READ, ValidationReport.SOURCE_VERSIONING, ValidationReport.SOURCE_OBJECT_LOCK,
             ValidationReport.DESTINATION_BUCKET, ValidationReport.DESTINATION_WRITE, ValidationReport.DESTINATION_READ,
             ValidationReport.DESTINATION_DELETE, ValidationReport.DESTINATION_VERSIONING,
-            ValidationReport.DESTINATION_OBJECT_LOCK);
+            ValidationReport.DESTINATION_OBJECT_LOCK, ValidationReport.DELETIONS);
 
     private final EmbeddedS3 s3 = EmbeddedS3.shared();
 

@@ -72,6 +72,7 @@ public final class Validator {
     private final String probePrefix;
     private final Clock clock;
     private final boolean deletes;
+    private final Guards guards;
 
     /**
      * Creates a validator.
@@ -86,7 +87,35 @@ public final class Validator {
      *     the probe key would be longer than S3 allows
      */
     public Validator(S3Location source, S3Location destination, String probePrefix, Clock clock, boolean deletes) {
-        this.deletes = deletes;
+        this(source, destination, probePrefix, clock, new Guards(deletes, Long.MAX_VALUE, 100, true, KeyFilter.ALL));
+    }
+
+    /**
+     * The deletion settings of the job being validated.
+     *
+     * @param deletes whether the job deletes extraneous objects
+     * @param maxDeletes the most deletions a run may plan
+     * @param maxDeletePercent the largest share of the destination a run may delete
+     * @param allowEmptySource whether an empty source may delete
+     * @param filter the job's include and exclude globs
+     */
+    public record Guards(boolean deletes, long maxDeletes, int maxDeletePercent, boolean allowEmptySource,
+            KeyFilter filter) {
+    }
+
+    /**
+     * Creates a validator that also judges the deletion guards.
+     *
+     * @param source the location a migration reads; not null
+     * @param destination the location a migration writes; not null
+     * @param probePrefix where, under the destination prefix, the probe object is written
+     * @param clock stamps the report; not null
+     * @param guards the job's deletion settings; not null
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} as the other constructor
+     */
+    public Validator(S3Location source, S3Location destination, String probePrefix, Clock clock, Guards guards) {
+        this.guards = requireNonNull(guards, "guards");
+        this.deletes = guards.deletes();
         this.source = requireNonNull(source, "source");
         this.destination = requireNonNull(destination, "destination");
         this.probePrefix = checkProbePrefix(requireNonNull(probePrefix, "probePrefix"));
@@ -131,6 +160,7 @@ public final class Validator {
         List<Check> checks = new ArrayList<>();
         checkSource(checks);
         checkDestination(checks);
+        checks.add(deletions(checks));
         return new ValidationReport(source.toString(), destination.toString(), started, clock.instant(), checks);
     }
 
@@ -170,6 +200,81 @@ public final class Validator {
         }
         checks.add(versioning(ValidationReport.SOURCE_VERSIONING, at, false, skipped));
         checks.add(objectLock(ValidationReport.SOURCE_OBJECT_LOCK, at, false, skipped));
+    }
+
+    /** One page of keys per side: enough to warn about a wrong source before a run, never a listing of a bucket. */
+    private static final int DELETION_SAMPLE = 1000;
+
+    private Check deletions(List<Check> checks) {
+        if (!deletes) {
+            return skip(ValidationReport.DELETIONS, "skipped: deleteExtraneous is off, a run deletes nothing");
+        }
+        for (Check c : checks) {
+            if ((c.name().equals(ValidationReport.SOURCE_LIST) || c.name().equals(ValidationReport.DESTINATION_BUCKET))
+                    && c.status() != Status.PASS) {
+                return skip(ValidationReport.DELETIONS, "skipped: " + c.name() + " did not pass");
+            }
+        }
+        Outcome<ListObjectsV2Response> src = listPage(source);
+        Outcome<ListObjectsV2Response> dst = listPage(destination);
+        if (src.failed() || dst.failed()) {
+            return skip(ValidationReport.DELETIONS, "skipped: a listing failed ("
+                    + classify(src.failed() ? src.failure : dst.failure).said + ")");
+        }
+        java.util.Set<String> sourceKeys = new java.util.HashSet<>();
+        for (S3Object o : src.value.contents()) {
+            String key = o.key().substring(source.prefix().length());
+            if (guards.filter().test(key)) {
+                sourceKeys.add(key);
+            }
+        }
+        long destinationObjects = 0;
+        long extra = 0;
+        for (S3Object o : dst.value.contents()) {
+            String key = o.key().substring(destination.prefix().length());
+            if (guards.filter().test(key) && !key.startsWith(probePrefix.isEmpty() ? "\0" : probePrefix)) {
+                destinationObjects++;
+                if (!sourceKeys.contains(key)) {
+                    extra++;
+                }
+            }
+        }
+        boolean sourceWhole = !Boolean.TRUE.equals(src.value.isTruncated());
+        boolean destinationWhole = !Boolean.TRUE.equals(dst.value.isTruncated());
+        String what = "deleteExtraneous is on";
+        if (sourceWhole && sourceKeys.isEmpty() && destinationObjects > 0) {
+            String count = destinationWhole ? String.valueOf(destinationObjects) : "more than " + destinationObjects;
+            return new Check(ValidationReport.DELETIONS, Status.WARN, what + " and the source " + source
+                    + " lists no object in scope, so a run would delete all " + count + " objects under " + destination,
+                    guards.allowEmptySource() ? "allowEmptySource is on: if the source is right, the run empties the "
+                            + "destination (within maxDeletes and maxDeletePercent)"
+                            : "a run refuses (EMPTY_SOURCE) unless built with allowEmptySource(true); check the source "
+                                    + "bucket, prefix '" + source.prefix() + "', filters and credentials");
+        }
+        if (!sourceWhole || !destinationWhole) {
+            return skip(ValidationReport.DELETIONS, "skipped: more than " + DELETION_SAMPLE + " keys on a side; a run "
+                    + "checks maxDeletes (" + guards.maxDeletes() + ") and maxDeletePercent (" + guards.maxDeletePercent()
+                    + "%) against its plan before its first write");
+        }
+        long percent = destinationObjects == 0 ? 0 : (extra * 100 + destinationObjects - 1) / destinationObjects;
+        boolean overCount = extra > guards.maxDeletes();
+        boolean overShare = guards.maxDeletePercent() < 100 && extra * 100 > guards.maxDeletePercent() * destinationObjects;
+        String seen = "a run would delete " + extra + " of the " + destinationObjects + " objects under " + destination
+                + " (" + percent + "%)";
+        if (overCount || overShare) {
+            return new Check(ValidationReport.DELETIONS, Status.WARN, what + ": " + seen,
+                    "a run refuses (TOO_MANY_DELETES): more than " + (overCount ? "maxDeletes (" + guards.maxDeletes()
+                            + ")" : "maxDeletePercent (" + guards.maxDeletePercent() + "%)") + "; check the source and "
+                            + "filters, then raise " + (overCount ? "maxDeletes" : "maxDeletePercent") + " if this is "
+                            + "what you want");
+        }
+        return pass(ValidationReport.DELETIONS, what + ": " + seen + ", within maxDeletes (" + guards.maxDeletes()
+                + ") and maxDeletePercent (" + guards.maxDeletePercent() + "%)");
+    }
+
+    private static Outcome<ListObjectsV2Response> listPage(S3Location at) {
+        return call(() -> at.client().listObjectsV2(b -> b.bucket(at.bucket())
+                .prefix(at.prefix().isEmpty() ? null : at.prefix()).maxKeys(DELETION_SAMPLE)));
     }
 
     private static Outcome<ListObjectsV2Response> listOne(S3Location at) {
