@@ -65,8 +65,8 @@ public record ValidationReport(String source, String destination, Instant starte
     /**
      * Deletions: with {@code deleteExtraneous} on, whether a run would trip a deletion guard (an empty
      * source; more deletions than {@code maxDeletes} or a larger share than {@code maxDeletePercent}),
-     * judged from the first 1,000 keys of each side; a warning, never a failure. Skipped when deletions
-     * are off or either side has more keys than one page.
+     * judged from the first 1,000 keys of each side; a warning, never a failure. Passes when deletions
+     * are off; skipped when either side has more keys than one page.
      */
     public static final String DELETIONS = "deletions";
 

@@ -207,7 +207,7 @@ public final class Validator {
 
     private Check deletions(List<Check> checks) {
         if (!deletes) {
-            return skip(ValidationReport.DELETIONS, "skipped: deleteExtraneous is off, a run deletes nothing");
+            return pass(ValidationReport.DELETIONS, "deleteExtraneous is off: a run deletes nothing");
         }
         for (Check c : checks) {
             if ((c.name().equals(ValidationReport.SOURCE_LIST) || c.name().equals(ValidationReport.DESTINATION_BUCKET))
