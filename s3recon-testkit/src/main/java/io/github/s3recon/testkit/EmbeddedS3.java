@@ -37,8 +37,10 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  *
  * <p>{@link #shared()} starts one server per JVM (about 5 s) and stops it when the JVM exits;
  * {@link #start()} starts another, independent one (a second endpoint, e.g. for relay copies).
- * The server accepts any credentials; put a {@link FaultInjectingProxy} in front of it to test
- * rejected credentials or failures.
+ * It listens on 127.0.0.1 only. The server accepts any credentials: S3Mock does not check
+ * signatures. To test rejected credentials, use {@link EmbeddedS3Proxy#withCredentials(String,
+ * String)}, which checks AWS Signature V4, or put a {@link FaultInjectingProxy} in front of this
+ * server ({@code acceptOnlyAccessKey}); for failures, use the proxy.
  *
  * <p>It lists keys in UTF-16 order, not S3's UTF-8 byte order: keys outside the Basic
  * Multilingual Plane come out of order, which s3recon has to cope with.
@@ -120,7 +122,9 @@ public final class EmbeddedS3 implements AutoCloseable {
         properties.put("spring.main.banner-mode", "off");
         properties.put("logging.level.root", "WARN");
         properties.put("logging.level.com.adobe.testing.s3mock", "ERROR");
-        properties.put("server.address", "127.0.0.1");
+        // server.address binds the HTTPS connector only; S3MockLoopback binds the HTTP one.
+        properties.put("server.address", S3MockLoopback.LOOPBACK);
+        properties.put("spring.main.sources", S3MockLoopback.class.getName());
         return new EmbeddedS3(S3MockApplication.start(properties), root);
     }
 
