@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -20,6 +23,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * A second, independent S3 implementation in this JVM (S3Proxy on its filesystem backend), for
@@ -29,9 +33,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * 403 {@code SignatureDoesNotMatch} or {@code InvalidAccessKeyId} to wrong credentials.
  *
  * <p>It listens on 127.0.0.1 only, on a free port, and keeps its objects in a temporary directory
- * deleted by {@link #close()}. Differences from S3 that tests meet: HeadObject and GetObject with
- * {@code partNumber} are answered 501 NotImplemented; object tagging (including {@code x-amz-tagging}
- * on PutObject) is not implemented; keys are listed in UTF-16 order, not UTF-8 byte order.
+ * deleted by {@link #close()}. Differences from S3 that tests meet (S3Proxy 4.1): HeadObject with
+ * {@code partNumber} on a multipart object is answered 501 NotImplemented (on a single-part object
+ * it answers for the whole object); object tagging is not implemented (GetObjectTagging answers
+ * 501, {@code x-amz-tagging} on PutObject is accepted and dropped); flexible checksums
+ * ({@code x-amz-checksum-*}) are not stored; keys are listed in UTF-16 order, not UTF-8 byte order.
+ * Multipart uploads get multipart ETags ({@code <md5>-<parts>}) and user metadata is kept.
  *
  * <p>Thread-safe. The clients it returns are shared and must not be closed by callers.
  */
@@ -220,6 +227,32 @@ public final class EmbeddedS3Proxy implements AutoCloseable {
     public void put(String bucket, String key, byte[] content) {
         Objects.requireNonNull(content, "content");
         client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content));
+    }
+
+    /**
+     * Stores an object as a multipart upload of parts of {@code partSize} bytes (the last one
+     * shorter), so that its ETag is a multipart ETag ({@code <md5>-<parts>}).
+     *
+     * @param bucket the bucket; not null
+     * @param key the key; not null
+     * @param content the bytes; at least one byte
+     * @param partSize the part size in bytes; at least {@link EmbeddedS3#MIN_PART_SIZE}
+     */
+    public void putMultipart(String bucket, String key, byte[] content, int partSize) {
+        if (partSize < EmbeddedS3.MIN_PART_SIZE) {
+            throw new IllegalArgumentException("part size must be at least 5 MiB (5242880), was " + partSize);
+        }
+        String uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+        List<CompletedPart> parts = new ArrayList<>();
+        for (int offset = 0, number = 1; offset < content.length; offset += partSize, number++) {
+            int end = Math.min(content.length, offset + partSize);
+            int partNumber = number;
+            String eTag = client.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber),
+                    RequestBody.fromBytes(Arrays.copyOfRange(content, offset, end))).eTag();
+            parts.add(CompletedPart.builder().partNumber(partNumber).eTag(eTag).build());
+        }
+        client.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                .multipartUpload(m -> m.parts(parts)));
     }
 
     /** Stops the server and deletes its store if it made a temporary one. */
