@@ -99,6 +99,16 @@ class HeadLookupTest {
     }
 
     @Test
+    void aServerThatIgnoresPartNumberIsNotTakenForAMismatch() {
+        // S3Mock answers HeadObject?partNumber=1 for the whole object: equal "part sizes" on both
+        // sides then say nothing, and other-layout.bin (same bytes) must not be CONTENT_MISMATCH.
+        MigrationResult result = reconcile(Verification.CHECKSUM);
+        assertThat(result.state()).isEqualTo(MigrationState.COMPLETED_WITH_DIFFERENCES);
+        assertThat(differences(result)).containsExactlyInAnyOrder("UNVERIFIED same-layout.bin",
+                "UNVERIFIED other-layout.bin");
+    }
+
+    @Test
     void partNumberNotImplementedLeavesTheRuleUndecided() {
         proxy.inject(partNumberNotImplemented());
         MigrationResult result = reconcile(Verification.CHECKSUM);

@@ -115,7 +115,16 @@ public final class HeadLookup implements MergeDiff.DetailsLookup {
             }
             return 0;
         }
-        return head == null || head.contentLength() == null ? 0 : head.contentLength();
+        if (head == null || head.contentLength() == null) {
+            return 0;
+        }
+        long length = head.contentLength();
+        // Part 1 of an object of several parts is shorter than the object: a server that ignores
+        // partNumber answers with the whole length, which would make every same-size pair "differ".
+        if (entry.multipartPartCount() > 1 && length >= entry.size()) {
+            return 0;
+        }
+        return length;
     }
 
     private HeadObjectResponse head(MergeDiff.Side side, ObjectEntry entry, Integer partNumber) {
