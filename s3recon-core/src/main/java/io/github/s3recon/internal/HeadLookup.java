@@ -19,6 +19,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Answers {@link MergeDiff.DetailsLookup} questions with HeadObject requests (and GetObject for a
  * deep comparison). Confined to one diffing thread: it remembers the last destination HEAD.
+ *
+ * <p>A question the server cannot answer leaves its rule undecided (null or 0), never fails the
+ * run: S3-compatible servers answer what they do not implement with 501 NotImplemented (S3Proxy
+ * to HeadObject with {@code partNumber}), 405, or 400 InvalidArgument; an object gone since it
+ * was listed (404) is undecided too. Only failures that say nothing about the question (5xx other
+ * than 501, network errors) are thrown.
  */
 public final class HeadLookup implements MergeDiff.DetailsLookup {
 
@@ -26,6 +32,10 @@ public final class HeadLookup implements MergeDiff.DetailsLookup {
     private final S3Location destination;
     private ObjectEntry lastEntry;
     private HeadObjectResponse lastHead;
+    // Once a side's server said it cannot answer partNumber questions, asking again for every
+    // multipart object would only cost a request each.
+    private boolean sourcePartsUnsupported;
+    private boolean destinationPartsUnsupported;
 
     /**
      * Creates a lookup on two locations.
@@ -81,8 +91,8 @@ public final class HeadLookup implements MergeDiff.DetailsLookup {
                     AsyncResponseTransformer.toBlockingInputStream()).join();
         } catch (RuntimeException e) {
             Throwable t = S3Errors.unwrap(e);
-            if (t instanceof S3Exception s && s.statusCode() < 500) {
-                return null; // gone or changed since listed
+            if (t instanceof S3Exception s && cannotAnswer(s)) {
+                return null; // gone or changed since listed, or a GET the server does not implement
             }
             throw S3Errors.translate(t, location, "GetObject of '" + key + "'");
         }
@@ -90,8 +100,31 @@ public final class HeadLookup implements MergeDiff.DetailsLookup {
 
     @Override
     public long firstPartSize(MergeDiff.Side side, ObjectEntry entry) {
-        HeadObjectResponse head = head(side, entry, 1);
-        return head == null || head.contentLength() == null ? 0 : head.contentLength();
+        boolean source = side == MergeDiff.Side.SOURCE;
+        if (source ? sourcePartsUnsupported : destinationPartsUnsupported) {
+            return 0;
+        }
+        HeadObjectResponse head;
+        try {
+            head = head(side, entry, 1);
+        } catch (PartsUnsupported e) {
+            if (source) {
+                sourcePartsUnsupported = true;
+            } else {
+                destinationPartsUnsupported = true;
+            }
+            return 0;
+        }
+        if (head == null || head.contentLength() == null) {
+            return 0;
+        }
+        long length = head.contentLength();
+        // Part 1 of an object of several parts is shorter than the object: a server that ignores
+        // partNumber answers with the whole length, which would make every same-size pair "differ".
+        if (entry.multipartPartCount() > 1 && length >= entry.size()) {
+            return 0;
+        }
+        return length;
     }
 
     private HeadObjectResponse head(MergeDiff.Side side, ObjectEntry entry, Integer partNumber) {
@@ -115,10 +148,32 @@ public final class HeadLookup implements MergeDiff.DetailsLookup {
                     .checksumMode(ChecksumMode.ENABLED).partNumber(partNumber)).join();
         } catch (RuntimeException e) {
             Throwable t = S3Errors.unwrap(e);
-            if (t instanceof NoSuchKeyException || (t instanceof S3Exception s && s.statusCode() < 500)) {
-                return null; // gone since listed, or the server does not support the question: undecided
+            if (t instanceof NoSuchKeyException) {
+                return null; // gone since listed: undecided
+            }
+            if (t instanceof S3Exception s && cannotAnswer(s)) {
+                if (partNumber != null && (s.statusCode() == 501 || s.statusCode() == 405)) {
+                    throw new PartsUnsupported(); // the whole side, not this object (400 may be one object's)
+                }
+                return null; // the server does not support the question: undecided
             }
             throw S3Errors.translate(t, location, "HeadObject of '" + location.fullKey(entry.key()) + "'");
+        }
+    }
+
+    /**
+     * Tells whether an error answers "not this question, not this object" rather than "something
+     * failed": any 4xx (as before: gone, changed, not allowed, invalid argument) and 501
+     * NotImplemented. Other 5xx are failures the SDK already retried.
+     */
+    static boolean cannotAnswer(S3Exception e) {
+        return e.statusCode() < 500 || e.statusCode() == 501;
+    }
+
+    /** A HeadObject with partNumber the server answered "not supported". */
+    private static final class PartsUnsupported extends RuntimeException {
+        PartsUnsupported() {
+            super(null, null, false, false);
         }
     }
 

@@ -37,8 +37,10 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  *
  * <p>{@link #shared()} starts one server per JVM (about 5 s) and stops it when the JVM exits;
  * {@link #start()} starts another, independent one (a second endpoint, e.g. for relay copies).
- * The server accepts any credentials; put a {@link FaultInjectingProxy} in front of it to test
- * rejected credentials or failures.
+ * It listens on 127.0.0.1 only. The server accepts any credentials: S3Mock does not check
+ * signatures. To test rejected credentials, use {@link EmbeddedS3Proxy#withCredentials(String,
+ * String)}, which checks AWS Signature V4, or put a {@link FaultInjectingProxy} in front of this
+ * server ({@code acceptOnlyAccessKey}); for failures, use the proxy.
  *
  * <p>It lists keys in UTF-16 order, not S3's UTF-8 byte order: keys outside the Basic
  * Multilingual Plane come out of order, which s3recon has to cope with.
@@ -103,25 +105,41 @@ public final class EmbeddedS3 implements AutoCloseable {
      * @return the running server
      */
     public static EmbeddedS3 start() {
+        return start(0, null);
+    }
+
+    /**
+     * Starts a new server on a given port of 127.0.0.1, with its objects in a given directory;
+     * for {@link TestServerMain}. The caller closes it.
+     *
+     * @param port the HTTP port, or 0 for a free one
+     * @param dataDirectory the directory to keep objects in (kept at close), or null for a
+     *        temporary one (deleted at close)
+     * @return the running server
+     */
+    public static EmbeddedS3 start(int port, Path dataDirectory) {
         Path root;
         try {
-            root = Files.createTempDirectory("s3recon-embedded-s3-");
+            root = dataDirectory == null ? Files.createTempDirectory("s3recon-embedded-s3-")
+                    : Files.createDirectories(dataDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the embedded S3 server's store directory", e);
         }
         // S3Mock mutates the map it is given.
         Map<String, Object> properties = new HashMap<>();
-        properties.put(S3MockApplication.PROP_HTTP_PORT, 0);
+        properties.put(S3MockApplication.PROP_HTTP_PORT, port);
         properties.put(S3MockApplication.PROP_HTTPS_PORT, 0);
         properties.put(S3MockApplication.PROP_SILENT, true);
         properties.put("com.adobe.testing.s3mock.store.root", root.toString());
-        properties.put("com.adobe.testing.s3mock.store.retain-files-on-exit", false);
+        properties.put("com.adobe.testing.s3mock.store.retain-files-on-exit", dataDirectory != null);
         properties.put("com.adobe.testing.s3mock.max-payload-size", "1GB");
         properties.put("spring.main.banner-mode", "off");
         properties.put("logging.level.root", "WARN");
         properties.put("logging.level.com.adobe.testing.s3mock", "ERROR");
-        properties.put("server.address", "127.0.0.1");
-        return new EmbeddedS3(S3MockApplication.start(properties), root);
+        // server.address binds the HTTPS connector only; S3MockLoopback binds the HTTP one.
+        properties.put("server.address", S3MockLoopback.LOOPBACK);
+        properties.put("spring.main.sources", S3MockLoopback.class.getName());
+        return new EmbeddedS3(S3MockApplication.start(properties), dataDirectory == null ? root : null);
     }
 
     /**
@@ -259,13 +277,16 @@ public final class EmbeddedS3 implements AutoCloseable {
                 .multipartUpload(m -> m.parts(parts)));
     }
 
-    /** Stops the server and deletes its store. */
+    /** Stops the server and deletes its store if it made a temporary one. */
     @Override
     public void close() {
         client.close();
         asyncClient.close();
         seedingClient.close();
         application.stop();
+        if (root == null) {
+            return; // a directory the caller gave: kept
+        }
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
