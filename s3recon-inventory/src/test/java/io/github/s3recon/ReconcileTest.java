@@ -147,8 +147,12 @@ class ReconcileTest {
         assertThat(result.report().matchedByRule()).containsEntry(MatchRule.MULTIPART_ETAG, 1L);
     }
 
+    /**
+     * S3Mock ignores HeadObject's partNumber and answers with the whole length, so the part layouts
+     * cannot be compared: the pair is undecided, never taken for a mismatch (nor a match).
+     */
     @Test
-    void multipartObjectsOfTheSameLayoutWithOtherBytesAreContentMismatches() {
+    void multipartObjectsWithOtherBytesAreUnverifiedWhenTheServerCannotTellPartSizes() {
         String src = bucket("mpx-src");
         String dst = bucket("mpx-dst");
         byte[] content = new byte[EmbeddedS3.MIN_PART_SIZE + 10];
@@ -156,7 +160,7 @@ class ReconcileTest {
         content[EmbeddedS3.MIN_PART_SIZE + 3] = 1;
         s3.putMultipart(dst, "a.bin", content, EmbeddedS3.MIN_PART_SIZE, null);
 
-        assertThat(differences(reconcile(src, dst))).containsExactly("CONTENT_MISMATCH a.bin");
+        assertThat(differences(reconcile(src, dst))).containsExactly("UNVERIFIED a.bin");
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} listing ranges")
