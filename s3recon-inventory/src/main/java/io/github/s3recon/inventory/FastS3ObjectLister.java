@@ -140,6 +140,7 @@ public final class FastS3ObjectLister implements ObjectLister {
         private final S3Location location;
         private final ListObjectsV2PageFetcher.Listing listing;
         private final KeyRange range;
+        private final ListingCheck check;
         private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         // Guarded by this.
         private final ArrayDeque<Object> ready = new ArrayDeque<>();
@@ -154,6 +155,7 @@ public final class FastS3ObjectLister implements ObjectLister {
             this.location = location;
             this.listing = listing;
             this.range = range;
+            this.check = new ListingCheck(location, range);
             activeListings.incrementAndGet();
         }
 
@@ -191,8 +193,15 @@ public final class FastS3ObjectLister implements ObjectLister {
                 if (cancelled) {
                     return;
                 }
+                if (failure == null) {
+                    try {
+                        check.page(page.truncated(), page.nextContinuationToken(), page.entries());
+                    } catch (RuntimeException e) {
+                        failure = e;
+                    }
+                }
                 if (failure != null) {
-                    ready.add(failure);
+                    ready.add(check.failure(failure));
                     exhausted = true;
                 } else {
                     ready.add(page);

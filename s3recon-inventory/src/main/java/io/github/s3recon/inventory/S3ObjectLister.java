@@ -104,7 +104,7 @@ public final class S3ObjectLister implements ObjectLister {
                 .encodingType(software.amazon.awssdk.services.s3.model.EncodingType.URL)
                 .startAfter(range.startAfter() == null ? null : location.fullKey(range.startAfter())).build();
         int prefixLength = location.prefix().length();
-        PageQueue pages = new PageQueue(location, prefixLength);
+        PageQueue pages = new PageQueue(location, prefixLength, new ListingCheck(location, range));
         location.client().listObjectsV2Paginator(request).subscribe(pages);
         return RangeEntries.stream(pages::take, pages::cancel, range);
     }
@@ -164,17 +164,21 @@ public final class S3ObjectLister implements ObjectLister {
     private final class PageQueue implements Subscriber<ListObjectsV2Response> {
         private final S3Location location;
         private final int prefixLength;
+        private final ListingCheck check;
         private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
         private final AtomicBoolean finished = new AtomicBoolean();
         private volatile Subscription subscription;
         private volatile boolean cancelled;
+        // Set on the subscriber's (serial) thread once the listing failed.
+        private boolean failed;
         private long requested;
         private long taken;
         private boolean ended;
 
-        PageQueue(S3Location location, int prefixLength) {
+        PageQueue(S3Location location, int prefixLength, ListingCheck check) {
             this.location = location;
             this.prefixLength = prefixLength;
+            this.check = check;
             activeListings.incrementAndGet();
         }
 
@@ -193,21 +197,42 @@ public final class S3ObjectLister implements ObjectLister {
 
         @Override
         public void onNext(ListObjectsV2Response page) {
+            if (failed) {
+                return;
+            }
             List<ObjectEntry> entries = new ArrayList<>(page.contents().size());
-            for (S3Object o : page.contents()) {
-                entries.add(toEntry(o, prefixLength));
+            try {
+                for (S3Object o : page.contents()) {
+                    entries.add(toEntry(o, prefixLength));
+                }
+                check.page(Boolean.TRUE.equals(page.isTruncated()), page.nextContinuationToken(), entries);
+            } catch (RuntimeException e) {
+                // A listing that is not whole ends here: the paginator must not go on (a repeated
+                // token would loop), and the consumer sees the failure after the pages before it.
+                failed = true;
+                queue.add(e);
+                Subscription s = subscription;
+                if (s != null) {
+                    s.cancel();
+                }
+                return;
             }
             queue.add(entries);
         }
 
         @Override
         public void onError(Throwable t) {
-            queue.add(t);
+            if (!failed) {
+                failed = true;
+                queue.add(check.failure(t));
+            }
         }
 
         @Override
         public void onComplete() {
-            queue.add(RangeEntries.END);
+            if (!failed) {
+                queue.add(RangeEntries.END);
+            }
         }
 
         /** Returns the next page's entries, or null at the end; throws what the listing failed with. */

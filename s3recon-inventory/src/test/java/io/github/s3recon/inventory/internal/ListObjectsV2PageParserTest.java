@@ -241,11 +241,15 @@ class ListObjectsV2PageParserTest {
     }
 
     @Test
-    void continuesExactlyWhenTheSdkPaginatorWould() {
+    void continuesExactlyWhenTheSdkPaginatorWouldAndReportsTruncation() {
         String withEmptyToken = HEAD + "<IsTruncated>true</IsTruncated><NextContinuationToken></NextContinuationToken>" + TAIL;
         String withToken = HEAD + "<IsTruncated>false</IsTruncated><NextContinuationToken>t&amp;1</NextContinuationToken>" + TAIL;
 
-        assertThat(new ListObjectsV2PageParser(0).parse(withEmptyToken.getBytes(UTF_8)).hasNextPage()).isFalse();
+        // IsTruncated without a token has no next page, and reports IsTruncated so that the listers
+        // can refuse it (ListingWholeTest): a listing that stops there is not whole.
+        Page truncatedWithoutToken = new ListObjectsV2PageParser(0).parse(withEmptyToken.getBytes(UTF_8));
+        assertThat(truncatedWithoutToken.hasNextPage()).isFalse();
+        assertThat(truncatedWithoutToken.truncated()).isTrue();
         Page page = new ListObjectsV2PageParser(0).parse(withToken.getBytes(UTF_8));
         assertThat(page.hasNextPage()).isTrue();
         assertThat(page.nextContinuationToken()).isEqualTo("t&1");
