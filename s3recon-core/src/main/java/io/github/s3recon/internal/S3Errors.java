@@ -40,8 +40,11 @@ public final class S3Errors {
      */
     public static S3ReconException translate(Throwable failure, S3Location location, String operation) {
         Throwable t = unwrap(failure);
-        if (t instanceof S3ReconException e) {
-            return e;
+        // Ours, raised inside the SDK (an interceptor) and wrapped by it.
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof S3ReconException e) {
+                return e;
+            }
         }
         String where = "bucket '" + location.bucket() + "'"
                 + endpoint(location).map(u -> " at " + Redact.endpoint(u)).orElse("");

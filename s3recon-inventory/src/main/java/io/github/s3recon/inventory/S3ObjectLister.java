@@ -8,6 +8,7 @@ import io.github.s3recon.KeyRange;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
+import io.github.s3recon.inventory.internal.RawKeyCheck;
 import io.github.s3recon.spi.ObjectLister;
 import java.util.List;
 import java.util.ArrayList;
@@ -102,7 +103,9 @@ public final class S3ObjectLister implements ObjectLister {
                 .prefix(location.prefix().isEmpty() ? null : location.prefix()).maxKeys(pageSize)
                 // Keys that XML cannot carry (control characters) come URL-encoded; the SDK decodes them.
                 .encodingType(software.amazon.awssdk.services.s3.model.EncodingType.URL)
-                .startAfter(range.startAfter() == null ? null : location.fullKey(range.startAfter())).build();
+                .startAfter(range.startAfter() == null ? null : location.fullKey(range.startAfter()))
+                // Refuses keys whose bytes are not UTF-8, which the SDK would decode to U+FFFD.
+                .overrideConfiguration(o -> o.addPlugin(RawKeyCheck.plugin())).build();
         int prefixLength = location.prefix().length();
         PageQueue pages = new PageQueue(location, prefixLength, new ListingCheck(location, range));
         location.client().listObjectsV2Paginator(request).subscribe(pages);
