@@ -96,7 +96,8 @@ public final class S3Errors {
                     + "client's read timeout", t);
         }
         return new S3ReconException(ErrorCode.LISTING_FAILED, operation + " of " + where + " failed: "
-                + Redact.text(String.valueOf(t)), t);
+                + Redact.text(String.valueOf(t)) + ": check the "
+                + "server and the network to it, then run again", t);
     }
 
     /** A refused connection or an unreachable host anywhere in the causes; a connect timeout is a timeout. */
