@@ -34,6 +34,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * retries, signing and URL-encoded keys (odd characters) apply. Failures surface from the stream
  * as {@link S3ReconException}s that name the bucket and the fix.
  *
+ * <p>A listing proves it is whole: a page with {@code IsTruncated=true} and no continuation token,
+ * a continuation token that comes back, a key that does not come after the previous one (in UTF-8
+ * or UTF-16 order, whichever the server uses), a body that ends early or is not XML, and a key whose
+ * URL-encoded bytes are not UTF-8 end the stream with {@link ErrorCode#LISTING_FAILED}, naming the
+ * bucket, the prefix and range, and the last key seen, instead of a listing that silently misses keys.
+ *
  * <p>Thread-safe: each {@link #list} call is independent; one returned stream is consumed by one
  * thread.
  */
