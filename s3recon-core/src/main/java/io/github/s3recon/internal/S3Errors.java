@@ -4,12 +4,16 @@ import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.net.URI;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -36,13 +40,18 @@ public final class S3Errors {
      */
     public static S3ReconException translate(Throwable failure, S3Location location, String operation) {
         Throwable t = unwrap(failure);
-        if (t instanceof S3ReconException e) {
-            return e;
+        // Ours, raised inside the SDK (an interceptor) and wrapped by it.
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof S3ReconException e) {
+                return e;
+            }
         }
-        String where = "bucket '" + location.bucket() + "'" + endpoint(location).map(u -> " at " + u).orElse("");
+        String where = "bucket '" + location.bucket() + "'"
+                + endpoint(location).map(u -> " at " + Redact.endpoint(u)).orElse("");
         if (t instanceof S3Exception e) {
             String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-            String serverMessage = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+            String serverMessage = e.awsErrorDetails() == null ? null
+                    : Redact.serverMessage(e.awsErrorDetails().errorMessage());
             String said = " (" + e.statusCode() + (code == null ? "" : " " + code)
                     + (serverMessage == null ? "" : ": " + serverMessage) + ")";
             if (e instanceof NoSuchBucketException || "NoSuchBucket".equals(code)) {
@@ -62,15 +71,76 @@ public final class S3Errors {
             return new S3ReconException(ErrorCode.LISTING_FAILED, operation + " of " + where + " failed" + said
                     + "; the SDK retried what it could: try again later or check the server", e);
         }
-        if (t instanceof SdkClientException && hasCause(t, ConnectException.class)) {
-            return new S3ReconException(ErrorCode.ENDPOINT_UNREACHABLE, "cannot connect to " + where
-                    + " during " + operation + ": check the endpoint URL and that the server is running", t);
-        }
         if (t instanceof InterruptedException) {
             Thread.currentThread().interrupt();
             return new S3ReconException(ErrorCode.INTERRUPTED, operation + " of " + where + " was interrupted", t);
         }
-        return new S3ReconException(ErrorCode.LISTING_FAILED, operation + " of " + where + " failed: " + t, t);
+        // The network failures, each with its own code: their fixes differ, and none is a listing fault.
+        Throwable unknownHost = cause(t, UnknownHostException.class);
+        if (unknownHost != null) {
+            String host = endpoint(location).map(URI::getHost).orElse(unknownHost.getMessage());
+            return new S3ReconException(ErrorCode.UNKNOWN_HOST, "the host name "
+                    + (host == null ? "" : "'" + Redact.text(host) + "' ") + "of " + where
+                    + " does not resolve (during " + operation + "): check the endpoint URL for a typo, "
+                    + "the region, and this machine's DNS", t);
+        }
+        if (refused(t)) {
+            return new S3ReconException(ErrorCode.ENDPOINT_UNREACHABLE, "cannot connect to " + where
+                    + " during " + operation + " (connection refused or no route): check the endpoint URL's "
+                    + "host and port, and that the server is running and reachable from here", t);
+        }
+        if (timedOut(t)) {
+            return new S3ReconException(ErrorCode.TIMED_OUT, where + " did not answer in time during " + operation
+                    + " (" + Redact.text(t.getClass().getSimpleName()) + "): check that the endpoint is an S3 server "
+                    + "and reachable, or raise the client's apiCallTimeout/apiCallAttemptTimeout and its HTTP "
+                    + "client's read timeout", t);
+        }
+        return new S3ReconException(ErrorCode.LISTING_FAILED, operation + " of " + where + " failed: "
+                + Redact.text(String.valueOf(t)) + ": check the "
+                + "server and the network to it, then run again", t);
+    }
+
+    /** A refused connection or an unreachable host anywhere in the causes; a connect timeout is a timeout. */
+    private static boolean refused(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if ((c instanceof ConnectException || c instanceof NoRouteToHostException) && !isTimeout(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A timeout anywhere in the causes: the SDK's API call and attempt timeouts, socket and HTTP
+     * timeouts, and Netty's read/write/connect timeouts (known by name: core does not see Netty).
+     */
+    private static boolean timedOut(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (isTimeout(c)) {
+                return true;
+            }
+            for (Throwable s : c.getSuppressed()) {
+                if (isTimeout(s)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isTimeout(Throwable c) {
+        return c instanceof ApiCallTimeoutException || c instanceof ApiCallAttemptTimeoutException
+                || c instanceof SocketTimeoutException || c instanceof java.net.http.HttpTimeoutException
+                || c instanceof java.util.concurrent.TimeoutException || c.getClass().getSimpleName().endsWith("TimeoutException");
+    }
+
+    private static Throwable cause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /**
@@ -84,15 +154,6 @@ public final class S3Errors {
             t = t.getCause();
         }
         return t;
-    }
-
-    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -31,7 +31,10 @@ import java.util.stream.Stream;
  * one's continuation token) while the consumer works on the current one, and all listings of one
  * lister running at once share a budget of {@value S3ObjectLister#DEFAULT_PAGE_BUDGET} pages ahead
  * (at least one each); failures surface from the
- * stream as {@link S3ReconException}s that name the bucket and the fix.
+ * stream as {@link S3ReconException}s that name the bucket and the fix; and a listing that is not
+ * whole (a page truncated without a token, a repeated token, keys that go back, a body that ends
+ * early, a key that is not UTF-8) fails with {@link ErrorCode#LISTING_FAILED}, the same checks on
+ * direct and SDK pages.
  *
  * <p>The direct path does not run the client's execution interceptors and does not use its HTTP
  * client's settings (it uses the JDK's HTTP/1.1 client and the JVM's default proxy selector);
@@ -140,6 +143,7 @@ public final class FastS3ObjectLister implements ObjectLister {
         private final S3Location location;
         private final ListObjectsV2PageFetcher.Listing listing;
         private final KeyRange range;
+        private final ListingCheck check;
         private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         // Guarded by this.
         private final ArrayDeque<Object> ready = new ArrayDeque<>();
@@ -154,6 +158,7 @@ public final class FastS3ObjectLister implements ObjectLister {
             this.location = location;
             this.listing = listing;
             this.range = range;
+            this.check = new ListingCheck(location, range);
             activeListings.incrementAndGet();
         }
 
@@ -191,8 +196,15 @@ public final class FastS3ObjectLister implements ObjectLister {
                 if (cancelled) {
                     return;
                 }
+                if (failure == null) {
+                    try {
+                        check.page(page.truncated(), page.nextContinuationToken(), page.entries());
+                    } catch (RuntimeException e) {
+                        failure = e;
+                    }
+                }
                 if (failure != null) {
-                    ready.add(failure);
+                    ready.add(check.failure(failure));
                     exhausted = true;
                 } else {
                     ready.add(page);

@@ -8,6 +8,7 @@ import io.github.s3recon.KeyRange;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
+import io.github.s3recon.inventory.internal.RawKeyCheck;
 import io.github.s3recon.spi.ObjectLister;
 import java.util.List;
 import java.util.ArrayList;
@@ -32,6 +33,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>Keys are reported relative to the location's prefix, in the server's order. The SDK's
  * retries, signing and URL-encoded keys (odd characters) apply. Failures surface from the stream
  * as {@link S3ReconException}s that name the bucket and the fix.
+ *
+ * <p>A listing proves it is whole: a page with {@code IsTruncated=true} and no continuation token,
+ * a continuation token that comes back, a key that does not come after the previous one (in UTF-8
+ * or UTF-16 order, whichever the server uses), a body that ends early or is not XML, and a key whose
+ * URL-encoded bytes are not UTF-8 end the stream with {@link ErrorCode#LISTING_FAILED}, naming the
+ * bucket, the prefix and range, and the last key seen, instead of a listing that silently misses keys.
  *
  * <p>Thread-safe: each {@link #list} call is independent; one returned stream is consumed by one
  * thread.
@@ -102,9 +109,11 @@ public final class S3ObjectLister implements ObjectLister {
                 .prefix(location.prefix().isEmpty() ? null : location.prefix()).maxKeys(pageSize)
                 // Keys that XML cannot carry (control characters) come URL-encoded; the SDK decodes them.
                 .encodingType(software.amazon.awssdk.services.s3.model.EncodingType.URL)
-                .startAfter(range.startAfter() == null ? null : location.fullKey(range.startAfter())).build();
+                .startAfter(range.startAfter() == null ? null : location.fullKey(range.startAfter()))
+                // Refuses keys whose bytes are not UTF-8, which the SDK would decode to U+FFFD.
+                .overrideConfiguration(o -> o.addPlugin(RawKeyCheck.plugin())).build();
         int prefixLength = location.prefix().length();
-        PageQueue pages = new PageQueue(location, prefixLength);
+        PageQueue pages = new PageQueue(location, prefixLength, new ListingCheck(location, range));
         location.client().listObjectsV2Paginator(request).subscribe(pages);
         return RangeEntries.stream(pages::take, pages::cancel, range);
     }
@@ -164,17 +173,21 @@ public final class S3ObjectLister implements ObjectLister {
     private final class PageQueue implements Subscriber<ListObjectsV2Response> {
         private final S3Location location;
         private final int prefixLength;
+        private final ListingCheck check;
         private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
         private final AtomicBoolean finished = new AtomicBoolean();
         private volatile Subscription subscription;
         private volatile boolean cancelled;
+        // Set on the subscriber's (serial) thread once the listing failed.
+        private boolean failed;
         private long requested;
         private long taken;
         private boolean ended;
 
-        PageQueue(S3Location location, int prefixLength) {
+        PageQueue(S3Location location, int prefixLength, ListingCheck check) {
             this.location = location;
             this.prefixLength = prefixLength;
+            this.check = check;
             activeListings.incrementAndGet();
         }
 
@@ -193,21 +206,42 @@ public final class S3ObjectLister implements ObjectLister {
 
         @Override
         public void onNext(ListObjectsV2Response page) {
+            if (failed) {
+                return;
+            }
             List<ObjectEntry> entries = new ArrayList<>(page.contents().size());
-            for (S3Object o : page.contents()) {
-                entries.add(toEntry(o, prefixLength));
+            try {
+                for (S3Object o : page.contents()) {
+                    entries.add(toEntry(o, prefixLength));
+                }
+                check.page(Boolean.TRUE.equals(page.isTruncated()), page.nextContinuationToken(), entries);
+            } catch (RuntimeException e) {
+                // A listing that is not whole ends here: the paginator must not go on (a repeated
+                // token would loop), and the consumer sees the failure after the pages before it.
+                failed = true;
+                queue.add(e);
+                Subscription s = subscription;
+                if (s != null) {
+                    s.cancel();
+                }
+                return;
             }
             queue.add(entries);
         }
 
         @Override
         public void onError(Throwable t) {
-            queue.add(t);
+            if (!failed) {
+                failed = true;
+                queue.add(check.failure(t));
+            }
         }
 
         @Override
         public void onComplete() {
-            queue.add(RangeEntries.END);
+            if (!failed) {
+                queue.add(RangeEntries.END);
+            }
         }
 
         /** Returns the next page's entries, or null at the end; throws what the listing failed with. */

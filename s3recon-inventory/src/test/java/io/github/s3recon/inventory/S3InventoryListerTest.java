@@ -289,6 +289,23 @@ class S3InventoryListerTest {
     }
 
     @Test
+    void aDataFileCutShortFailsTheListing() {
+        // S3 Inventory manifests give no row counts; the size and MD5 they give catch a short file.
+        String reports = bucket("inv-short");
+        Report report = handWrittenReport(reports, "photos-inventoried");
+        String first = report.dataKeys().get(0);
+        byte[] whole = report.files().get(first);
+        S3Location location = S3Location.of(client, "photos-inventoried");
+        for (int length : new int[] {whole.length - 8, whole.length / 2, 0}) {
+            s3.put(reports, first, java.util.Arrays.copyOf(whole, length));
+            assertThatThrownBy(() -> list(report.lister(), location)).as("%d of %d bytes", length, whole.length)
+                    .isInstanceOfSatisfying(S3ReconException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.LISTING_FAILED))
+                    .hasMessageContaining("s3://" + reports + "/" + first);
+        }
+    }
+
+    @Test
     void aMissingDataFileFailsTheListingNamingIt() {
         String reports = bucket("inv-nofile");
         Report report = handWrittenReport(reports, "photos-inventoried");

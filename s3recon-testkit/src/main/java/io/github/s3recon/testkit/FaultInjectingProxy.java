@@ -61,7 +61,10 @@ import java.util.regex.Pattern;
  * ({@link #acceptOnlyAccessKey(String)}), and any number of {@link Fault} rules
  * ({@link #inject(Fault)}): 503 {@code SlowDown}, 500 {@code InternalError}, 403 {@code AccessDenied},
  * any other S3 error ({@link Fault#error}), connection resets before the response or in the middle of
- * its body, throttled response bodies and delayed responses.
+ * its body, throttled response bodies and delayed responses; and, for ListObjectsV2 listings, page
+ * by page ({@link Request#listingPage()}): a page truncated without a continuation token, a page
+ * served again, a page cut short, a page whose connection closes mid-body, and 500s from the
+ * second page on ({@link Fault#truncatedListingPage(int)} and its neighbours).
  * Each request gets at most one fault, chosen with one draw of a seedable {@link Random}
  * ({@link #seed(long)}): the probabilities of the rules that match a request add up, in the order
  * the rules were added, so {@code slowDown(0.10)} and {@code resetMidBody(0.02)} fault 10% and 2% of
@@ -102,6 +105,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private volatile String acceptedAccessKey;
     private volatile List<Fault> faults = List.of();
     private volatile Random random = new Random();
+    // ListObjectsV2 pages relayed: the index of the page each NextContinuationToken leads to, and
+    // the body that carried it (page n - 1 for a repeated page n). Bounded: tests list few pages.
+    private final Map<String, Integer> pageOfToken = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> bodyBeforeToken = new ConcurrentHashMap<>();
+    private static final int MAX_REMEMBERED_PAGES = 10_000;
+    private static final Pattern NEXT_TOKEN = Pattern.compile(
+            "<NextContinuationToken>([^<]*)</NextContinuationToken>");
 
     private FaultInjectingProxy(URI target) throws IOException {
         this.target = target;
@@ -370,6 +380,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
      * @return this proxy
      */
     public FaultInjectingProxy reset() {
+        pageOfToken.clear();
+        bodyBeforeToken.clear();
         requests.set(0);
         forwarded.set(0);
         rejected.set(0);
@@ -455,9 +467,28 @@ public final class FaultInjectingProxy implements AutoCloseable {
      * @param query the query string as sent, without {@code ?}; {@code ""} if none; not null
      * @param bucket the bucket, decoded; {@code ""} for requests on the service; not null
      * @param key the object key, decoded; {@code ""} for requests on a bucket or the service; not null
+     * @param listingPage for a ListObjectsV2 request, the 0-based index of the page it asks for within
+     *     its listing: 0 without {@code continuation-token} (with or without {@code start-after}),
+     *     otherwise one more than the page whose {@code NextContinuationToken} this proxy relayed; -1
+     *     for other requests and for a token the proxy never relayed. Retries of a page get the same
+     *     index.
      */
     public record Request(Method method, Operation operation, String path, String query, String bucket,
-            String key) {
+            String key, int listingPage) {
+
+        /**
+         * A request that is not a placed listing page ({@link #listingPage()} is -1).
+         *
+         * @param method the HTTP method; not null
+         * @param operation the S3 operation; not null
+         * @param path the request path as sent; not null
+         * @param query the query string as sent; not null
+         * @param bucket the bucket, decoded; not null
+         * @param key the object key, decoded; not null
+         */
+        public Request(Method method, Operation operation, String path, String query, String bucket, String key) {
+            this(method, operation, path, query, bucket, key, -1);
+        }
 
         /** Validates the components. */
         public Request {
@@ -533,7 +564,29 @@ public final class FaultInjectingProxy implements AutoCloseable {
              * Answers with the rule's {@link ErrorReply} (any status, S3 error code and message)
              * without forwarding, e.g. 403 {@code SignatureDoesNotMatch} or 404 {@code NoSuchBucket}.
              */
-            ERROR
+            ERROR,
+            /**
+             * Forwards a ListObjectsV2 request and relays its page with {@code IsTruncated} set to
+             * {@code true} and the {@code NextContinuationToken} removed: a listing that cannot go on.
+             */
+            TRUNCATED_LISTING_PAGE,
+            /**
+             * Answers a ListObjectsV2 request for page {@code n} with page {@code n - 1} again, as the
+             * proxy relayed it (with its continuation token, which leads to page {@code n} again);
+             * forwards when the proxy has not relayed page {@code n - 1}.
+             */
+            REPEATED_LISTING_PAGE,
+            /**
+             * Forwards a ListObjectsV2 request and relays the first half of its page, with a
+             * {@code Content-Length} that says so: a whole HTTP response whose XML ends early.
+             */
+            LISTING_CUT_SHORT,
+            /**
+             * Forwards a ListObjectsV2 request, relays the head with the page's full
+             * {@code Content-Length} and half of the body, then closes the connection normally (FIN,
+             * not a reset): the client sees the body end early.
+             */
+            LISTING_CLOSED_MID_BODY
         }
 
         /**
@@ -692,6 +745,75 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
 
         /**
+         * Relays page {@code n} of every ListObjectsV2 listing with {@code IsTruncated=true} and no
+         * {@code NextContinuationToken}, see {@link Kind#TRUNCATED_LISTING_PAGE}; each time it is
+         * asked for (retries too).
+         *
+         * @param n the 0-based page index, see {@link Request#listingPage()}; not negative
+         * @return the rule, for ListObjectsV2 pages with that index
+         */
+        public static Fault truncatedListingPage(int n) {
+            return listingFault(Kind.TRUNCATED_LISTING_PAGE, n);
+        }
+
+        /**
+         * Answers page {@code n} (at least 1) of every ListObjectsV2 listing with page {@code n - 1}
+         * again, see {@link Kind#REPEATED_LISTING_PAGE}: the keys go back and the continuation token
+         * repeats.
+         *
+         * @param n the 0-based page index, see {@link Request#listingPage()}; at least 1
+         * @return the rule, for ListObjectsV2 pages with that index
+         */
+        public static Fault repeatedListingPage(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("the repeated page must be 1 or later, was " + n);
+            }
+            return listingFault(Kind.REPEATED_LISTING_PAGE, n);
+        }
+
+        /**
+         * Relays half of page {@code n} of every ListObjectsV2 listing as if it were the whole body
+         * (a consistent {@code Content-Length}), see {@link Kind#LISTING_CUT_SHORT}: the client reads
+         * XML that ends early.
+         *
+         * @param n the 0-based page index, see {@link Request#listingPage()}; not negative
+         * @return the rule, for ListObjectsV2 pages with that index
+         */
+        public static Fault listingCutShort(int n) {
+            return listingFault(Kind.LISTING_CUT_SHORT, n);
+        }
+
+        /**
+         * Closes the connection in the middle of page {@code n}'s body, for every ListObjectsV2
+         * listing, see {@link Kind#LISTING_CLOSED_MID_BODY}.
+         *
+         * @param n the 0-based page index, see {@link Request#listingPage()}; not negative
+         * @return the rule, for ListObjectsV2 pages with that index
+         */
+        public static Fault listingClosedMidBody(int n) {
+            return listingFault(Kind.LISTING_CLOSED_MID_BODY, n);
+        }
+
+        /**
+         * Answers every ListObjectsV2 page after the first of each listing (and every retry of it)
+         * with 500 {@code InternalError}: a listing that fails midway, for good.
+         *
+         * @return the rule, for ListObjectsV2 pages with an index of 1 or more
+         */
+        public static Fault internalErrorOnLaterListingPages() {
+            return new Fault(Kind.INTERNAL_ERROR, 1.0, 0, Duration.ZERO,
+                    r -> r.operation() == Operation.LIST_OBJECTS_V2 && r.listingPage() >= 1);
+        }
+
+        private static Fault listingFault(Kind kind, int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("the page index must not be negative, was " + n);
+            }
+            return new Fault(kind, 1.0, 0, Duration.ZERO,
+                    r -> r.operation() == Operation.LIST_OBJECTS_V2 && r.listingPage() == n);
+        }
+
+        /**
          * Returns this rule limited to the requests with an HTTP method (and its current condition).
          *
          * @param method the method; not null
@@ -776,7 +898,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 return;
             }
             requests.incrementAndGet();
-            Head head = parse(text);
+            Head head = placeListingPage(parse(text));
             String accepted = acceptedAccessKey;
             if (accepted != null) {
                 Matcher m = ACCESS_KEY.matcher(text);
@@ -809,6 +931,20 @@ public final class FaultInjectingProxy implements AutoCloseable {
                         Fault.ErrorReply reply = fault.reply();
                         answerAndDrain(client, in, head, reply.status(), reply.code(), reply.message());
                         return;
+                    }
+                    case REPEATED_LISTING_PAGE -> {
+                        String token = queryParameters(head.request().query()).get("continuation-token");
+                        byte[] previous = token == null ? null : bodyBeforeToken.get(token);
+                        if (previous != null) {
+                            OutputStream out = client.getOutputStream();
+                            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n"
+                                    + "x-amz-request-id: fault-injecting-proxy\r\nContent-Length: " + previous.length
+                                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                            out.write(previous);
+                            out.flush();
+                            return;
+                        }
+                        // Forwarded below: the proxy has not seen the page before.
                     }
                     default -> {
                         // Forwarded below.
@@ -907,6 +1043,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
             if (hasBody && !chunked && headers.containsKey("content-length")) {
                 length = Long.parseLong(headers.get("content-length").trim());
             }
+            if (hasBody && status == 200 && answered.operation() == Operation.LIST_OBJECTS_V2) {
+                relayListingPage(answered, text, upIn, clientOut, fault, chunked, length);
+                return;
+            }
             byte[] responseHead = withConnectionClose(text).getBytes(StandardCharsets.ISO_8859_1);
             boolean emptyBody = !hasBody || length == 0;
             if (kind == Fault.Kind.RESET_MID_BODY && emptyBody) {
@@ -933,6 +1073,99 @@ public final class FaultInjectingProxy implements AutoCloseable {
             sink.flush();
             return;
         }
+    }
+
+    /** Tells the index of a ListObjectsV2 request's page from its continuation token. */
+    private Head placeListingPage(Head head) {
+        Request r = head.request();
+        if (r.operation() != Operation.LIST_OBJECTS_V2) {
+            return head;
+        }
+        String token = queryParameters(r.query()).get("continuation-token");
+        int page = token == null || token.isEmpty() ? 0 : pageOfToken.getOrDefault(token, -1);
+        return new Head(head.text(), new Request(r.method(), r.operation(), r.path(), r.query(), r.bucket(),
+                r.key(), page), head.headers());
+    }
+
+    /**
+     * Relays a ListObjectsV2 page read whole (pages are small): learns where its continuation token
+     * leads, applies a listing fault, and sends it with a Content-Length; the other faults that
+     * act on a body (reset, throttle) apply as to any body.
+     */
+    private void relayListingPage(Request request, String head, InputStream upIn, OutputStream clientOut,
+            Fault fault, boolean chunked, long length) throws IOException {
+        byte[] body = readWhole(upIn, chunked, length);
+        Matcher m = NEXT_TOKEN.matcher(new String(body, StandardCharsets.UTF_8));
+        if (m.find() && request.listingPage() >= 0) {
+            String token = xmlUnescape(m.group(1));
+            if (pageOfToken.size() > MAX_REMEMBERED_PAGES) {
+                pageOfToken.clear();
+                bodyBeforeToken.clear();
+            }
+            pageOfToken.put(token, request.listingPage() + 1);
+            bodyBeforeToken.put(token, body);
+        }
+        Fault.Kind kind = fault == null ? null : fault.kind();
+        long declared = -1;
+        if (kind == Fault.Kind.TRUNCATED_LISTING_PAGE) {
+            String xml = new String(body, StandardCharsets.UTF_8);
+            xml = NEXT_TOKEN.matcher(xml).replaceAll("");
+            xml = xml.replaceAll("<IsTruncated>[^<]*</IsTruncated>", "<IsTruncated>true</IsTruncated>");
+            if (!xml.contains("<IsTruncated>")) {
+                xml = xml.replace("</ListBucketResult>", "<IsTruncated>true</IsTruncated></ListBucketResult>");
+            }
+            body = xml.getBytes(StandardCharsets.UTF_8);
+        } else if (kind == Fault.Kind.LISTING_CUT_SHORT) {
+            body = java.util.Arrays.copyOf(body, body.length / 2);
+        } else if (kind == Fault.Kind.LISTING_CLOSED_MID_BODY) {
+            declared = body.length;
+            body = java.util.Arrays.copyOf(body, body.length / 2);
+        }
+        StringBuilder newHead = new StringBuilder();
+        for (String line : withConnectionClose(head).split("\r\n")) {
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (!line.isEmpty() && !lower.startsWith("content-length:") && !lower.startsWith("transfer-encoding:")) {
+                newHead.append(line).append("\r\n");
+            }
+        }
+        newHead.append("Content-Length: ").append(declared >= 0 ? declared : body.length).append("\r\n\r\n");
+        clientOut.write(newHead.toString().getBytes(StandardCharsets.ISO_8859_1));
+        clientOut.flush();
+        BodySink sink = new BodySink(clientOut, kind == Fault.Kind.THROTTLE ? fault.bytesPerSecond() : 0);
+        if (kind == Fault.Kind.RESET_MID_BODY) {
+            sink.cutAfter = body.length / 2;
+        }
+        sink.write(body, 0, body.length);
+        sink.flush();
+        // LISTING_CLOSED_MID_BODY: the connection closes (FIN) with the body short of its length.
+    }
+
+    private static byte[] readWhole(InputStream in, boolean chunked, long length) throws IOException {
+        if (length >= 0 && !chunked) {
+            return in.readNBytes((int) length);
+        }
+        if (!chunked) {
+            return in.readAllBytes();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (true) {
+            String sizeLine = readLine(in);
+            int semicolon = sizeLine.indexOf(';');
+            int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+            if (size == 0) {
+                while (!readLine(in).isEmpty()) {
+                    // Trailers are dropped.
+                }
+                return out.toByteArray();
+            }
+            out.write(in.readNBytes(size));
+            readLine(in);
+        }
+    }
+
+    private static String xmlUnescape(String s) {
+        return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'")
+                .replace("&amp;", "&");
     }
 
     private static void relayFixed(InputStream in, BodySink sink, long length) throws IOException {

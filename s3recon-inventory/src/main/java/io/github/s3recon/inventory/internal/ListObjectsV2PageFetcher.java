@@ -345,9 +345,13 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
                     .prefix(location.prefix().isEmpty() ? null : location.prefix()).maxKeys(maxKeys)
                     .startAfter(startAfter).continuationToken(continuationToken).encodingType(EncodingType.URL);
             AtomicReference<Endpoint> resolved = new AtomicReference<>();
-            if (capture) {
-                request.overrideConfiguration(o -> o.addPlugin(recordEndpoint(resolved)));
-            }
+            // A page the parser left to the SDK for keys that are not UTF-8 is refused here.
+            request.overrideConfiguration(o -> {
+                o.addPlugin(RawKeyCheck.plugin());
+                if (capture) {
+                    o.addPlugin(recordEndpoint(resolved));
+                }
+            });
             return location.client().listObjectsV2(request.build()).thenApply(response -> {
                 sdkPages.increment();
                 if (capture) {

@@ -36,7 +36,9 @@ import software.amazon.awssdk.utils.DateUtils;
  * XML entities and character references are decoded, {@code EncodingType=url} URL-decodes keys,
  * common prefixes, Prefix, Delimiter and StartAfter with {@link java.net.URLDecoder}'s rules,
  * timestamps are read as {@link DateUtils#parseIso8601Date} reads them, and a page has a next page
- * exactly when its NextContinuationToken is not empty (what the SDK's paginator checks).
+ * exactly when its NextContinuationToken is not empty (what the SDK's paginator checks). The
+ * parser reports IsTruncated as it is; whether the listing is whole (IsTruncated without a token,
+ * repeated tokens, keys out of order) is the listers' check.
  *
  * <p>Anything outside what S3 and S3-compatible servers send, and anything on which the SDK
  * itself would fail, throws {@link MalformedPageException} rather than guess: a DOCTYPE, another
@@ -77,7 +79,9 @@ public final class ListObjectsV2PageParser {
 
         /**
          * Returns whether another page follows: the SDK's paginator asks for one exactly when the
-         * NextContinuationToken is present and not empty (IsTruncated is not consulted).
+         * NextContinuationToken is present and not empty. A page that says {@link #truncated()} but
+         * has no next page cannot be continued: the listers refuse it ({@code LISTING_FAILED}) rather
+         * than take the listing as complete.
          *
          * @return true if {@link #nextContinuationToken()} is neither null nor empty
          */

@@ -241,11 +241,15 @@ class ListObjectsV2PageParserTest {
     }
 
     @Test
-    void continuesExactlyWhenTheSdkPaginatorWould() {
+    void continuesExactlyWhenTheSdkPaginatorWouldAndReportsTruncation() {
         String withEmptyToken = HEAD + "<IsTruncated>true</IsTruncated><NextContinuationToken></NextContinuationToken>" + TAIL;
         String withToken = HEAD + "<IsTruncated>false</IsTruncated><NextContinuationToken>t&amp;1</NextContinuationToken>" + TAIL;
 
-        assertThat(new ListObjectsV2PageParser(0).parse(withEmptyToken.getBytes(UTF_8)).hasNextPage()).isFalse();
+        // IsTruncated without a token has no next page, and reports IsTruncated so that the listers
+        // can refuse it (ListingWholeTest): a listing that stops there is not whole.
+        Page truncatedWithoutToken = new ListObjectsV2PageParser(0).parse(withEmptyToken.getBytes(UTF_8));
+        assertThat(truncatedWithoutToken.hasNextPage()).isFalse();
+        assertThat(truncatedWithoutToken.truncated()).isTrue();
         Page page = new ListObjectsV2PageParser(0).parse(withToken.getBytes(UTF_8));
         assertThat(page.hasNextPage()).isTrue();
         assertThat(page.nextContinuationToken()).isEqualTo("t&1");
@@ -298,8 +302,12 @@ class ListObjectsV2PageParserTest {
             String prefix = round % 3 == 0 ? "" : "pre/";
             StringBuilder xml = new StringBuilder(HEAD);
             List<String> contents = new ArrayList<>();
-            for (int i = 0; i < 60; i++) {
-                String key = prefix + randomKey(random, url);
+            // Keys in ascending order, as a whole listing has them (the listers refuse keys that go back).
+            java.util.TreeSet<String> keys = new java.util.TreeSet<>(io.github.s3recon.KeyOrder::compareKeys);
+            while (keys.size() < 60) {
+                keys.add(prefix + randomKey(random, url));
+            }
+            for (String key : keys) {
                 StringBuilder c = new StringBuilder("<Contents>");
                 List<String> fields = new ArrayList<>(List.of(
                         "<Key>" + (url ? urlEncode(key) : escape(key, random)) + "</Key>",
@@ -337,6 +345,9 @@ class ListObjectsV2PageParserTest {
                 top.add("<Prefix>" + prefix + "</Prefix>");
             }
             java.util.Collections.shuffle(top, random);
+            // Other elements move around the Contents, which keep their order.
+            java.util.Iterator<String> inOrder = contents.iterator();
+            top.replaceAll(element -> element.startsWith("<Contents>") ? inOrder.next() : element);
             top.forEach(xml::append);
             xml.append(TAIL);
 
@@ -427,10 +438,16 @@ class ListObjectsV2PageParserTest {
         ListObjectsV2Response response = sdkResponse(xml);
         // S3ObjectLister turns the SDK's objects into entries; ask it through the replay server.
         replay.body = xml.getBytes(UTF_8);
-        List<ObjectEntry> sdkEntries = page.hasNextPage() ? null
-                : list(S3ObjectLister.create(), S3Location.of(replayClient, "bucket", prefix), KeyRange.ALL);
-        if (sdkEntries != null) {
+        if (!page.hasNextPage() && !page.truncated() && ascending(page.entries())) {
+            List<ObjectEntry> sdkEntries = list(S3ObjectLister.create(), S3Location.of(replayClient, "bucket", prefix),
+                    KeyRange.ALL);
             assertThat(page.entries()).as(xml).isEqualTo(sdkEntries);
+        } else if (!page.hasNextPage()) {
+            // The lister refuses a listing that is not whole: keys that go back, or IsTruncated
+            // without a token (ListingWholeTest).
+            assertThatThrownBy(() -> list(S3ObjectLister.create(), S3Location.of(replayClient, "bucket", prefix),
+                    KeyRange.ALL)).isInstanceOfSatisfying(io.github.s3recon.S3ReconException.class,
+                            e -> assertThat(e.code()).isEqualTo(io.github.s3recon.ErrorCode.LISTING_FAILED));
         }
         assertThat(page.entries()).extracting(ObjectEntry::key).as(xml)
                 .isEqualTo(response.contents().stream().map(o -> o.key().substring(prefix.length())).collect(Collectors.toList()));
@@ -440,6 +457,18 @@ class ListObjectsV2PageParserTest {
         assertThat(page.nextContinuationToken()).isEqualTo(response.nextContinuationToken());
         assertThat(page.keyCount()).isEqualTo(response.keyCount());
         assertThat(page.encodingType()).isEqualTo(response.encodingTypeAsString());
+    }
+
+    /** Whether each key comes after the one before it in UTF-8 or in UTF-16 order, as the listers check. */
+    private static boolean ascending(List<ObjectEntry> entries) {
+        for (int i = 1; i < entries.size(); i++) {
+            String previous = entries.get(i - 1).key();
+            String key = entries.get(i).key();
+            if (io.github.s3recon.KeyOrder.compareKeys(key, previous) <= 0 && key.compareTo(previous) <= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ListObjectsV2Response sdkResponse(String xml) {
