@@ -210,7 +210,7 @@ public final class Reconciler {
             deliver(c.differencesFile());
             MigrationState terminal = c.counts().differences() == 0 ? MigrationState.COMPLETED
                     : MigrationState.COMPLETED_WITH_DIFFERENCES;
-            return finish(run, terminal, c, Verification.CHECKSUM, null);
+            return finish(run, terminal, c, Verification.CHECKSUM, null, 0);
         });
     }
 
@@ -231,7 +231,7 @@ public final class Reconciler {
             plan[0] = c.plan();
             MigrationState terminal = c.counts().differences() == 0 ? MigrationState.COMPLETED
                     : MigrationState.COMPLETED_WITH_DIFFERENCES;
-            return finish(run, terminal, c, Verification.CHECKSUM, null);
+            return finish(run, terminal, c, Verification.CHECKSUM, null, 0);
         });
         return plan[0];
     }
@@ -429,7 +429,7 @@ public final class Reconciler {
             return new TransferScheduler.TransferTotals(t.objectsCopied() + copied, t.bytesCopied() + bytesCopied,
                     t.objectsServerSide() + serverSide, t.bytesServerSide() + bytesServerSide,
                     t.objectsRelayed() + relayed, t.bytesRelayed() + bytesRelayed, t.objectsDeleted() + deleted,
-                    t.objectsFailed(), t.retries());
+                    t.objectsFailed(), t.retries(), t.deletionsKept(), t.notes());
         }
     }
 
@@ -519,6 +519,9 @@ public final class Reconciler {
                     progress.emit(false);
                 }
                 totals = s.awaitCompletion();
+                for (String note : totals.notes()) {
+                    log(run, "WARN", note); // what the engine learned about a server, in the run's history
+                }
             } finally {
                 session = null;
                 checkpoints.flush();
@@ -747,11 +750,11 @@ public final class Reconciler {
         TransferSummary transfer = new TransferSummary(t.objectsCopied(), t.bytesCopied(), outcome.skipped(),
                 t.objectsDeleted(), t.objectsFailed(), t.retries(), t.objectsServerSide(), t.bytesServerSide(),
                 t.objectsRelayed(), t.bytesRelayed(), outcome.failuresFile());
-        return finish(run, terminal, c, verification, transfer);
+        return finish(run, terminal, c, verification, transfer, t.deletionsKept());
     }
 
     private MigrationResult finish(Run run, MigrationState terminal, Comparison c, Verification verification,
-            TransferSummary transfer) {
+            TransferSummary transfer, long deletionsKept) {
         transition(MigrationState.REPORTING);
         ReconciliationReport report = new ReconciliationReport(terminal, c.source(), c.destination(), c.counts(),
                 c.matchedByRule(), run.startedAt(), clock.instant(), c.differencesFile(), verification, transfer);
@@ -768,7 +771,8 @@ public final class Reconciler {
         checkpoints.updateRun(record);
         String summary = "finished " + terminal + ": " + c.counts().differences() + " differences"
                 + (transfer == null ? "" : ", " + transfer.objectsCopied() + " copied, " + transfer.objectsDeleted()
-                        + " deleted, " + transfer.objectsFailed() + " failed");
+                        + " deleted, " + (deletionsKept == 0 ? "" : deletionsKept + " kept (changed since the plan), ")
+                        + transfer.objectsFailed() + " failed");
         log(run, "INFO", summary);
         LOG.info("{} {} of {} to {}", record.kind().toLowerCase(java.util.Locale.ROOT), summary, source, destination);
         checkpoints.flush();
@@ -1065,7 +1069,7 @@ public final class Reconciler {
         TransferScheduler.TransferTotals t = o.totals();
         ArrayNode a = JSON.createArrayNode().add(t.objectsCopied()).add(t.bytesCopied()).add(t.objectsServerSide())
                 .add(t.bytesServerSide()).add(t.objectsRelayed()).add(t.bytesRelayed()).add(t.objectsDeleted())
-                .add(t.objectsFailed()).add(t.retries()).add(o.skipped());
+                .add(t.objectsFailed()).add(t.retries()).add(o.skipped()).add(t.deletionsKept());
         return a.toString();
     }
 
@@ -1074,7 +1078,8 @@ public final class Reconciler {
             JsonNode a = JSON.readTree(text);
             TransferScheduler.TransferTotals t = new TransferScheduler.TransferTotals(a.get(0).asLong(),
                     a.get(1).asLong(), a.get(2).asLong(), a.get(3).asLong(), a.get(4).asLong(), a.get(5).asLong(),
-                    a.get(6).asLong(), a.get(7).asLong(), a.get(8).asLong());
+                    a.get(6).asLong(), a.get(7).asLong(), a.get(8).asLong(),
+                    a.size() > 10 ? a.get(10).asLong() : 0, List.of()); // older checkpoints have no kept count
             return new TransferOutcome(t, a.get(9).asLong(), run.directory().resolve("failures.jsonl"), 0);
         } catch (IOException | RuntimeException e) {
             throw corrupt(run, "transfer", e);

@@ -36,6 +36,7 @@ final class ServerCapabilities {
 
     final Option putChecksums = new Option("checksums on PutObject and UploadPart (x-amz-checksum-* trailers)");
     final Option multipartChecksums = new Option("checksum algorithms on CreateMultipartUpload");
+    final Option deleteIfMatch = new Option("If-Match on DeleteObject (deletions are checked with a HEAD only)");
     final Option copyChecksums = new Option("checksum algorithms on CopyObject");
     final Option completeChecksums = new Option("the whole object's checksum on CompleteMultipartUpload "
             + "(the checksum it returns is compared instead)");

@@ -12,6 +12,7 @@ import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
 import io.github.s3recon.event.TransferRetried;
+import io.github.s3recon.internal.Redact;
 import io.github.s3recon.internal.S3Errors;
 import io.github.s3recon.spi.TransferContext;
 import io.github.s3recon.spi.TransferScheduler.TransferSession;
@@ -105,6 +106,9 @@ final class SizeTieredSession implements TransferSession {
     private final LongAdder objectsDeleted = new LongAdder();
     private final LongAdder objectsFailed = new LongAdder();
     private final LongAdder retries = new LongAdder();
+    private final LongAdder deletionsKept = new LongAdder();
+    /** What the session learned about the servers, for the run's history; each note once. */
+    private final Set<String> notes = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -324,7 +328,20 @@ final class SizeTieredSession implements TransferSession {
     TransferTotals totals() {
         return new TransferTotals(objectsCopied.sum(), bytesCopied.sum(), objectsServerSide.sum(),
                 bytesServerSide.sum(), objectsRelayed.sum(), bytesRelayed.sum(), objectsDeleted.sum(),
-                objectsFailed.sum(), retries.sum());
+                objectsFailed.sum(), retries.sum(), deletionsKept.sum(), List.copyOf(notesSnapshot()));
+    }
+
+    private List<String> notesSnapshot() {
+        synchronized (notes) {
+            return List.copyOf(notes);
+        }
+    }
+
+    /** Adds a note for the run's history (once) and logs it (once). */
+    void note(String note) {
+        if (notes.add(note)) {
+            LOG.warn(note);
+        }
     }
 
     boolean cancelled() {
@@ -432,6 +449,13 @@ final class SizeTieredSession implements TransferSession {
                     listener.onObjectCopied(new ObjectCopied(clock.instant(), key, size, copied.mode(),
                             task.attempts(), copied.checksum()));
                 }
+            } else if (task.delete && Failures.root(failure) instanceof DestinationChangedException changed) {
+                deletionsKept.increment();
+                listener.onObjectFailed(new ObjectFailed(clock.instant(), key, task.action,
+                        new S3ReconException(ErrorCode.DELETE_FAILED, "kept '" + Redact.key(key) + "', not deleted: "
+                                + changed.getMessage() + "; the plan is older than the object. Run again to plan "
+                                + "with what is there now"),
+                        task.attempts()));
             } else {
                 task.abandoned = true;
                 objectsFailed.increment();

@@ -6,6 +6,7 @@ import static io.github.s3recon.transfer.SizeTieredSession.rethrow;
 
 import io.github.s3recon.Checksum;
 import io.github.s3recon.ChecksumType;
+import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.TransferMode;
 import java.util.concurrent.CancellationException;
@@ -17,6 +18,7 @@ import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.TaggingDirective;
 import software.amazon.awssdk.services.s3.model.Tagging;
 
@@ -41,12 +43,63 @@ final class SmallCopies {
         return session.serverSide ? copyServerSide(task) : relay(task);
     }
 
+    /**
+     * Deletes a destination object only if it is still the one the plan saw: a HEAD compares its
+     * ETag (or, without one, its size and LastModified), then the DeleteObject carries If-Match on
+     * that ETag, so that a rewrite between the two is caught too where the server honours it. One
+     * that changed or is gone fails with a {@link DestinationChangedException}: kept, not retried.
+     */
     CompletableFuture<Copied> delete(Task task) {
+        Step head = session.destinationStep(task, "HeadObject");
         Step step = session.destinationStep(task, "DeleteObject");
-        return session.attempt(task, step, session.smallLimit, 1, 0, n -> session.call(step,
-                () -> destination.client().deleteObject(b -> b.bucket(destination.bucket()).key(step.key())
+        return session.attempt(task, head, session.smallLimit, 1, 0, n -> session.call(head,
+                () -> destination.client().headObject(b -> b.bucket(destination.bucket()).key(head.key())
                         .overrideConfiguration(NO_SDK_RETRIES))))
-                .thenApply(r -> Copied.DELETED);
+                .handle((r, failure) -> {
+                    if (failure != null) {
+                        if (isNotFound(failure)) {
+                            throw new StepException(head, new DestinationChangedException(
+                                    "it is no longer at the destination (deleted since the plan)"));
+                        }
+                        throw rethrow(failure);
+                    }
+                    String now = SourceObject.unquote(r.eTag());
+                    ObjectEntry planned = task.entry;
+                    if (planned.eTag() != null ? !planned.eTag().equals(now)
+                            : (r.contentLength() != null && r.contentLength() != planned.size())
+                                    || (planned.lastModified() != null && r.lastModified() != null
+                                            && !planned.lastModified().equals(r.lastModified()))) {
+                        throw new StepException(head, new DestinationChangedException("it was rewritten since the "
+                                + "plan (ETag " + now + ", size " + r.contentLength() + "; the plan saw ETag "
+                                + planned.eTag() + ", size " + planned.size() + ")"));
+                    }
+                    return now;
+                })
+                .thenCompose(eTag -> session.withFallback(session.capabilities.deleteIfMatch,
+                        conditional -> session.attempt(task, step, session.smallLimit, 1, 0, n -> session.call(step,
+                                () -> destination.client().deleteObject(b -> {
+                                    b.bucket(destination.bucket()).key(step.key())
+                                            .overrideConfiguration(NO_SDK_RETRIES);
+                                    if (conditional && eTag != null) {
+                                        b.ifMatch(quoted(eTag));
+                                    }
+                                })))))
+                .handle((r, failure) -> {
+                    if (failure == null) {
+                        return Copied.DELETED;
+                    }
+                    Throwable t = Failures.root(failure);
+                    if (t instanceof S3Exception e && (e.statusCode() == 412 || e.statusCode() == 404)) {
+                        throw new StepException(step, new DestinationChangedException(e.statusCode() == 412
+                                ? "it was rewritten between the check and the deletion (412 Precondition Failed)"
+                                : "it was deleted by someone else between the check and the deletion"));
+                    }
+                    throw rethrow(failure);
+                });
+    }
+
+    private static boolean isNotFound(Throwable failure) {
+        return Failures.root(failure) instanceof S3Exception e && e.statusCode() == 404;
     }
 
     // ---------------------------------------------------------------------------------------------
