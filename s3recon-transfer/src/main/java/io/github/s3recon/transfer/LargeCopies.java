@@ -63,9 +63,39 @@ final class LargeCopies {
     }
 
     Copied copy(Task task) throws InterruptedException {
+        try {
+            return copyWithFallbacks(task);
+        } catch (StepException e) {
+            // A server-side copy that says the source is missing, where the source has the object
+            // (s3rver fails so for keys with '+'): relayed instead. Only a HEAD of the source can
+            // tell this from an object deleted after it was listed.
+            if (!session.serverSide || task.relay || session.cancelled() || !SmallCopies.copySourceNotFound(e)) {
+                throw e;
+            }
+            task.abandoned = false; // its upload is aborted; the object goes on
+            boolean there;
+            try {
+                there = await(reads.sourceIsThere(task, session.largeLimit));
+            } catch (RuntimeException headFailed) {
+                headFailed.addSuppressed(e); // the source changed, or cannot be read: that is the story
+                throw headFailed;
+            }
+            if (!there) {
+                throw e;
+            }
+            reads.relayInstead(task);
+            return copyWithFallbacks(task);
+        }
+    }
+
+    private boolean relayed(Task task) {
+        return !session.serverSide || task.relay;
+    }
+
+    private Copied copyWithFallbacks(Task task) throws InterruptedException {
         ServerCapabilities capabilities = session.capabilities;
         boolean checksums = capabilities.multipartChecksums.enabled()
-                && (session.serverSide || capabilities.putChecksums.enabled());
+                && (!relayed(task) || capabilities.putChecksums.enabled());
         try {
             return copy(task, checksums);
         } catch (StepException e) {
@@ -106,7 +136,7 @@ final class LargeCopies {
             List<Part> parts = transferParts(task, uploadId, plan, checksums, done);
             ChecksumAlgorithm algorithm = session.algorithm;
             // The whole object's checksum, from its parts' as they were relayed.
-            String whole = session.serverSide ? null : combined(parts, plan);
+            String whole = relayed(task) ? combined(parts, plan) : null;
             CompleteMultipartUploadResponse completed = await(complete(task, uploadId, parts,
                     checksums ? whole : null, checksums));
             session.uploads.ended(uploadId);
@@ -114,7 +144,7 @@ final class LargeCopies {
                 reads.verify(session.destinationStep(task, "CompleteMultipartUpload"), whole,
                         checksums ? Checksums.valueIn(completed, algorithm) : null, described);
             }
-            return new Copied(session.serverSide ? TransferMode.SERVER_SIDE : TransferMode.RELAY,
+            return new Copied(relayed(task) ? TransferMode.RELAY : TransferMode.SERVER_SIDE,
                     whole == null ? null : Checksum.of(algorithm, ChecksumType.FULL_OBJECT, whole));
         } catch (RuntimeException | InterruptedException | Error e) {
             task.abandoned = true;
@@ -170,7 +200,7 @@ final class LargeCopies {
                     // that combines checksums, whose relayed checksum was recorded.
                     if (r != null && SourceObject.unquote(r.eTag()).equals(SourceObject.unquote(listed.eTag()))
                             && listed.size() != null && listed.size() == plan.length(listed.partNumber())
-                            && (session.serverSide || r.relayedChecksum() != null)) {
+                            && (!relayed(task) || r.relayedChecksum() != null)) {
                         done.put(r.number(), new Part(r.number(), r.eTag(), r.storedChecksum(),
                                 r.relayedChecksum()));
                     }
@@ -210,12 +240,12 @@ final class LargeCopies {
         Step step = session.destinationStep(task, "CreateMultipartUpload");
         Fingerprint fingerprint = described.fingerprint(task.eTag);
         task.uploadStarted = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        return session.attempt(task, step, session.largeLimit, 1, 0, n -> session.callToTheEnd(step,
-                () -> destination.client().createMultipartUpload(b -> {
+        return reads.withTags(tagging, tags -> session.attempt(task, step, session.largeLimit, 1, 0,
+                n -> session.callToTheEnd(step, () -> destination.client().createMultipartUpload(b -> {
                     b.bucket(destination.bucket()).key(step.key()).overrideConfiguration(NO_SDK_RETRIES);
                     described.applyTo(b, fingerprint);
-                    if (tagging != null) {
-                        b.tagging(tagging);
+                    if (tags != null) {
+                        b.tagging(tags);
                     }
                     if (checksums) {
                         b.checksumAlgorithm(Checksums.toSdk(session.algorithm)).checksumType(
@@ -223,7 +253,7 @@ final class LargeCopies {
                                         ? software.amazon.awssdk.services.s3.model.ChecksumType.FULL_OBJECT
                                         : software.amazon.awssdk.services.s3.model.ChecksumType.COMPOSITE);
                     }
-                })))
+                }))))
                 .thenApply(r -> r.uploadId());
     }
 
@@ -236,7 +266,7 @@ final class LargeCopies {
         Part[] parts = new Part[plan.partCount()];
         AtomicReference<Throwable> failed = new AtomicReference<>();
         List<CompletableFuture<Part>> started = new ArrayList<>();
-        boolean relay = !session.serverSide;
+        boolean relay = relayed(task);
         try {
             for (int number = 1; number <= plan.partCount() && failed.get() == null; number++) {
                 Part before = done.get(number);

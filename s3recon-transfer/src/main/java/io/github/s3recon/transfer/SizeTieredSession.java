@@ -108,7 +108,7 @@ final class SizeTieredSession implements TransferSession {
     private final LongAdder retries = new LongAdder();
     private final LongAdder deletionsKept = new LongAdder();
     /** What the session learned about the servers, for the run's history; each note once. */
-    private final Set<String> notes = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+    private final java.util.Map<String, String> notes = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -332,14 +332,15 @@ final class SizeTieredSession implements TransferSession {
     }
 
     private List<String> notesSnapshot() {
-        synchronized (notes) {
-            return List.copyOf(notes);
-        }
+        return List.copyOf(notes.values());
     }
 
-    /** Adds a note for the run's history (once) and logs it (once). */
-    void note(String note) {
-        if (notes.add(note)) {
+    /**
+     * Adds a note for the run's history and logs it, once per topic: the first note of a topic
+     * stands for the later ones.
+     */
+    void note(String topic, String note) {
+        if (notes.putIfAbsent(topic, note) == null) {
             LOG.warn(note);
         }
     }
@@ -667,15 +668,26 @@ final class SizeTieredSession implements TransferSession {
      */
     <T> CompletableFuture<T> withFallback(ServerCapabilities.Option option,
             Function<Boolean, CompletableFuture<T>> op) {
+        return withFallback(option, Failures::isUnsupportedOption, op);
+    }
+
+    /**
+     * Like {@link #withFallback(ServerCapabilities.Option, Function)}, for the failures a test
+     * names.
+     */
+    <T> CompletableFuture<T> withFallback(ServerCapabilities.Option option,
+            java.util.function.Predicate<Throwable> rejected, Function<Boolean, CompletableFuture<T>> op) {
         if (!option.enabled()) {
             return op.apply(false);
         }
         return op.apply(true).exceptionallyCompose(e -> {
-            if (cancelled || !Failures.isUnsupportedOption(e)) {
+            if (cancelled || !rejected.test(e)) {
                 return CompletableFuture.failedFuture(e);
             }
             return op.apply(false).thenApply(v -> {
-                option.disable(describe(destination));
+                if (option.disable(describe(destination)) && option.note() != null) {
+                    note(option.description(), describe(destination) + " " + option.note());
+                }
                 return v;
             });
         });

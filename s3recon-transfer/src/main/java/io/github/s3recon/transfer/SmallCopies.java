@@ -9,6 +9,8 @@ import io.github.s3recon.ChecksumType;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.TransferMode;
+import io.github.s3recon.internal.Redact;
+import io.github.s3recon.internal.S3Errors;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.checksums.SdkChecksum;
@@ -40,7 +42,7 @@ final class SmallCopies {
     }
 
     CompletableFuture<Copied> copy(Task task) {
-        return session.serverSide ? copyServerSide(task) : relay(task);
+        return session.serverSide && !task.relay ? copyServerSide(task) : relay(task);
     }
 
     /**
@@ -109,10 +111,62 @@ final class SmallCopies {
         // A single-part source keeps its ETag through CopyObject, which then copies metadata and
         // tags by itself. Any other gets its metadata replaced to record the fingerprint, which
         // needs the source's metadata first.
-        if (task.entry.hasPlainMd5ETag()) {
-            return copyObject(task, null);
-        }
-        return head(task, session.smallLimit).thenCompose(described -> copyObject(task, described));
+        CompletableFuture<Copied> copied = task.entry.hasPlainMd5ETag() ? copyObject(task, null)
+                : head(task, session.smallLimit).thenCompose(described -> copyObject(task, described));
+        // A CopyObject that says the source is missing, where the source has the object (s3rver
+        // fails so for keys with '+'): relayed instead, when it fits in memory. Only a HEAD of the
+        // source tells this from an object deleted after it was listed.
+        return copied.exceptionallyCompose(e -> {
+            if (session.cancelled() || !copySourceNotFound(e)) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return sourceIsThere(task, session.smallLimit).thenCompose(there -> {
+                if (!there) {
+                    return CompletableFuture.failedFuture(e);
+                }
+                long fits = Math.min(session.settings.smallObjectThreshold(),
+                        Math.min(session.budget.capacity(), Integer.MAX_VALUE - 8));
+                if (task.entry.size() > fits) {
+                    return CompletableFuture.failedFuture(new StepException(session.copyStep(task, "CopyObject"),
+                            new ServerCopyFailedException("the server answered 404 NoSuchKey although the source "
+                                    + "has the object (HEAD found it): this server cannot copy this key server-side, "
+                                    + "and it is too large to relay in one request; build the scheduler with "
+                                    + "serverSideCopy(false) to relay it through this JVM")));
+                }
+                relayInstead(task);
+                return relay(task);
+            });
+        });
+    }
+
+    /** Tells whether a server-side copy failed with 404 NoSuchKey, which names its source. */
+    static boolean copySourceNotFound(Throwable failure) {
+        return S3Errors.unwrap(failure) instanceof StepException s && s.step().copySource() != null
+                && Failures.root(failure) instanceof S3Exception e && e.statusCode() == 404
+                && !"NoSuchUpload".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())
+                && !"NoSuchBucket".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode());
+    }
+
+    /** HEADs the source: true if it still has the listed object, false if it is gone (404). */
+    CompletableFuture<Boolean> sourceIsThere(Task task, ConcurrencyLimit limit) {
+        return head(task, limit).handle((described, failure) -> {
+            if (failure == null) {
+                return true;
+            }
+            if (Failures.root(failure) instanceof S3Exception e && e.statusCode() == 404) {
+                return false;
+            }
+            throw rethrow(failure);
+        });
+    }
+
+    /** Marks an object for a relay after its server-side copy failed, and says so once per session. */
+    void relayInstead(Task task) {
+        task.relay = true;
+        task.abandoned = false;
+        session.note("copy-404", SizeTieredSession.describe(destination) + " answered 404 NoSuchKey to server-side copies of "
+                + "objects the source has (e.g. '" + Redact.key(task.entry.key()) + "'); those objects are relayed "
+                + "through this JVM instead");
     }
 
     private CompletableFuture<Copied> copyObject(Task task, SourceObject described) {
@@ -160,8 +214,21 @@ final class SmallCopies {
         return session.attempt(task, get, session.smallLimit, 1, size, n -> download(task, get))
                 .thenCompose(download -> tagsOf(task, download.described(), session.smallLimit)
                         .thenCompose(tagging -> session.withFallback(session.capabilities.putChecksums,
-                                withChecksum -> session.attempt(task, put, session.smallLimit, 1, 0,
-                                        n -> upload(task, put, download, tagging, withChecksum)))));
+                                withChecksum -> withTags(tagging, tags -> session.attempt(task, put,
+                                        session.smallLimit, 1, 0,
+                                        n -> upload(task, put, download, tags, withChecksum))))));
+    }
+
+    /**
+     * Writes with the tags, and once more without them if the destination does not implement
+     * tags on writes (S3Proxy answers 501); tags are then off for the rest of the session.
+     */
+    <T> CompletableFuture<T> withTags(Tagging tagging, java.util.function.Function<Tagging, CompletableFuture<T>> op) {
+        if (tagging == null) {
+            return op.apply(null);
+        }
+        return session.withFallback(session.capabilities.putTags, Failures::isNotImplemented,
+                withTags -> op.apply(withTags ? tagging : null));
     }
 
     /** A small object's bytes, their checksum, and what its GET said about it. */
@@ -295,7 +362,7 @@ final class SmallCopies {
     CompletableFuture<Tagging> tagsOf(Task task, SourceObject described, ConcurrencyLimit limit) {
         ServerCapabilities capabilities = session.capabilities;
         Integer count = described.tagCount();
-        if (!session.settings.copyTags() || capabilities.tagsUnsupported()
+        if (!session.settings.copyTags() || capabilities.tagsUnsupported() || !capabilities.putTags.enabled()
                 || (count != null ? count == 0 : capabilities.tagCountReported())) {
             return CompletableFuture.completedFuture(null);
         }
@@ -313,7 +380,11 @@ final class SmallCopies {
                                 ? Tagging.builder().tagSet(r.tagSet()).build() : null;
                     }
                     if (Failures.isNotImplemented(failure)) {
-                        capabilities.tagsUnsupported(SizeTieredSession.describe(source));
+                        String server = SizeTieredSession.describe(source);
+                        if (capabilities.tagsUnsupported(server)) {
+                            session.note("tags-get", server + " does not implement GetObjectTagging ("
+                                    + Failures.reason(failure) + "): objects are copied without their tags");
+                        }
                         return null;
                     }
                     throw rethrow(failure);
