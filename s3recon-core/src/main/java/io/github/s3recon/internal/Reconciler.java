@@ -457,6 +457,10 @@ public final class Reconciler {
             String id = run.id();
             // Up to here, an earlier attempt may have started the actions: they are checked before being redone.
             long submittedBefore = checkpoints.value(id, "submitted").map(Long::parseLong).orElse(-1L);
+            if (submittedBefore >= 0 && "RUN".equals(record.kind())) {
+                // A resume: uploads the stopped attempt created without a record are aborted first.
+                abortOrphans(id, destination.bucket(), destination.prefix(), true);
+            }
             long submitted = submittedBefore;
             try (FailureRecorder failures = new FailureRecorder(tracking, failuresFile);
                     TransferScheduler.TransferSession s = scheduler.open(new TransferContext(source,
@@ -519,6 +523,11 @@ public final class Reconciler {
                     progress.emit(false);
                 }
                 totals = s.awaitCompletion();
+                if ("RUN".equals(record.kind())) {
+                    // Before the verification: some servers (S3Mock) delete a key's object when any
+                    // upload of the key is aborted, which the verification must see.
+                    abortOrphans(id, destination.bucket(), destination.prefix(), true);
+                }
                 for (String note : totals.notes()) {
                     log(run, "WARN", note); // what the engine learned about a server, in the run's history
                 }
@@ -679,7 +688,21 @@ public final class Reconciler {
 
         @Override
         public Optional<CheckpointStore.UploadRecord> find(String key) {
-            return checkpoints.upload(runId, key);
+            // An intent is older than the upload created after it: the newest record being an
+            // intent means that no upload of the key is live.
+            return checkpoints.upload(runId, key).filter(u -> !isIntent(u));
+        }
+
+        @Override
+        public void intent(String key, Instant at) {
+            checkpoints.saveUpload(runId, new CheckpointStore.UploadRecord(key, INTENT + java.util.UUID.randomUUID(),
+                    "-", 1, at, List.of()));
+            checkpoints.flush();
+        }
+
+        @Override
+        public String marker() {
+            return runId;
         }
 
         @Override
@@ -704,9 +727,24 @@ public final class Reconciler {
         }
     }
 
-    /** Aborts the multipart uploads a run started and did not end (a crash, a cancel, a failure). */
+    /** The upload id of an intent record: an upload about to be created, see {@link UploadCheckpoints#intent}. */
+    private static final String INTENT = "s3recon-intent:";
+    /** How much older than its intent an orphaned upload may look: the server's clock is not the JVM's. */
+    private static final Duration CLOCK_LEEWAY = Duration.ofMinutes(1);
+
+    private static boolean isIntent(CheckpointStore.UploadRecord u) {
+        return u.uploadId().startsWith(INTENT);
+    }
+
+    /**
+     * Aborts the multipart uploads a run started and did not end (a crash, a cancel, a failure),
+     * then those it created without a record (see {@link #abortOrphans}), and forgets its intents.
+     */
     private void abortUploads(String runId, String bucket, String prefix) {
         for (CheckpointStore.UploadRecord u : checkpoints.uploads(runId)) {
+            if (isIntent(u)) {
+                continue;
+            }
             try {
                 destination.client().abortMultipartUpload(b -> b.bucket(bucket).key(prefix + u.key())
                         .uploadId(u.uploadId())).join();
@@ -724,6 +762,100 @@ public final class Reconciler {
                 }
             }
             checkpoints.deleteUpload(runId, u.uploadId());
+        }
+        abortOrphans(runId, bucket, prefix, false);
+    }
+
+    /**
+     * Finds the uploads the run created and has no record of, and aborts them: under the
+     * destination's prefix, for a key with an intent record, created no earlier than the intent
+     * (less a clock leeway), and not a live record's upload. Those come from a kill between a
+     * CreateMultipartUpload and its record, or from a retried CreateMultipartUpload whose first
+     * answer was lost. Intents are then forgotten: all of them when the run ends, those of keys
+     * without a live upload when it resumes.
+     *
+     * @param keepLive true at a resume: live uploads are kept to be continued, with their intents
+     */
+    private void abortOrphans(String runId, String bucket, String prefix, boolean keepLive) {
+        Map<String, Instant> intents = new java.util.HashMap<>();
+        java.util.Set<String> live = new java.util.HashSet<>();
+        java.util.Set<String> liveKeys = new java.util.HashSet<>();
+        List<CheckpointStore.UploadRecord> records = checkpoints.uploads(runId);
+        for (CheckpointStore.UploadRecord u : records) {
+            if (isIntent(u)) {
+                intents.merge(u.key(), u.startedAt(), (a, b) -> a.isBefore(b) ? a : b);
+            } else {
+                live.add(u.uploadId());
+                liveKeys.add(u.key());
+            }
+        }
+        if (intents.isEmpty()) {
+            return;
+        }
+        try {
+            String keyMarker = null;
+            String uploadIdMarker = null;
+            while (true) {
+                String km = keyMarker;
+                String um = uploadIdMarker;
+                var page = destination.client().listMultipartUploads(b -> {
+                    b.bucket(bucket).prefix(prefix.isEmpty() ? null : prefix);
+                    if (km != null) {
+                        b.keyMarker(km).uploadIdMarker(um);
+                    }
+                }).join();
+                for (var upload : page.uploads()) {
+                    String key = upload.key();
+                    if (key == null || !key.startsWith(prefix) || live.contains(upload.uploadId())) {
+                        continue;
+                    }
+                    Instant since = intents.get(key.substring(prefix.length()));
+                    if (since == null || (upload.initiated() != null
+                            && upload.initiated().isBefore(since.minus(CLOCK_LEEWAY)))) {
+                        continue;
+                    }
+                    abortOrphan(runId, bucket, key, upload.uploadId());
+                }
+                if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextKeyMarker() == null
+                        || (page.nextKeyMarker().equals(km) && java.util.Objects.equals(page.nextUploadIdMarker(), um))) {
+                    break;
+                }
+                keyMarker = page.nextKeyMarker();
+                uploadIdMarker = page.nextUploadIdMarker();
+            }
+        } catch (RuntimeException e) {
+            // Intents are kept: the next end or resume of the run looks again.
+            String message = Redact.text("could not look for multipart uploads left without a record under s3://"
+                    + bucket + "/" + prefix + ": " + S3Errors.unwrap(e) + "; grant s3:ListBucketMultipartUploads, or "
+                    + "let a lifecycle rule that aborts incomplete multipart uploads clean them up");
+            LOG.warn(message);
+            checkpoints.log(runId, new CheckpointStore.LogLine(clock.instant(), "WARN", message));
+            return;
+        }
+        for (CheckpointStore.UploadRecord u : records) {
+            if (isIntent(u) && !(keepLive && liveKeys.contains(u.key()))) {
+                checkpoints.deleteUpload(runId, u.uploadId());
+            }
+        }
+        checkpoints.flush();
+    }
+
+    private void abortOrphan(String runId, String bucket, String key, String uploadId) {
+        String where = "multipart upload " + uploadId + " of s3://" + bucket + "/" + Redact.key(key);
+        try {
+            destination.client().abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)).join();
+            String message = "aborted " + where + ", which this run created without a record (a kill or a lost "
+                    + "answer while it was being created)";
+            LOG.info(message);
+            checkpoints.log(runId, new CheckpointStore.LogLine(clock.instant(), "INFO", Redact.text(message)));
+        } catch (RuntimeException e) {
+            Throwable cause = S3Errors.unwrap(e);
+            if (!(cause instanceof software.amazon.awssdk.services.s3.model.S3Exception s3 && s3.statusCode() == 404)) {
+                String message = Redact.text("could not abort " + where + ": " + cause + "; abort it, or let a "
+                        + "lifecycle rule that aborts incomplete multipart uploads clean it up");
+                LOG.warn(message);
+                checkpoints.log(runId, new CheckpointStore.LogLine(clock.instant(), "WARN", message));
+            }
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,48 @@ final class LargeCopies {
         this.reads = reads;
         this.source = session.source;
         this.destination = session.destination;
+    }
+
+    /** The user metadata that marks the uploads the engine creates with the run's id (see UploadCheckpoints.marker). */
+    static final String RUN_MARKER = "s3recon-run";
+
+    /**
+     * After a CreateMultipartUpload that was retried: an earlier attempt whose answer was lost may
+     * have created an upload too, which nobody knows of. If uploads of this key created since this
+     * object's upload began (less a minute for the server's clock) other than ours are found, they
+     * are aborted, and ours too, before any part is sent: some servers (S3Mock) drop the parts of
+     * every upload of a key, and the key's object, when one of them is aborted; the caller then
+     * creates a fresh upload.
+     *
+     * @return true if uploads were aborted, ours among them
+     */
+    private boolean abortedDuplicates(Task task, String ours) {
+        boolean found = false;
+        String key = destination.fullKey(task.entry.key());
+        try {
+            software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse page = destination.client()
+                    .listMultipartUploads(b -> b.bucket(destination.bucket()).prefix(key)
+                            .overrideConfiguration(NO_SDK_RETRIES))
+                    .get(30, TimeUnit.SECONDS);
+            for (software.amazon.awssdk.services.s3.model.MultipartUpload u : page.uploads()) {
+                if (key.equals(u.key()) && !ours.equals(u.uploadId()) && (u.initiated() == null
+                        || !u.initiated().isBefore(task.uploadStarted.minusSeconds(60)))) {
+                    LOG.info("aborting multipart upload {} of '{}', created by a CreateMultipartUpload whose answer "
+                            + "was lost", u.uploadId(), io.github.s3recon.internal.Redact.key(task.entry.key()));
+                    abort(task, u.uploadId());
+                    found = true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // The run's end looks again (for a run that records its uploads), from the intent.
+            LOG.debug("could not list the uploads of '{}' after a retried CreateMultipartUpload", task.entry.key(), e);
+        }
+        if (found) {
+            abort(task, ours);
+        }
+        return found;
     }
 
     /** One transferred part. */
@@ -119,15 +162,24 @@ final class LargeCopies {
         String uploadId = resumable(task, plan, checksums, done);
         if (uploadId == null) {
             Tagging tagging = await(reads.tagsOf(task, described, limit));
-            CompletableFuture<String> created = create(task, described, tagging, checksums);
-            try {
-                uploadId = await(created);
-            } catch (RuntimeException | InterruptedException | Error e) {
-                // Cancelled while waiting: the request runs to its end (callToTheEnd), and an upload
-                // it creates is aborted before the object ends, so that no upload outlives the session.
-                task.abandoned = true;
-                abortOnceCreated(task, created);
-                throw e;
+            for (int round = 1; ; round++) {
+                // Durable before the upload exists: a kill or a lost answer cannot leave it unknown.
+                task.uploadStarted = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+                session.uploads.intent(task.entry.key(), task.uploadStarted);
+                AtomicInteger createAttempts = new AtomicInteger();
+                CompletableFuture<String> created = create(task, described, tagging, checksums, createAttempts);
+                try {
+                    uploadId = await(created);
+                } catch (RuntimeException | InterruptedException | Error e) {
+                    // Cancelled while waiting: the request runs to its end (callToTheEnd), and an upload
+                    // it creates is aborted before the object ends, so that no upload outlives the session.
+                    task.abandoned = true;
+                    abortOnceCreated(task, created);
+                    throw e;
+                }
+                if (createAttempts.get() == 1 || round == 3 || !abortedDuplicates(task, uploadId)) {
+                    break;
+                }
             }
             session.uploads.started(new CheckpointStore.UploadRecord(task.entry.key(), uploadId, task.eTag,
                     plan.partSize(), task.uploadStarted, List.of()));
@@ -236,14 +288,21 @@ final class LargeCopies {
         return whole;
     }
 
-    private CompletableFuture<String> create(Task task, SourceObject described, Tagging tagging, boolean checksums) {
+    private CompletableFuture<String> create(Task task, SourceObject described, Tagging tagging, boolean checksums,
+            java.util.concurrent.atomic.AtomicInteger attempts) {
         Step step = session.destinationStep(task, "CreateMultipartUpload");
         Fingerprint fingerprint = described.fingerprint(task.eTag);
-        task.uploadStarted = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Map<String, String> metadata = described.metadataWith(fingerprint);
+        String marker = session.uploads.marker();
+        if (marker != null) {
+            metadata.put(RUN_MARKER, marker);
+        }
         return reads.withTags(tagging, tags -> session.attempt(task, step, session.largeLimit, 1, 0,
                 n -> session.callToTheEnd(step, () -> destination.client().createMultipartUpload(b -> {
+                    attempts.incrementAndGet();
                     b.bucket(destination.bucket()).key(step.key()).overrideConfiguration(NO_SDK_RETRIES);
                     described.applyTo(b, fingerprint);
+                    b.metadata(metadata);
                     if (tags != null) {
                         b.tagging(tags);
                     }
