@@ -106,6 +106,31 @@ final class LargeCopies {
     }
 
     Copied copy(Task task) throws InterruptedException {
+        // Written with checksum trailers to a destination not yet trusted: checked afterwards, and
+        // written again, plain, if the destination stored the aws-chunked framing as the bytes.
+        boolean check = relayed(task) && session.capabilities.putChecksums.enabled()
+                && session.capabilities.multipartChecksums.enabled() && session.capabilities.checkWrites();
+        Copied copied;
+        try {
+            copied = copyRelayingIfNeeded(task);
+        } catch (StepException e) {
+            // A framed body also makes the server's checksum of the whole differ from the relayed one.
+            if (!check || session.cancelled() || !(Failures.root(e) instanceof ChecksumMismatchException)) {
+                throw e;
+            }
+            task.abandoned = false;
+            if (await(reads.storedRight(task, task.entry.size()))) {
+                throw e;
+            }
+            return copyWithFallbacks(task);
+        }
+        if (check && relayed(task) && !await(reads.storedRight(task, task.entry.size()))) {
+            return copyWithFallbacks(task);
+        }
+        return copied;
+    }
+
+    private Copied copyRelayingIfNeeded(Task task) throws InterruptedException {
         try {
             return copyWithFallbacks(task);
         } catch (StepException e) {

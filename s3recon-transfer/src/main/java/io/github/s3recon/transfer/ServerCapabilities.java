@@ -65,8 +65,41 @@ final class ServerCapabilities {
     final Option copyChecksums = new Option("checksum algorithms on CopyObject");
     final Option completeChecksums = new Option("the whole object's checksum on CompleteMultipartUpload "
             + "(the checksum it returns is compared instead)");
+    /** How many relayed writes with checksums the destination stored right, until it is trusted. */
+    static final int WRITES_TO_CHECK = 3;
+    private final java.util.concurrent.atomic.AtomicInteger goodWrites = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean plain;
     private volatile boolean tagCountReported;
     private volatile boolean tagsUnsupported;
+
+    /** Uploads go without checksums from now on (chosen, or the destination stored a framed body). */
+    synchronized boolean plainUploads() {
+        if (plain) {
+            return false;
+        }
+        plain = true;
+        putChecksums.disable("the destination");
+        multipartChecksums.disable("the destination");
+        completeChecksums.disable("the destination");
+        return true;
+    }
+
+    boolean plain() {
+        return plain;
+    }
+
+    /**
+     * Whether a write sent now (with checksums) is to be checked afterwards: until enough writes
+     * to the destination came out right, and never once uploads are plain.
+     */
+    boolean checkWrites() {
+        return !plain && goodWrites.get() < WRITES_TO_CHECK;
+    }
+
+    /** A checked write came out right. */
+    void goodWrite() {
+        goodWrites.incrementAndGet();
+    }
 
     /** The source sent a tag count: from now on, a missing count means no tags. */
     void sawTagCount() {

@@ -109,6 +109,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
     private final Duration maxBackoff;
     private final boolean copyTags;
     private final boolean serverSideCopy;
+    private final boolean plainUploads;
     private final Set<SizeTieredSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -126,6 +127,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
         this.maxBackoff = b.maxBackoff;
         this.copyTags = b.copyTags;
         this.serverSideCopy = b.serverSideCopy;
+        this.plainUploads = b.plainUploads;
     }
 
     /**
@@ -245,6 +247,10 @@ public final class SizeTieredScheduler implements TransferScheduler {
         return serverSideCopy;
     }
 
+    boolean plainUploads() {
+        return plainUploads;
+    }
+
     @Override
     public String toString() {
         return "SizeTieredScheduler{smallObjectThreshold=" + DataSize.ofBytes(smallObjectThreshold)
@@ -256,7 +262,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
                         : maxRequestsPerSecond) + ", maxBytesPerSecond=" + (maxBytesPerSecond == 0 ? "unlimited"
                         : DataSize.ofBytes(maxBytesPerSecond)) + ", maxAttempts=" + maxAttempts + ", backoff="
                 + initialBackoff + ".." + maxBackoff + ", copyTags=" + copyTags + ", serverSideCopy=" + serverSideCopy
-                + "}";
+                + ", plainUploads=" + plainUploads + "}";
     }
 
     /**
@@ -280,6 +286,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
         private Duration maxBackoff = Duration.ofSeconds(20);
         private boolean copyTags = true;
         private boolean serverSideCopy = true;
+        private boolean plainUploads;
 
         private Builder() {
         }
@@ -488,6 +495,27 @@ public final class SizeTieredScheduler implements TransferScheduler {
          */
         public Builder serverSideCopy(boolean serverSideCopy) {
             this.serverSideCopy = serverSideCopy;
+            return this;
+        }
+
+        /**
+         * Sets whether relayed uploads are sent plain: {@code PutObject} with {@code Content-MD5}
+         * and the bytes as they are, {@code UploadPart} and {@code CreateMultipartUpload} without a
+         * checksum algorithm, never an {@code aws-chunked} body with a trailing checksum. The
+         * destination then stores no CRC of the copy; the checksum computed while relaying is still
+         * recorded in the copy's fingerprint and reported. Turn it on for servers that store the
+         * aws-chunked framing as the object's bytes (s3rver 3.7 stores every object 51 bytes longer,
+         * with {@code Content-Encoding: aws-chunked}) or reject trailers. The default is false:
+         * checksums are sent, and the first relayed writes to each destination are checked (a HEAD:
+         * the size the server reports, and that it did not keep the aws-chunked encoding); on a
+         * mismatch the session switches to plain uploads by itself, copies those objects again, and
+         * says so once in the log and in the run's history.
+         *
+         * @param plainUploads whether to send uploads without checksums
+         * @return this builder
+         */
+        public Builder plainUploads(boolean plainUploads) {
+            this.plainUploads = plainUploads;
             return this;
         }
 

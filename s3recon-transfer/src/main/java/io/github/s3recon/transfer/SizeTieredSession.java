@@ -128,6 +128,9 @@ final class SizeTieredSession implements TransferSession {
         this.clock = context.clock();
         this.uploads = context.uploads();
         this.serverSide = settings.serverSideCopy() && Endpoints.sameService(source.client(), destination.client());
+        if (settings.plainUploads()) {
+            capabilities.plainUploads();
+        }
         if (Endpoints.isAwsS3(source.client())) {
             // AWS sends the tag count whenever there are tags: no GetObjectTagging for untagged objects.
             capabilities.sawTagCount();

@@ -271,6 +271,9 @@ final class SmallCopies {
         SourceObject described = download.described();
         byte[] bytes = download.bytes();
         Checksum copied = download.checksum();
+        // A retry after the session went plain sends no checksum, whatever the first attempt did.
+        boolean trailer = withChecksum && !session.capabilities.plain();
+        boolean check = trailer && session.capabilities.checkWrites();
         PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(destination.bucket()).key(put.key())
                 .contentLength((long) bytes.length).overrideConfiguration(NO_SDK_RETRIES);
         // The bytes are known before the write: the fingerprint records their checksum, which the
@@ -279,14 +282,69 @@ final class SmallCopies {
         if (tagging != null) {
             b.tagging(tagging);
         }
-        if (withChecksum) {
+        if (trailer) {
             b.checksumAlgorithm(Checksums.toSdk(session.algorithm));
+        } else {
+            b.contentMD5(md5(bytes));
         }
         return session.call(put,
                 () -> destination.client().putObject(b.build(), AsyncRequestBody.fromBytesUnsafe(bytes)))
+                .thenCompose(r -> {
+                    Copied done = new Copied(TransferMode.RELAY, copied);
+                    if (!check) {
+                        verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
+                        return CompletableFuture.completedFuture(done);
+                    }
+                    // First what was stored: a framed body also makes the server's checksum differ.
+                    return storedRight(task, bytes.length).thenCompose(right -> {
+                        if (!right) {
+                            return upload(task, put, download, tagging, false); // again, plain
+                        }
+                        verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
+                        return CompletableFuture.completedFuture(done);
+                    });
+                });
+    }
+
+    private static String md5(byte[] bytes) {
+        try {
+            return java.util.Base64.getEncoder().encodeToString(
+                    java.security.MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no MD5", e);
+        }
+    }
+
+    /**
+     * Checks what the destination stored for an object just written with a checksum trailer: the
+     * size it reports, and that it did not keep the aws-chunked encoding as the object's (s3rver
+     * stores the framing as the bytes). On a mismatch the session switches to plain uploads and
+     * says so once; the caller writes the object again.
+     *
+     * @return true if stored right
+     */
+    CompletableFuture<Boolean> storedRight(Task task, long size) {
+        Step step = session.destinationStep(task, "HeadObject");
+        return session.attempt(task, step, null, 1, 0, n -> session.call(step,
+                () -> destination.client().headObject(b -> b.bucket(destination.bucket()).key(step.key())
+                        .overrideConfiguration(NO_SDK_RETRIES))))
                 .thenApply(r -> {
-                    verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
-                    return new Copied(TransferMode.RELAY, copied);
+                    long stored = r.contentLength() == null ? -1 : r.contentLength();
+                    String encoding = r.contentEncoding() == null ? "" : r.contentEncoding();
+                    if (stored == size && !encoding.toLowerCase(java.util.Locale.ROOT).contains("aws-chunked")) {
+                        session.capabilities.goodWrite();
+                        return true;
+                    }
+                    if (session.capabilities.plainUploads()) {
+                        session.note("plain-uploads", SizeTieredSession.describe(destination) + " stored an upload "
+                                + "with a trailing checksum wrongly ('" + Redact.key(task.entry.key()) + "': " + size
+                                + " bytes written, " + stored + " stored" + (encoding.isEmpty() ? "" : ", with "
+                                + "Content-Encoding " + Redact.text(encoding)) + "): it keeps the aws-chunked framing "
+                                + "as the object's bytes. The session switched to plain uploads (Content-MD5, no "
+                                + "trailer) and copies those objects again; build the scheduler with "
+                                + "plainUploads(true) to start so");
+                    }
+                    return false;
                 });
     }
 
