@@ -67,7 +67,7 @@ final class SmallCopies {
                     }
                     String now = SourceObject.unquote(r.eTag());
                     ObjectEntry planned = task.entry;
-                    if (planned.eTag() != null ? !planned.eTag().equals(now)
+                    if (planned.eTag() != null ? !planned.eTag().equalsIgnoreCase(String.valueOf(now))
                             : (r.contentLength() != null && r.contentLength() != planned.size())
                                     || (planned.lastModified() != null && r.lastModified() != null
                                             && !planned.lastModified().equals(r.lastModified()))) {
