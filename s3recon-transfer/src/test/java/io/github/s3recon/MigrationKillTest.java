@@ -121,12 +121,16 @@ class MigrationKillTest {
         }
     }
 
-    /** The large keys whose upload was created and not completed: the ones a kill interrupted. */
+    /**
+     * The large keys whose upload was recorded and not completed: the ones a kill interrupted and a
+     * resume continues. A part is sent only once the upload's record is durable; an upload killed
+     * between its creation and its record is not continued but aborted (see OrphanUploadsTest).
+     */
     private static List<String> uploadsUnderWay(String destination) {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < LARGE; i++) {
             String key = "large/" + i + ".bin";
-            if (proxy.forwardedCount(Operation.CREATE_MULTIPART_UPLOAD, destination, key) > 0
+            if (proxy.forwardedCount(Operation.UPLOAD_PART, destination, key) > 0
                     && proxy.forwardedCount(Operation.COMPLETE_MULTIPART_UPLOAD, destination, key) == 0) {
                 keys.add(key);
             }

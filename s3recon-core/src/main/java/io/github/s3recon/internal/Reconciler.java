@@ -210,7 +210,7 @@ public final class Reconciler {
             deliver(c.differencesFile());
             MigrationState terminal = c.counts().differences() == 0 ? MigrationState.COMPLETED
                     : MigrationState.COMPLETED_WITH_DIFFERENCES;
-            return finish(run, terminal, c, Verification.CHECKSUM, null);
+            return finish(run, terminal, c, Verification.CHECKSUM, null, 0);
         });
     }
 
@@ -231,7 +231,7 @@ public final class Reconciler {
             plan[0] = c.plan();
             MigrationState terminal = c.counts().differences() == 0 ? MigrationState.COMPLETED
                     : MigrationState.COMPLETED_WITH_DIFFERENCES;
-            return finish(run, terminal, c, Verification.CHECKSUM, null);
+            return finish(run, terminal, c, Verification.CHECKSUM, null, 0);
         });
         return plan[0];
     }
@@ -429,7 +429,7 @@ public final class Reconciler {
             return new TransferScheduler.TransferTotals(t.objectsCopied() + copied, t.bytesCopied() + bytesCopied,
                     t.objectsServerSide() + serverSide, t.bytesServerSide() + bytesServerSide,
                     t.objectsRelayed() + relayed, t.bytesRelayed() + bytesRelayed, t.objectsDeleted() + deleted,
-                    t.objectsFailed(), t.retries());
+                    t.objectsFailed(), t.retries(), t.deletionsKept(), t.notes());
         }
     }
 
@@ -457,6 +457,10 @@ public final class Reconciler {
             String id = run.id();
             // Up to here, an earlier attempt may have started the actions: they are checked before being redone.
             long submittedBefore = checkpoints.value(id, "submitted").map(Long::parseLong).orElse(-1L);
+            if (submittedBefore >= 0 && "RUN".equals(record.kind())) {
+                // A resume: uploads the stopped attempt created without a record are aborted first.
+                abortOrphans(id, destination.bucket(), destination.prefix(), true);
+            }
             long submitted = submittedBefore;
             try (FailureRecorder failures = new FailureRecorder(tracking, failuresFile);
                     TransferScheduler.TransferSession s = scheduler.open(new TransferContext(source,
@@ -519,6 +523,14 @@ public final class Reconciler {
                     progress.emit(false);
                 }
                 totals = s.awaitCompletion();
+                if ("RUN".equals(record.kind())) {
+                    // Before the verification: some servers (S3Mock) delete a key's object when any
+                    // upload of the key is aborted, which the verification must see.
+                    abortOrphans(id, destination.bucket(), destination.prefix(), true);
+                }
+                for (String note : totals.notes()) {
+                    log(run, "WARN", note); // what the engine learned about a server, in the run's history
+                }
             } finally {
                 session = null;
                 checkpoints.flush();
@@ -676,7 +688,21 @@ public final class Reconciler {
 
         @Override
         public Optional<CheckpointStore.UploadRecord> find(String key) {
-            return checkpoints.upload(runId, key);
+            // An intent is older than the upload created after it: the newest record being an
+            // intent means that no upload of the key is live.
+            return checkpoints.upload(runId, key).filter(u -> !isIntent(u));
+        }
+
+        @Override
+        public void intent(String key, Instant at) {
+            checkpoints.saveUpload(runId, new CheckpointStore.UploadRecord(key, INTENT + java.util.UUID.randomUUID(),
+                    "-", 1, at, List.of()));
+            checkpoints.flush();
+        }
+
+        @Override
+        public String marker() {
+            return runId;
         }
 
         @Override
@@ -701,9 +727,24 @@ public final class Reconciler {
         }
     }
 
-    /** Aborts the multipart uploads a run started and did not end (a crash, a cancel, a failure). */
+    /** The upload id of an intent record: an upload about to be created, see {@link UploadCheckpoints#intent}. */
+    private static final String INTENT = "s3recon-intent:";
+    /** How much older than its intent an orphaned upload may look: the server's clock is not the JVM's. */
+    private static final Duration CLOCK_LEEWAY = Duration.ofMinutes(1);
+
+    private static boolean isIntent(CheckpointStore.UploadRecord u) {
+        return u.uploadId().startsWith(INTENT);
+    }
+
+    /**
+     * Aborts the multipart uploads a run started and did not end (a crash, a cancel, a failure),
+     * then those it created without a record (see {@link #abortOrphans}), and forgets its intents.
+     */
     private void abortUploads(String runId, String bucket, String prefix) {
         for (CheckpointStore.UploadRecord u : checkpoints.uploads(runId)) {
+            if (isIntent(u)) {
+                continue;
+            }
             try {
                 destination.client().abortMultipartUpload(b -> b.bucket(bucket).key(prefix + u.key())
                         .uploadId(u.uploadId())).join();
@@ -721,6 +762,100 @@ public final class Reconciler {
                 }
             }
             checkpoints.deleteUpload(runId, u.uploadId());
+        }
+        abortOrphans(runId, bucket, prefix, false);
+    }
+
+    /**
+     * Finds the uploads the run created and has no record of, and aborts them: under the
+     * destination's prefix, for a key with an intent record, created no earlier than the intent
+     * (less a clock leeway), and not a live record's upload. Those come from a kill between a
+     * CreateMultipartUpload and its record, or from a retried CreateMultipartUpload whose first
+     * answer was lost. Intents are then forgotten: all of them when the run ends, those of keys
+     * without a live upload when it resumes.
+     *
+     * @param keepLive true at a resume: live uploads are kept to be continued, with their intents
+     */
+    private void abortOrphans(String runId, String bucket, String prefix, boolean keepLive) {
+        Map<String, Instant> intents = new java.util.HashMap<>();
+        java.util.Set<String> live = new java.util.HashSet<>();
+        java.util.Set<String> liveKeys = new java.util.HashSet<>();
+        List<CheckpointStore.UploadRecord> records = checkpoints.uploads(runId);
+        for (CheckpointStore.UploadRecord u : records) {
+            if (isIntent(u)) {
+                intents.merge(u.key(), u.startedAt(), (a, b) -> a.isBefore(b) ? a : b);
+            } else {
+                live.add(u.uploadId());
+                liveKeys.add(u.key());
+            }
+        }
+        if (intents.isEmpty()) {
+            return;
+        }
+        try {
+            String keyMarker = null;
+            String uploadIdMarker = null;
+            while (true) {
+                String km = keyMarker;
+                String um = uploadIdMarker;
+                var page = destination.client().listMultipartUploads(b -> {
+                    b.bucket(bucket).prefix(prefix.isEmpty() ? null : prefix);
+                    if (km != null) {
+                        b.keyMarker(km).uploadIdMarker(um);
+                    }
+                }).join();
+                for (var upload : page.uploads()) {
+                    String key = upload.key();
+                    if (key == null || !key.startsWith(prefix) || live.contains(upload.uploadId())) {
+                        continue;
+                    }
+                    Instant since = intents.get(key.substring(prefix.length()));
+                    if (since == null || (upload.initiated() != null
+                            && upload.initiated().isBefore(since.minus(CLOCK_LEEWAY)))) {
+                        continue;
+                    }
+                    abortOrphan(runId, bucket, key, upload.uploadId());
+                }
+                if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextKeyMarker() == null
+                        || (page.nextKeyMarker().equals(km) && java.util.Objects.equals(page.nextUploadIdMarker(), um))) {
+                    break;
+                }
+                keyMarker = page.nextKeyMarker();
+                uploadIdMarker = page.nextUploadIdMarker();
+            }
+        } catch (RuntimeException e) {
+            // Intents are kept: the next end or resume of the run looks again.
+            String message = Redact.text("could not look for multipart uploads left without a record under s3://"
+                    + bucket + "/" + prefix + ": " + S3Errors.unwrap(e) + "; grant s3:ListBucketMultipartUploads, or "
+                    + "let a lifecycle rule that aborts incomplete multipart uploads clean them up");
+            LOG.warn(message);
+            checkpoints.log(runId, new CheckpointStore.LogLine(clock.instant(), "WARN", message));
+            return;
+        }
+        for (CheckpointStore.UploadRecord u : records) {
+            if (isIntent(u) && !(keepLive && liveKeys.contains(u.key()))) {
+                checkpoints.deleteUpload(runId, u.uploadId());
+            }
+        }
+        checkpoints.flush();
+    }
+
+    private void abortOrphan(String runId, String bucket, String key, String uploadId) {
+        String where = "multipart upload " + uploadId + " of s3://" + bucket + "/" + Redact.key(key);
+        try {
+            destination.client().abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)).join();
+            String message = "aborted " + where + ", which this run created without a record (a kill or a lost "
+                    + "answer while it was being created)";
+            LOG.info(message);
+            checkpoints.log(runId, new CheckpointStore.LogLine(clock.instant(), "INFO", Redact.text(message)));
+        } catch (RuntimeException e) {
+            Throwable cause = S3Errors.unwrap(e);
+            if (!(cause instanceof software.amazon.awssdk.services.s3.model.S3Exception s3 && s3.statusCode() == 404)) {
+                String message = Redact.text("could not abort " + where + ": " + cause + "; abort it, or let a "
+                        + "lifecycle rule that aborts incomplete multipart uploads clean it up");
+                LOG.warn(message);
+                checkpoints.log(runId, new CheckpointStore.LogLine(clock.instant(), "WARN", message));
+            }
         }
     }
 
@@ -747,11 +882,11 @@ public final class Reconciler {
         TransferSummary transfer = new TransferSummary(t.objectsCopied(), t.bytesCopied(), outcome.skipped(),
                 t.objectsDeleted(), t.objectsFailed(), t.retries(), t.objectsServerSide(), t.bytesServerSide(),
                 t.objectsRelayed(), t.bytesRelayed(), outcome.failuresFile());
-        return finish(run, terminal, c, verification, transfer);
+        return finish(run, terminal, c, verification, transfer, t.deletionsKept());
     }
 
     private MigrationResult finish(Run run, MigrationState terminal, Comparison c, Verification verification,
-            TransferSummary transfer) {
+            TransferSummary transfer, long deletionsKept) {
         transition(MigrationState.REPORTING);
         ReconciliationReport report = new ReconciliationReport(terminal, c.source(), c.destination(), c.counts(),
                 c.matchedByRule(), run.startedAt(), clock.instant(), c.differencesFile(), verification, transfer);
@@ -768,7 +903,8 @@ public final class Reconciler {
         checkpoints.updateRun(record);
         String summary = "finished " + terminal + ": " + c.counts().differences() + " differences"
                 + (transfer == null ? "" : ", " + transfer.objectsCopied() + " copied, " + transfer.objectsDeleted()
-                        + " deleted, " + transfer.objectsFailed() + " failed");
+                        + " deleted, " + (deletionsKept == 0 ? "" : deletionsKept + " kept (changed since the plan), ")
+                        + transfer.objectsFailed() + " failed");
         log(run, "INFO", summary);
         LOG.info("{} {} of {} to {}", record.kind().toLowerCase(java.util.Locale.ROOT), summary, source, destination);
         checkpoints.flush();
@@ -1065,7 +1201,7 @@ public final class Reconciler {
         TransferScheduler.TransferTotals t = o.totals();
         ArrayNode a = JSON.createArrayNode().add(t.objectsCopied()).add(t.bytesCopied()).add(t.objectsServerSide())
                 .add(t.bytesServerSide()).add(t.objectsRelayed()).add(t.bytesRelayed()).add(t.objectsDeleted())
-                .add(t.objectsFailed()).add(t.retries()).add(o.skipped());
+                .add(t.objectsFailed()).add(t.retries()).add(o.skipped()).add(t.deletionsKept());
         return a.toString();
     }
 
@@ -1074,7 +1210,8 @@ public final class Reconciler {
             JsonNode a = JSON.readTree(text);
             TransferScheduler.TransferTotals t = new TransferScheduler.TransferTotals(a.get(0).asLong(),
                     a.get(1).asLong(), a.get(2).asLong(), a.get(3).asLong(), a.get(4).asLong(), a.get(5).asLong(),
-                    a.get(6).asLong(), a.get(7).asLong(), a.get(8).asLong());
+                    a.get(6).asLong(), a.get(7).asLong(), a.get(8).asLong(),
+                    a.size() > 10 ? a.get(10).asLong() : 0, List.of()); // older checkpoints have no kept count
             return new TransferOutcome(t, a.get(9).asLong(), run.directory().resolve("failures.jsonl"), 0);
         } catch (IOException | RuntimeException e) {
             throw corrupt(run, "transfer", e);

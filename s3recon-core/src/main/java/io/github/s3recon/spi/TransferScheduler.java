@@ -95,7 +95,11 @@ public interface TransferScheduler extends AutoCloseable {
         }
 
         /**
-         * Submits the deletion of a destination object.
+         * Submits the deletion of a destination object. The object is deleted only if it is still
+         * the one given: the same ETag (else the same size and LastModified), checked with a HEAD and
+         * sent as {@code If-Match} on the {@code DeleteObject} where the server honours it. One
+         * rewritten or gone since it was listed is kept, counted in
+         * {@link TransferTotals#deletionsKept()} and reported as an {@code ObjectFailed} that says so.
          *
          * @param destination the destination's entry, its key relative to the destination's prefix; not null
          */
@@ -122,7 +126,7 @@ public interface TransferScheduler extends AutoCloseable {
     }
 
     /**
-     * What a session did, for the report.
+     * What a session did, for the report. Immutable.
      *
      * @param objectsCopied objects copied
      * @param bytesCopied bytes of the copied objects
@@ -133,11 +137,42 @@ public interface TransferScheduler extends AutoCloseable {
      * @param objectsDeleted objects deleted
      * @param objectsFailed objects whose copy or deletion failed for good
      * @param retries requests retried after a transient error
+     * @param deletionsKept planned deletions that were not done because the destination object was
+     *     no longer the one the plan saw (rewritten or gone since the plan); each is also reported
+     *     as an {@link io.github.s3recon.event.ObjectFailed}, and is not counted in {@code objectsFailed}
+     * @param notes what the session learned about the servers that the run's history should say,
+     *     e.g. a destination that stores uploads wrongly and was switched to plain uploads, once
+     *     each; null means none; never null once built
      */
     record TransferTotals(long objectsCopied, long bytesCopied, long objectsServerSide, long bytesServerSide,
-            long objectsRelayed, long bytesRelayed, long objectsDeleted, long objectsFailed, long retries) {
+            long objectsRelayed, long bytesRelayed, long objectsDeleted, long objectsFailed, long retries,
+            long deletionsKept, java.util.List<String> notes) {
 
         /** Nothing done. */
         public static final TransferTotals NONE = new TransferTotals(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        /** Copies the notes. */
+        public TransferTotals {
+            notes = notes == null ? java.util.List.of() : java.util.List.copyOf(notes);
+        }
+
+        /**
+         * Totals without kept deletions and notes (the constructor of earlier versions).
+         *
+         * @param objectsCopied objects copied
+         * @param bytesCopied bytes of the copied objects
+         * @param objectsServerSide of the copied objects, those copied by the server
+         * @param bytesServerSide bytes of those
+         * @param objectsRelayed of the copied objects, those relayed through the JVM
+         * @param bytesRelayed bytes of those
+         * @param objectsDeleted objects deleted
+         * @param objectsFailed objects whose copy or deletion failed for good
+         * @param retries requests retried after a transient error
+         */
+        public TransferTotals(long objectsCopied, long bytesCopied, long objectsServerSide, long bytesServerSide,
+                long objectsRelayed, long bytesRelayed, long objectsDeleted, long objectsFailed, long retries) {
+            this(objectsCopied, bytesCopied, objectsServerSide, bytesServerSide, objectsRelayed, bytesRelayed,
+                    objectsDeleted, objectsFailed, retries, 0, java.util.List.of());
+        }
     }
 }

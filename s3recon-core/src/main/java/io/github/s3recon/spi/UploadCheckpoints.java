@@ -69,6 +69,33 @@ public interface UploadCheckpoints {
     void ended(String uploadId);
 
     /**
+     * Records, durably before it returns, that a multipart upload of a key is about to be created:
+     * called before each {@code CreateMultipartUpload}, so that an upload whose record never
+     * followed (a kill between the request and {@link #started}, or a retried request whose first
+     * answer was lost and whose upload is therefore unknown) leaves a trace. When the run ends, and
+     * when it resumes, the uploads under the destination's prefix for keys with an intent, created
+     * since the intent and without a live record, are aborted ({@code ListMultipartUploads} does not
+     * return an upload's metadata, so the intent is how the engine recognises its own). The default
+     * records nothing.
+     *
+     * @param key the key relative to the destination's prefix; not null
+     * @param at when, by the JVM's clock, just before the request; not null
+     */
+    default void intent(String key, java.time.Instant at) {
+    }
+
+    /**
+     * The marker the engine puts in the user metadata of the uploads it creates (as
+     * {@code x-amz-meta-s3recon-run}), so that a person or a lifecycle tool can tell them apart:
+     * the run's id. The default is null: no marker.
+     *
+     * @return the run's id, or null
+     */
+    default String marker() {
+        return null;
+    }
+
+    /**
      * Whether uploads are recorded durably. When they are, a session that is cancelled keeps its
      * uploads in progress (to be continued by a resume, or aborted when the run ends) instead of
      * aborting them.

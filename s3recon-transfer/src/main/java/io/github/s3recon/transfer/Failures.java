@@ -2,6 +2,7 @@ package io.github.s3recon.transfer;
 
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3ReconException;
+import io.github.s3recon.internal.Redact;
 import io.github.s3recon.internal.S3Errors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -167,7 +168,8 @@ final class Failures {
         Throwable t = root(failure);
         String verb = code == ErrorCode.DELETE_FAILED ? "deleting" : "copying";
         if (!(unwrapped instanceof StepException step)) {
-            return new S3ReconException(code, verb + " '" + relativeKey + "' failed: " + reason(t), t);
+            return new S3ReconException(code, verb + " '" + Redact.key(relativeKey) + "' failed: "
+                    + Redact.text(reason(t)), t);
         }
         Step s = step.step();
         String where = s.operation() + " of " + s.objects() + endpoint(s).map(u -> " at " + u).orElse("")
@@ -178,6 +180,8 @@ final class Failures {
         if (t instanceof SourceChangedException) {
             fix = t.getMessage() + ": the source object changed after it was listed, and nothing of it was "
                     + "written; run again to copy its current version";
+        } else if (t instanceof ServerCopyFailedException) {
+            fix = t.getMessage();
         } else if (t instanceof ChecksumMismatchException) {
             fix = t.getMessage() + ": the bytes were damaged in transit or the source's stored checksum is wrong; "
                     + "run again, and check the network and the source object if it persists";
@@ -188,7 +192,7 @@ final class Failures {
         } else {
             fix = "run again; if it persists, check the client's configuration";
         }
-        return new S3ReconException(specific(code, t, s), verb + " '" + relativeKey + "' failed" + attempts + ": "
+        return new S3ReconException(specific(code, t, s), verb + " '" + Redact.key(relativeKey) + "' failed" + attempts + ": "
                 + where + " failed" + said + "; " + fix, t);
     }
 
@@ -263,11 +267,12 @@ final class Failures {
     private static String said(Throwable t) {
         if (t instanceof S3Exception e) {
             String code = code(e);
-            String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+            String message = e.awsErrorDetails() == null ? null
+                    : Redact.serverMessage(e.awsErrorDetails().errorMessage());
             return " (" + e.statusCode() + (code.isEmpty() ? "" : " " + code)
                     + (message == null || message.isBlank() ? "" : ": " + message) + ")";
         }
-        return " (" + reason(t) + ")";
+        return " (" + Redact.text(reason(t)) + ")";
     }
 
     /** The S3 error code; "" when the response had none (a HEAD's errors have no body). */

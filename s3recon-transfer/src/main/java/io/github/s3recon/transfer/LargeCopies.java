@@ -19,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,14 +59,111 @@ final class LargeCopies {
         this.destination = session.destination;
     }
 
+    /** The user metadata that marks the uploads the engine creates with the run's id (see UploadCheckpoints.marker). */
+    static final String RUN_MARKER = "s3recon-run";
+
+    /**
+     * After a CreateMultipartUpload that was retried: an earlier attempt whose answer was lost may
+     * have created an upload too, which nobody knows of. If uploads of this key created since this
+     * object's upload began (less a minute for the server's clock) other than ours are found, they
+     * are aborted, and ours too, before any part is sent: some servers (S3Mock) drop the parts of
+     * every upload of a key, and the key's object, when one of them is aborted; the caller then
+     * creates a fresh upload.
+     *
+     * @return true if uploads were aborted, ours among them
+     */
+    private boolean abortedDuplicates(Task task, String ours) {
+        boolean found = false;
+        String key = destination.fullKey(task.entry.key());
+        try {
+            software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse page = destination.client()
+                    .listMultipartUploads(b -> b.bucket(destination.bucket()).prefix(key)
+                            .overrideConfiguration(NO_SDK_RETRIES))
+                    .get(30, TimeUnit.SECONDS);
+            for (software.amazon.awssdk.services.s3.model.MultipartUpload u : page.uploads()) {
+                if (key.equals(u.key()) && !ours.equals(u.uploadId()) && (u.initiated() == null
+                        || !u.initiated().isBefore(task.uploadStarted.minusSeconds(60)))) {
+                    LOG.info("aborting multipart upload {} of '{}', created by a CreateMultipartUpload whose answer "
+                            + "was lost", u.uploadId(), io.github.s3recon.internal.Redact.key(task.entry.key()));
+                    abort(task, u.uploadId());
+                    found = true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // The run's end looks again (for a run that records its uploads), from the intent.
+            LOG.debug("could not list the uploads of '{}' after a retried CreateMultipartUpload", task.entry.key(), e);
+        }
+        if (found) {
+            abort(task, ours);
+        }
+        return found;
+    }
+
     /** One transferred part. */
     private record Part(int number, String eTag, String storedChecksum, String relayedChecksum) {
     }
 
     Copied copy(Task task) throws InterruptedException {
+        // Written with checksum trailers to a destination not yet trusted: checked afterwards, and
+        // written again, plain, if the destination stored the aws-chunked framing as the bytes.
+        boolean check = relayed(task) && session.capabilities.putChecksums.enabled()
+                && session.capabilities.multipartChecksums.enabled() && session.capabilities.checkWrites();
+        Copied copied;
+        try {
+            copied = copyRelayingIfNeeded(task);
+        } catch (StepException e) {
+            // A framed body also makes the server's checksum of the whole differ from the relayed one.
+            if (!check || session.cancelled() || !(Failures.root(e) instanceof ChecksumMismatchException)) {
+                throw e;
+            }
+            task.abandoned = false;
+            if (await(reads.storedRight(task, task.entry.size()))) {
+                throw e;
+            }
+            return copyWithFallbacks(task);
+        }
+        if (check && relayed(task) && !await(reads.storedRight(task, task.entry.size()))) {
+            return copyWithFallbacks(task);
+        }
+        return copied;
+    }
+
+    private Copied copyRelayingIfNeeded(Task task) throws InterruptedException {
+        try {
+            return copyWithFallbacks(task);
+        } catch (StepException e) {
+            // A server-side copy that says the source is missing, where the source has the object
+            // (s3rver fails so for keys with '+'): relayed instead. Only a HEAD of the source can
+            // tell this from an object deleted after it was listed.
+            if (!session.serverSide || task.relay || session.cancelled() || !SmallCopies.copySourceNotFound(e)) {
+                throw e;
+            }
+            task.abandoned = false; // its upload is aborted; the object goes on
+            boolean there;
+            try {
+                there = await(reads.sourceIsThere(task, session.largeLimit));
+            } catch (RuntimeException headFailed) {
+                headFailed.addSuppressed(e); // the source changed, or cannot be read: that is the story
+                throw headFailed;
+            }
+            if (!there) {
+                throw e;
+            }
+            reads.relayInstead(task);
+            return copyWithFallbacks(task);
+        }
+    }
+
+    private boolean relayed(Task task) {
+        return !session.serverSide || task.relay;
+    }
+
+    private Copied copyWithFallbacks(Task task) throws InterruptedException {
         ServerCapabilities capabilities = session.capabilities;
         boolean checksums = capabilities.multipartChecksums.enabled()
-                && (session.serverSide || capabilities.putChecksums.enabled());
+                && (!relayed(task) || capabilities.putChecksums.enabled());
         try {
             return copy(task, checksums);
         } catch (StepException e) {
@@ -89,15 +187,24 @@ final class LargeCopies {
         String uploadId = resumable(task, plan, checksums, done);
         if (uploadId == null) {
             Tagging tagging = await(reads.tagsOf(task, described, limit));
-            CompletableFuture<String> created = create(task, described, tagging, checksums);
-            try {
-                uploadId = await(created);
-            } catch (RuntimeException | InterruptedException | Error e) {
-                // Cancelled while waiting: the request runs to its end (callToTheEnd), and an upload
-                // it creates is aborted before the object ends, so that no upload outlives the session.
-                task.abandoned = true;
-                abortOnceCreated(task, created);
-                throw e;
+            for (int round = 1; ; round++) {
+                // Durable before the upload exists: a kill or a lost answer cannot leave it unknown.
+                task.uploadStarted = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+                session.uploads.intent(task.entry.key(), task.uploadStarted);
+                AtomicInteger createAttempts = new AtomicInteger();
+                CompletableFuture<String> created = create(task, described, tagging, checksums, createAttempts);
+                try {
+                    uploadId = await(created);
+                } catch (RuntimeException | InterruptedException | Error e) {
+                    // Cancelled while waiting: the request runs to its end (callToTheEnd), and an upload
+                    // it creates is aborted before the object ends, so that no upload outlives the session.
+                    task.abandoned = true;
+                    abortOnceCreated(task, created);
+                    throw e;
+                }
+                if (createAttempts.get() == 1 || round == 3 || !abortedDuplicates(task, uploadId)) {
+                    break;
+                }
             }
             session.uploads.started(new CheckpointStore.UploadRecord(task.entry.key(), uploadId, task.eTag,
                     plan.partSize(), task.uploadStarted, List.of()));
@@ -106,7 +213,7 @@ final class LargeCopies {
             List<Part> parts = transferParts(task, uploadId, plan, checksums, done);
             ChecksumAlgorithm algorithm = session.algorithm;
             // The whole object's checksum, from its parts' as they were relayed.
-            String whole = session.serverSide ? null : combined(parts, plan);
+            String whole = relayed(task) ? combined(parts, plan) : null;
             CompleteMultipartUploadResponse completed = await(complete(task, uploadId, parts,
                     checksums ? whole : null, checksums));
             session.uploads.ended(uploadId);
@@ -114,7 +221,7 @@ final class LargeCopies {
                 reads.verify(session.destinationStep(task, "CompleteMultipartUpload"), whole,
                         checksums ? Checksums.valueIn(completed, algorithm) : null, described);
             }
-            return new Copied(session.serverSide ? TransferMode.SERVER_SIDE : TransferMode.RELAY,
+            return new Copied(relayed(task) ? TransferMode.RELAY : TransferMode.SERVER_SIDE,
                     whole == null ? null : Checksum.of(algorithm, ChecksumType.FULL_OBJECT, whole));
         } catch (RuntimeException | InterruptedException | Error e) {
             task.abandoned = true;
@@ -170,7 +277,7 @@ final class LargeCopies {
                     // that combines checksums, whose relayed checksum was recorded.
                     if (r != null && SourceObject.unquote(r.eTag()).equals(SourceObject.unquote(listed.eTag()))
                             && listed.size() != null && listed.size() == plan.length(listed.partNumber())
-                            && (session.serverSide || r.relayedChecksum() != null)) {
+                            && (!relayed(task) || r.relayedChecksum() != null)) {
                         done.put(r.number(), new Part(r.number(), r.eTag(), r.storedChecksum(),
                                 r.relayedChecksum()));
                     }
@@ -206,16 +313,23 @@ final class LargeCopies {
         return whole;
     }
 
-    private CompletableFuture<String> create(Task task, SourceObject described, Tagging tagging, boolean checksums) {
+    private CompletableFuture<String> create(Task task, SourceObject described, Tagging tagging, boolean checksums,
+            java.util.concurrent.atomic.AtomicInteger attempts) {
         Step step = session.destinationStep(task, "CreateMultipartUpload");
         Fingerprint fingerprint = described.fingerprint(task.eTag);
-        task.uploadStarted = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        return session.attempt(task, step, session.largeLimit, 1, 0, n -> session.callToTheEnd(step,
-                () -> destination.client().createMultipartUpload(b -> {
+        Map<String, String> metadata = described.metadataWith(fingerprint);
+        String marker = session.uploads.marker();
+        if (marker != null) {
+            metadata.put(RUN_MARKER, marker);
+        }
+        return reads.withTags(tagging, tags -> session.attempt(task, step, session.largeLimit, 1, 0,
+                n -> session.callToTheEnd(step, () -> destination.client().createMultipartUpload(b -> {
+                    attempts.incrementAndGet();
                     b.bucket(destination.bucket()).key(step.key()).overrideConfiguration(NO_SDK_RETRIES);
                     described.applyTo(b, fingerprint);
-                    if (tagging != null) {
-                        b.tagging(tagging);
+                    b.metadata(metadata);
+                    if (tags != null) {
+                        b.tagging(tags);
                     }
                     if (checksums) {
                         b.checksumAlgorithm(Checksums.toSdk(session.algorithm)).checksumType(
@@ -223,7 +337,7 @@ final class LargeCopies {
                                         ? software.amazon.awssdk.services.s3.model.ChecksumType.FULL_OBJECT
                                         : software.amazon.awssdk.services.s3.model.ChecksumType.COMPOSITE);
                     }
-                })))
+                }))))
                 .thenApply(r -> r.uploadId());
     }
 
@@ -236,7 +350,7 @@ final class LargeCopies {
         Part[] parts = new Part[plan.partCount()];
         AtomicReference<Throwable> failed = new AtomicReference<>();
         List<CompletableFuture<Part>> started = new ArrayList<>();
-        boolean relay = !session.serverSide;
+        boolean relay = relayed(task);
         try {
             for (int number = 1; number <= plan.partCount() && failed.get() == null; number++) {
                 Part before = done.get(number);

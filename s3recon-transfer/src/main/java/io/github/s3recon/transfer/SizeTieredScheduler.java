@@ -65,7 +65,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * before the write (small relays) and else the source's own full-object checksum where it has one.
  * Storage class, ACLs, encryption settings and object lock are not carried over. A server that
  * rejects a checksum option (some S3-compatible servers reject trailing checksums or checksum types)
- * is asked again without it, and the session remembers not to ask again.
+ * is asked again without it, and the session remembers not to ask again. The first relayed writes
+ * to a destination are checked afterwards (a HEAD): a server that stored the aws-chunked framing as
+ * the object's bytes switches the session to plain uploads, and the objects are written again (see
+ * {@link Builder#plainUploads}). A destination or source without object tagging (501) gets the objects
+ * without tags, with one warning.
  *
  * <h2>Failures</h2>
  * 503 SlowDown, 5xx, timeouts, resets and other I/O errors are retried with exponential backoff and
@@ -77,7 +81,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code ENDPOINT_UNREACHABLE} where one applies, else {@code COPY_FAILED} or {@code DELETE_FAILED};
  * {@code INTERRUPTED} after a cancellation); a failed multipart upload is aborted. Reads use
  * If-Match on the listed ETag, so an object that changes during its copy fails rather than being
- * written as a mix of two versions. The SDK's own retries are turned off for the requests the
+ * written as a mix of two versions. A deletion deletes only the object it was given: a HEAD compares
+ * its ETag (else size and LastModified), and the {@code DeleteObject} carries {@code If-Match} where
+ * the server supports it; one rewritten or gone since is kept and reported
+ * ({@code TransferTotals.deletionsKept()}). Each multipart upload is announced to the context's
+ * {@code UploadCheckpoints} before it is created and carries {@code x-amz-meta-s3recon-run}, so that
+ * an upload whose creation's answer was lost, or that a kill left without a record, is found and
+ * aborted; a retried {@code CreateMultipartUpload} that left a second upload starts afresh. A
+ * server-side copy that answers 404 although the source has the object is relayed instead. The SDK's own retries are turned off for the requests the
  * scheduler sends, so that every retry is the scheduler's and is counted. Events are stamped with
  * the context's clock; backoffs and rate limits wait in real time.
  *
@@ -109,6 +120,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
     private final Duration maxBackoff;
     private final boolean copyTags;
     private final boolean serverSideCopy;
+    private final boolean plainUploads;
     private final Set<SizeTieredSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -126,6 +138,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
         this.maxBackoff = b.maxBackoff;
         this.copyTags = b.copyTags;
         this.serverSideCopy = b.serverSideCopy;
+        this.plainUploads = b.plainUploads;
     }
 
     /**
@@ -245,6 +258,10 @@ public final class SizeTieredScheduler implements TransferScheduler {
         return serverSideCopy;
     }
 
+    boolean plainUploads() {
+        return plainUploads;
+    }
+
     @Override
     public String toString() {
         return "SizeTieredScheduler{smallObjectThreshold=" + DataSize.ofBytes(smallObjectThreshold)
@@ -256,7 +273,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
                         : maxRequestsPerSecond) + ", maxBytesPerSecond=" + (maxBytesPerSecond == 0 ? "unlimited"
                         : DataSize.ofBytes(maxBytesPerSecond)) + ", maxAttempts=" + maxAttempts + ", backoff="
                 + initialBackoff + ".." + maxBackoff + ", copyTags=" + copyTags + ", serverSideCopy=" + serverSideCopy
-                + "}";
+                + ", plainUploads=" + plainUploads + "}";
     }
 
     /**
@@ -280,6 +297,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
         private Duration maxBackoff = Duration.ofSeconds(20);
         private boolean copyTags = true;
         private boolean serverSideCopy = true;
+        private boolean plainUploads;
 
         private Builder() {
         }
@@ -488,6 +506,27 @@ public final class SizeTieredScheduler implements TransferScheduler {
          */
         public Builder serverSideCopy(boolean serverSideCopy) {
             this.serverSideCopy = serverSideCopy;
+            return this;
+        }
+
+        /**
+         * Sets whether relayed uploads are sent plain: {@code PutObject} with {@code Content-MD5}
+         * and the bytes as they are, {@code UploadPart} and {@code CreateMultipartUpload} without a
+         * checksum algorithm, never an {@code aws-chunked} body with a trailing checksum. The
+         * destination then stores no CRC of the copy; the checksum computed while relaying is still
+         * recorded in the copy's fingerprint and reported. Turn it on for servers that store the
+         * aws-chunked framing as the object's bytes (s3rver 3.7 stores every object 51 bytes longer,
+         * with {@code Content-Encoding: aws-chunked}) or reject trailers. The default is false:
+         * checksums are sent, and the first relayed writes to each destination are checked (a HEAD:
+         * the size the server reports, and that it did not keep the aws-chunked encoding); on a
+         * mismatch the session switches to plain uploads by itself, copies those objects again, and
+         * says so once in the log and in the run's history.
+         *
+         * @param plainUploads whether to send uploads without checksums
+         * @return this builder
+         */
+        public Builder plainUploads(boolean plainUploads) {
+            this.plainUploads = plainUploads;
             return this;
         }
 

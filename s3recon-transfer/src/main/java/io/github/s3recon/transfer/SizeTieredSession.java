@@ -12,6 +12,7 @@ import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
 import io.github.s3recon.event.TransferRetried;
+import io.github.s3recon.internal.Redact;
 import io.github.s3recon.internal.S3Errors;
 import io.github.s3recon.spi.TransferContext;
 import io.github.s3recon.spi.TransferScheduler.TransferSession;
@@ -105,6 +106,9 @@ final class SizeTieredSession implements TransferSession {
     private final LongAdder objectsDeleted = new LongAdder();
     private final LongAdder objectsFailed = new LongAdder();
     private final LongAdder retries = new LongAdder();
+    private final LongAdder deletionsKept = new LongAdder();
+    /** What the session learned about the servers, for the run's history; each note once. */
+    private final java.util.Map<String, String> notes = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
@@ -124,6 +128,9 @@ final class SizeTieredSession implements TransferSession {
         this.clock = context.clock();
         this.uploads = context.uploads();
         this.serverSide = settings.serverSideCopy() && Endpoints.sameService(source.client(), destination.client());
+        if (settings.plainUploads()) {
+            capabilities.plainUploads();
+        }
         if (Endpoints.isAwsS3(source.client())) {
             // AWS sends the tag count whenever there are tags: no GetObjectTagging for untagged objects.
             capabilities.sawTagCount();
@@ -324,7 +331,21 @@ final class SizeTieredSession implements TransferSession {
     TransferTotals totals() {
         return new TransferTotals(objectsCopied.sum(), bytesCopied.sum(), objectsServerSide.sum(),
                 bytesServerSide.sum(), objectsRelayed.sum(), bytesRelayed.sum(), objectsDeleted.sum(),
-                objectsFailed.sum(), retries.sum());
+                objectsFailed.sum(), retries.sum(), deletionsKept.sum(), List.copyOf(notesSnapshot()));
+    }
+
+    private List<String> notesSnapshot() {
+        return List.copyOf(notes.values());
+    }
+
+    /**
+     * Adds a note for the run's history and logs it, once per topic: the first note of a topic
+     * stands for the later ones.
+     */
+    void note(String topic, String note) {
+        if (notes.putIfAbsent(topic, note) == null) {
+            LOG.warn(note);
+        }
     }
 
     boolean cancelled() {
@@ -432,6 +453,13 @@ final class SizeTieredSession implements TransferSession {
                     listener.onObjectCopied(new ObjectCopied(clock.instant(), key, size, copied.mode(),
                             task.attempts(), copied.checksum()));
                 }
+            } else if (task.delete && Failures.root(failure) instanceof DestinationChangedException changed) {
+                deletionsKept.increment();
+                listener.onObjectFailed(new ObjectFailed(clock.instant(), key, task.action,
+                        new S3ReconException(ErrorCode.DELETE_FAILED, "kept '" + Redact.key(key) + "', not deleted: "
+                                + changed.getMessage() + "; the plan is older than the object. Run again to plan "
+                                + "with what is there now"),
+                        task.attempts()));
             } else {
                 task.abandoned = true;
                 objectsFailed.increment();
@@ -643,15 +671,26 @@ final class SizeTieredSession implements TransferSession {
      */
     <T> CompletableFuture<T> withFallback(ServerCapabilities.Option option,
             Function<Boolean, CompletableFuture<T>> op) {
+        return withFallback(option, Failures::isUnsupportedOption, op);
+    }
+
+    /**
+     * Like {@link #withFallback(ServerCapabilities.Option, Function)}, for the failures a test
+     * names.
+     */
+    <T> CompletableFuture<T> withFallback(ServerCapabilities.Option option,
+            java.util.function.Predicate<Throwable> rejected, Function<Boolean, CompletableFuture<T>> op) {
         if (!option.enabled()) {
             return op.apply(false);
         }
         return op.apply(true).exceptionallyCompose(e -> {
-            if (cancelled || !Failures.isUnsupportedOption(e)) {
+            if (cancelled || !rejected.test(e)) {
                 return CompletableFuture.failedFuture(e);
             }
             return op.apply(false).thenApply(v -> {
-                option.disable(describe(destination));
+                if (option.disable(describe(destination)) && option.note() != null) {
+                    note(option.description(), describe(destination) + " " + option.note());
+                }
                 return v;
             });
         });

@@ -6,8 +6,11 @@ import static io.github.s3recon.transfer.SizeTieredSession.rethrow;
 
 import io.github.s3recon.Checksum;
 import io.github.s3recon.ChecksumType;
+import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.TransferMode;
+import io.github.s3recon.internal.Redact;
+import io.github.s3recon.internal.S3Errors;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.checksums.SdkChecksum;
@@ -17,6 +20,7 @@ import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.TaggingDirective;
 import software.amazon.awssdk.services.s3.model.Tagging;
 
@@ -38,15 +42,66 @@ final class SmallCopies {
     }
 
     CompletableFuture<Copied> copy(Task task) {
-        return session.serverSide ? copyServerSide(task) : relay(task);
+        return session.serverSide && !task.relay ? copyServerSide(task) : relay(task);
     }
 
+    /**
+     * Deletes a destination object only if it is still the one the plan saw: a HEAD compares its
+     * ETag (or, without one, its size and LastModified), then the DeleteObject carries If-Match on
+     * that ETag, so that a rewrite between the two is caught too where the server honours it. One
+     * that changed or is gone fails with a {@link DestinationChangedException}: kept, not retried.
+     */
     CompletableFuture<Copied> delete(Task task) {
+        Step head = session.destinationStep(task, "HeadObject");
         Step step = session.destinationStep(task, "DeleteObject");
-        return session.attempt(task, step, session.smallLimit, 1, 0, n -> session.call(step,
-                () -> destination.client().deleteObject(b -> b.bucket(destination.bucket()).key(step.key())
+        return session.attempt(task, head, session.smallLimit, 1, 0, n -> session.call(head,
+                () -> destination.client().headObject(b -> b.bucket(destination.bucket()).key(head.key())
                         .overrideConfiguration(NO_SDK_RETRIES))))
-                .thenApply(r -> Copied.DELETED);
+                .handle((r, failure) -> {
+                    if (failure != null) {
+                        if (isNotFound(failure)) {
+                            throw new StepException(head, new DestinationChangedException(
+                                    "it is no longer at the destination (deleted since the plan)"));
+                        }
+                        throw rethrow(failure);
+                    }
+                    String now = SourceObject.unquote(r.eTag());
+                    ObjectEntry planned = task.entry;
+                    if (planned.eTag() != null ? !planned.eTag().equalsIgnoreCase(String.valueOf(now))
+                            : (r.contentLength() != null && r.contentLength() != planned.size())
+                                    || (planned.lastModified() != null && r.lastModified() != null
+                                            && !planned.lastModified().equals(r.lastModified()))) {
+                        throw new StepException(head, new DestinationChangedException("it was rewritten since the "
+                                + "plan (ETag " + now + ", size " + r.contentLength() + "; the plan saw ETag "
+                                + planned.eTag() + ", size " + planned.size() + ")"));
+                    }
+                    return now;
+                })
+                .thenCompose(eTag -> session.withFallback(session.capabilities.deleteIfMatch,
+                        conditional -> session.attempt(task, step, session.smallLimit, 1, 0, n -> session.call(step,
+                                () -> destination.client().deleteObject(b -> {
+                                    b.bucket(destination.bucket()).key(step.key())
+                                            .overrideConfiguration(NO_SDK_RETRIES);
+                                    if (conditional && eTag != null) {
+                                        b.ifMatch(quoted(eTag));
+                                    }
+                                })))))
+                .handle((r, failure) -> {
+                    if (failure == null) {
+                        return Copied.DELETED;
+                    }
+                    Throwable t = Failures.root(failure);
+                    if (t instanceof S3Exception e && (e.statusCode() == 412 || e.statusCode() == 404)) {
+                        throw new StepException(step, new DestinationChangedException(e.statusCode() == 412
+                                ? "it was rewritten between the check and the deletion (412 Precondition Failed)"
+                                : "it was deleted by someone else between the check and the deletion"));
+                    }
+                    throw rethrow(failure);
+                });
+    }
+
+    private static boolean isNotFound(Throwable failure) {
+        return Failures.root(failure) instanceof S3Exception e && e.statusCode() == 404;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -56,10 +111,62 @@ final class SmallCopies {
         // A single-part source keeps its ETag through CopyObject, which then copies metadata and
         // tags by itself. Any other gets its metadata replaced to record the fingerprint, which
         // needs the source's metadata first.
-        if (task.entry.hasPlainMd5ETag()) {
-            return copyObject(task, null);
-        }
-        return head(task, session.smallLimit).thenCompose(described -> copyObject(task, described));
+        CompletableFuture<Copied> copied = task.entry.hasPlainMd5ETag() ? copyObject(task, null)
+                : head(task, session.smallLimit).thenCompose(described -> copyObject(task, described));
+        // A CopyObject that says the source is missing, where the source has the object (s3rver
+        // fails so for keys with '+'): relayed instead, when it fits in memory. Only a HEAD of the
+        // source tells this from an object deleted after it was listed.
+        return copied.exceptionallyCompose(e -> {
+            if (session.cancelled() || !copySourceNotFound(e)) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return sourceIsThere(task, session.smallLimit).thenCompose(there -> {
+                if (!there) {
+                    return CompletableFuture.failedFuture(e);
+                }
+                long fits = Math.min(session.settings.smallObjectThreshold(),
+                        Math.min(session.budget.capacity(), Integer.MAX_VALUE - 8));
+                if (task.entry.size() > fits) {
+                    return CompletableFuture.failedFuture(new StepException(session.copyStep(task, "CopyObject"),
+                            new ServerCopyFailedException("the server answered 404 NoSuchKey although the source "
+                                    + "has the object (HEAD found it): this server cannot copy this key server-side, "
+                                    + "and it is too large to relay in one request; build the scheduler with "
+                                    + "serverSideCopy(false) to relay it through this JVM")));
+                }
+                relayInstead(task);
+                return relay(task);
+            });
+        });
+    }
+
+    /** Tells whether a server-side copy failed with 404 NoSuchKey, which names its source. */
+    static boolean copySourceNotFound(Throwable failure) {
+        return S3Errors.unwrap(failure) instanceof StepException s && s.step().copySource() != null
+                && Failures.root(failure) instanceof S3Exception e && e.statusCode() == 404
+                && !"NoSuchUpload".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())
+                && !"NoSuchBucket".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode());
+    }
+
+    /** HEADs the source: true if it still has the listed object, false if it is gone (404). */
+    CompletableFuture<Boolean> sourceIsThere(Task task, ConcurrencyLimit limit) {
+        return head(task, limit).handle((described, failure) -> {
+            if (failure == null) {
+                return true;
+            }
+            if (Failures.root(failure) instanceof S3Exception e && e.statusCode() == 404) {
+                return false;
+            }
+            throw rethrow(failure);
+        });
+    }
+
+    /** Marks an object for a relay after its server-side copy failed, and says so once per session. */
+    void relayInstead(Task task) {
+        task.relay = true;
+        task.abandoned = false;
+        session.note("copy-404", SizeTieredSession.describe(destination) + " answered 404 NoSuchKey to server-side copies of "
+                + "objects the source has (e.g. '" + Redact.key(task.entry.key()) + "'); those objects are relayed "
+                + "through this JVM instead");
     }
 
     private CompletableFuture<Copied> copyObject(Task task, SourceObject described) {
@@ -107,8 +214,21 @@ final class SmallCopies {
         return session.attempt(task, get, session.smallLimit, 1, size, n -> download(task, get))
                 .thenCompose(download -> tagsOf(task, download.described(), session.smallLimit)
                         .thenCompose(tagging -> session.withFallback(session.capabilities.putChecksums,
-                                withChecksum -> session.attempt(task, put, session.smallLimit, 1, 0,
-                                        n -> upload(task, put, download, tagging, withChecksum)))));
+                                withChecksum -> withTags(tagging, tags -> session.attempt(task, put,
+                                        session.smallLimit, 1, 0,
+                                        n -> upload(task, put, download, tags, withChecksum))))));
+    }
+
+    /**
+     * Writes with the tags, and once more without them if the destination does not implement
+     * tags on writes (S3Proxy answers 501); tags are then off for the rest of the session.
+     */
+    <T> CompletableFuture<T> withTags(Tagging tagging, java.util.function.Function<Tagging, CompletableFuture<T>> op) {
+        if (tagging == null) {
+            return op.apply(null);
+        }
+        return session.withFallback(session.capabilities.putTags, Failures::isNotImplemented,
+                withTags -> op.apply(withTags ? tagging : null));
     }
 
     /** A small object's bytes, their checksum, and what its GET said about it. */
@@ -151,6 +271,9 @@ final class SmallCopies {
         SourceObject described = download.described();
         byte[] bytes = download.bytes();
         Checksum copied = download.checksum();
+        // A retry after the session went plain sends no checksum, whatever the first attempt did.
+        boolean trailer = withChecksum && !session.capabilities.plain();
+        boolean check = trailer && session.capabilities.checkWrites();
         PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(destination.bucket()).key(put.key())
                 .contentLength((long) bytes.length).overrideConfiguration(NO_SDK_RETRIES);
         // The bytes are known before the write: the fingerprint records their checksum, which the
@@ -159,14 +282,69 @@ final class SmallCopies {
         if (tagging != null) {
             b.tagging(tagging);
         }
-        if (withChecksum) {
+        if (trailer) {
             b.checksumAlgorithm(Checksums.toSdk(session.algorithm));
+        } else {
+            b.contentMD5(md5(bytes));
         }
         return session.call(put,
                 () -> destination.client().putObject(b.build(), AsyncRequestBody.fromBytesUnsafe(bytes)))
+                .thenCompose(r -> {
+                    Copied done = new Copied(TransferMode.RELAY, copied);
+                    if (!check) {
+                        verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
+                        return CompletableFuture.completedFuture(done);
+                    }
+                    // First what was stored: a framed body also makes the server's checksum differ.
+                    return storedRight(task, bytes.length).thenCompose(right -> {
+                        if (!right) {
+                            return upload(task, put, download, tagging, false); // again, plain
+                        }
+                        verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
+                        return CompletableFuture.completedFuture(done);
+                    });
+                });
+    }
+
+    private static String md5(byte[] bytes) {
+        try {
+            return java.util.Base64.getEncoder().encodeToString(
+                    java.security.MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no MD5", e);
+        }
+    }
+
+    /**
+     * Checks what the destination stored for an object just written with a checksum trailer: the
+     * size it reports, and that it did not keep the aws-chunked encoding as the object's (s3rver
+     * stores the framing as the bytes). On a mismatch the session switches to plain uploads and
+     * says so once; the caller writes the object again.
+     *
+     * @return true if stored right
+     */
+    CompletableFuture<Boolean> storedRight(Task task, long size) {
+        Step step = session.destinationStep(task, "HeadObject");
+        return session.attempt(task, step, null, 1, 0, n -> session.call(step,
+                () -> destination.client().headObject(b -> b.bucket(destination.bucket()).key(step.key())
+                        .overrideConfiguration(NO_SDK_RETRIES))))
                 .thenApply(r -> {
-                    verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
-                    return new Copied(TransferMode.RELAY, copied);
+                    long stored = r.contentLength() == null ? -1 : r.contentLength();
+                    String encoding = r.contentEncoding() == null ? "" : r.contentEncoding();
+                    if (stored == size && !encoding.toLowerCase(java.util.Locale.ROOT).contains("aws-chunked")) {
+                        session.capabilities.goodWrite();
+                        return true;
+                    }
+                    if (session.capabilities.plainUploads()) {
+                        session.note("plain-uploads", SizeTieredSession.describe(destination) + " stored an upload "
+                                + "with a trailing checksum wrongly ('" + Redact.key(task.entry.key()) + "': " + size
+                                + " bytes written, " + stored + " stored" + (encoding.isEmpty() ? "" : ", with "
+                                + "Content-Encoding " + Redact.text(encoding)) + "): it keeps the aws-chunked framing "
+                                + "as the object's bytes. The session switched to plain uploads (Content-MD5, no "
+                                + "trailer) and copies those objects again; build the scheduler with "
+                                + "plainUploads(true) to start so");
+                    }
+                    return false;
                 });
     }
 
@@ -242,7 +420,7 @@ final class SmallCopies {
     CompletableFuture<Tagging> tagsOf(Task task, SourceObject described, ConcurrencyLimit limit) {
         ServerCapabilities capabilities = session.capabilities;
         Integer count = described.tagCount();
-        if (!session.settings.copyTags() || capabilities.tagsUnsupported()
+        if (!session.settings.copyTags() || capabilities.tagsUnsupported() || !capabilities.putTags.enabled()
                 || (count != null ? count == 0 : capabilities.tagCountReported())) {
             return CompletableFuture.completedFuture(null);
         }
@@ -260,7 +438,11 @@ final class SmallCopies {
                                 ? Tagging.builder().tagSet(r.tagSet()).build() : null;
                     }
                     if (Failures.isNotImplemented(failure)) {
-                        capabilities.tagsUnsupported(SizeTieredSession.describe(source));
+                        String server = SizeTieredSession.describe(source);
+                        if (capabilities.tagsUnsupported(server)) {
+                            session.note("tags-get", server + " does not implement GetObjectTagging ("
+                                    + Failures.reason(failure) + "): objects are copied without their tags");
+                        }
                         return null;
                     }
                     throw rethrow(failure);

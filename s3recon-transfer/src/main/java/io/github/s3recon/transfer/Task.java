@@ -18,6 +18,8 @@ final class Task {
     volatile boolean started;
     /** When its multipart upload was created (the JVM's clock), to tell its result from an older object. */
     volatile java.time.Instant uploadStarted;
+    /** Set when the server could not copy it although the source has it: relayed through the JVM instead. */
+    volatile boolean relay;
     /** Set when the object has failed, so that its other requests stop retrying. */
     volatile boolean abandoned;
 

@@ -37,6 +37,7 @@ class SizeTieredSchedulerBuilderTest {
         assertThat(s.maxBackoff()).isEqualTo(Duration.ofSeconds(20));
         assertThat(s.copyTags()).isTrue();
         assertThat(s.serverSideCopy()).isTrue();
+        assertThat(s.plainUploads()).isFalse();
         assertThat(s.toString()).contains("smallObjectThreshold=16MiB", "maxInFlightBytes=256MiB",
                 "maxRequestsPerSecond=unlimited");
     }
@@ -47,7 +48,7 @@ class SizeTieredSchedulerBuilderTest {
                 .partSize(DataSize.ofMebibytes(5)).maxInFlightBytes(DataSize.ofMebibytes(64))
                 .smallObjectConcurrency(3).largeObjectConcurrency(2).maxRequestsPerSecond(12.5)
                 .maxBytesPerSecond(DataSize.ofMebibytes(10)).maxAttempts(4).initialBackoff(Duration.ofMillis(5))
-                .maxBackoff(Duration.ofMillis(50)).copyTags(false).serverSideCopy(false)
+                .maxBackoff(Duration.ofMillis(50)).copyTags(false).serverSideCopy(false).plainUploads(true)
                 .multipartCopyThreshold(DataSize.ofMebibytes(100)).build();
         assertThat(s.smallObjectThreshold()).isEqualTo(8L << 20);
         assertThat(s.multipartCopyThreshold()).isEqualTo(100L << 20);
@@ -62,6 +63,8 @@ class SizeTieredSchedulerBuilderTest {
         assertThat(s.maxBackoff()).isEqualTo(Duration.ofMillis(50));
         assertThat(s.copyTags()).isFalse();
         assertThat(s.serverSideCopy()).isFalse();
+        assertThat(s.plainUploads()).isTrue();
+        assertThat(s.toString()).contains("plainUploads=true");
     }
 
     @Test
