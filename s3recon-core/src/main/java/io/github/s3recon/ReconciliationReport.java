@@ -203,6 +203,12 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
                 json.writeNumberField("objects", transfer.objectsRelayed());
                 json.writeNumberField("bytes", transfer.bytesRelayed());
                 json.writeEndObject();
+                json.writeNumberField("deletionsKept", transfer.deletionsKept());
+                json.writeArrayFieldStart("notes");
+                for (String note : transfer.notes()) {
+                    json.writeString(note);
+                }
+                json.writeEndArray();
                 json.writeEndObject();
             }
             json.writeStringField("startedAt", startedAt.toString());

@@ -1,6 +1,7 @@
 package io.github.s3recon;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,12 +20,40 @@ import java.util.Objects;
  * @param bytesRelayed bytes of those
  * @param failuresFile a JSON Lines file with one line per failed object ({@code key}, {@code action},
  *     {@code code}, {@code message}, {@code attempts}); not null (it may not exist when none failed)
+ * @param deletionsKept planned deletions not made because the destination object was rewritten or
+ *     removed since the plan (each also reported as a failed {@code DELETE} in {@code failuresFile})
+ * @param notes what the engine changed about how it wrote, said once each (plain uploads after a
+ *     server stored a body's framing, copies without tags, relays after a failed server-side copy);
+ *     null is taken as none; the list is copied
  */
 public record TransferSummary(long objectsCopied, long bytesCopied, long objectsSkipped, long objectsDeleted,
         long objectsFailed, long retries, long objectsServerSide, long bytesServerSide, long objectsRelayed,
-        long bytesRelayed, Path failuresFile) {
-    /** Checks for null. */
+        long bytesRelayed, Path failuresFile, long deletionsKept, List<String> notes) {
+    /** Checks for null; copies the notes. */
     public TransferSummary {
         Objects.requireNonNull(failuresFile, "failuresFile");
+        notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    /**
+     * A summary without kept deletions and notes (the constructor of earlier versions).
+     *
+     * @param objectsCopied objects copied
+     * @param bytesCopied bytes copied
+     * @param objectsSkipped objects not copied
+     * @param objectsDeleted objects deleted
+     * @param objectsFailed objects failed
+     * @param retries requests retried
+     * @param objectsServerSide objects copied by the server
+     * @param bytesServerSide bytes of those
+     * @param objectsRelayed objects streamed through the JVM
+     * @param bytesRelayed bytes of those
+     * @param failuresFile the failures file; not null
+     */
+    public TransferSummary(long objectsCopied, long bytesCopied, long objectsSkipped, long objectsDeleted,
+            long objectsFailed, long retries, long objectsServerSide, long bytesServerSide, long objectsRelayed,
+            long bytesRelayed, Path failuresFile) {
+        this(objectsCopied, bytesCopied, objectsSkipped, objectsDeleted, objectsFailed, retries, objectsServerSide,
+                bytesServerSide, objectsRelayed, bytesRelayed, failuresFile, 0, List.of());
     }
 }

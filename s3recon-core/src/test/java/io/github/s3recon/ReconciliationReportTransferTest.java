@@ -28,7 +28,7 @@ class ReconciliationReportTransferTest {
     /** Distinct values, so that a field written under another's name shows. */
     private TransferSummary transfer(Path failures) {
         return new TransferSummary(101, 5_000_000_000_202L, 303, 404, 505, 606, 77, 4_000_000_000_808L, 24,
-                1_000_000_000_909L, failures);
+                1_000_000_000_909L, failures, 12, java.util.List.of("plain uploads to http://127.0.0.1:1"));
     }
 
     private ReconciliationReport report(Verification verification, Map<MatchRule, Long> matchedByRule,
@@ -60,8 +60,10 @@ class ReconciliationReportTransferTest {
         assertNumber(transfer.get("serverSide"), "bytes", 4_000_000_000_808L);
         assertNumber(transfer.get("relayed"), "objects", 24);
         assertNumber(transfer.get("relayed"), "bytes", 1_000_000_000_909L);
+        assertNumber(transfer, "deletionsKept", 12);
+        assertThat(transfer.get("notes").get(0).asText()).isEqualTo("plain uploads to http://127.0.0.1:1");
         assertThat(fieldNames(transfer)).containsExactly("objectsCopied", "bytesCopied", "objectsSkipped",
-                "objectsDeleted", "objectsFailed", "retries", "serverSide", "relayed");
+                "objectsDeleted", "objectsFailed", "retries", "serverSide", "relayed", "deletionsKept", "notes");
         assertThat(fieldNames(transfer.get("serverSide"))).containsExactly("objects", "bytes");
         assertThat(fieldNames(transfer.get("relayed"))).containsExactly("objects", "bytes");
     }

@@ -881,7 +881,7 @@ public final class Reconciler {
         TransferScheduler.TransferTotals t = outcome.totals();
         TransferSummary transfer = new TransferSummary(t.objectsCopied(), t.bytesCopied(), outcome.skipped(),
                 t.objectsDeleted(), t.objectsFailed(), t.retries(), t.objectsServerSide(), t.bytesServerSide(),
-                t.objectsRelayed(), t.bytesRelayed(), outcome.failuresFile());
+                t.objectsRelayed(), t.bytesRelayed(), outcome.failuresFile(), t.deletionsKept(), t.notes());
         return finish(run, terminal, c, verification, transfer, t.deletionsKept());
     }
 
