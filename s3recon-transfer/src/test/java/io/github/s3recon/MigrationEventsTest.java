@@ -9,7 +9,9 @@ import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
 import io.github.s3recon.event.StateChanged;
+import io.github.s3recon.event.TransferRetried;
 import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.testkit.RecordingListener;
 import io.github.s3recon.transfer.SizeTieredScheduler;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,7 +21,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,42 +70,25 @@ class MigrationEventsTest {
             S3.put(src, "k" + i, new byte[SIZE]);
         }
         ManualClock clock = new ManualClock();
-        List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-        MigrationListener recorder = new MigrationListener() {
-            @Override
-            public void onStateChanged(StateChanged e) {
-                events.add(e);
-            }
-
-            @Override
-            public void onProgress(ProgressSnapshot e) {
-                events.add(e);
-            }
-
-            @Override
-            public void onDifference(DifferenceFound e) {
-                events.add(e);
-            }
-
+        RecordingListener recorder = new RecordingListener();
+        // Listeners are called in the order they were added: each copy is recorded, then takes one second.
+        MigrationListener eachCopyTakesASecond = new MigrationListener() {
             @Override
             public void onObjectCopied(ObjectCopied e) {
-                events.add(e);
-                clock.advance(Duration.ofSeconds(1)); // each copy takes one second
-            }
-
-            @Override
-            public void onFinished(RunFinished e) {
-                events.add(e);
+                clock.advance(Duration.ofSeconds(1));
             }
         };
         try (Migration m = Migration.builder().source(S3Location.of(S3.asyncClient(), src))
                 .destination(S3Location.of(S3.asyncClient(), dst)).workDirectory(work).clock(clock)
-                .progressInterval(Duration.ofSeconds(1)).listener(recorder)
+                .progressInterval(Duration.ofSeconds(1)).listener(recorder).listener(eachCopyTakesASecond)
                 .transferScheduler(SizeTieredScheduler.builder().smallObjectConcurrency(1).build()).build()) {
             assertThat(m.run().state()).isEqualTo(MigrationState.COMPLETED);
         }
 
-        // The outline: states, differences before the transfer, copies in it, one end.
+        // The outline: states, differences before the transfer, copies in it, one end. Retries, which
+        // the run may meet, are left out of it.
+        List<MigrationEvent> events = recorder.events().stream().filter(e -> !(e instanceof TransferRetried))
+                .toList();
         List<String> outline = new ArrayList<>();
         for (MigrationEvent e : events) {
             String line = e instanceof StateChanged s ? "state " + s.to()
@@ -125,7 +109,7 @@ class MigrationEventsTest {
         assertThat(events.get(events.size() - 1)).isInstanceOf(RunFinished.class);
 
         // The listing's snapshot: both sides counted, no total known in a first listing, no time passed.
-        ProgressSnapshot listing = snapshots(events, MigrationState.LISTING).get(0);
+        ProgressSnapshot listing = recorder.progress(MigrationState.LISTING).get(0);
         assertThat(listing.sourceObjects()).isEqualTo(OBJECTS);
         assertThat(listing.sourceBytes()).isEqualTo((long) OBJECTS * SIZE);
         assertThat(listing.destinationObjects()).isZero();
@@ -133,7 +117,7 @@ class MigrationEventsTest {
         assertThat(listing.eta()).isNull();
 
         // The transfer: copy i ends at T0 + i s; one object and 100 bytes per second; ETA = what is left at that rate.
-        List<ProgressSnapshot> transfer = snapshots(events, MigrationState.TRANSFERRING);
+        List<ProgressSnapshot> transfer = recorder.progress(MigrationState.TRANSFERRING);
         assertThat(transfer).hasSizeGreaterThanOrEqualTo(OBJECTS);
         for (int i = 1; i <= OBJECTS; i++) {
             ProgressSnapshot p = transfer.get(i - 1);
@@ -154,15 +138,10 @@ class MigrationEventsTest {
         assertThat(last.describe()).isEqualTo("TRANSFERRING 5/5 objects, 500 B/500 B, 1 objects/s, 100 B/s, ETA 0:00:00");
 
         // Verification lists both sides again; it knows how many objects to expect.
-        ProgressSnapshot verifying = snapshots(events, MigrationState.VERIFYING).get(0);
+        ProgressSnapshot verifying = recorder.progress(MigrationState.VERIFYING).get(0);
         assertThat(verifying.objectsDone()).isEqualTo(2L * OBJECTS);
         assertThat(verifying.objectsTotal()).isEqualTo(2L * OBJECTS);
         RunFinished end = (RunFinished) events.get(events.size() - 1);
         assertThat(end.duration()).isEqualTo(Duration.ofSeconds(OBJECTS));
-    }
-
-    private static List<ProgressSnapshot> snapshots(List<MigrationEvent> events, MigrationState phase) {
-        return events.stream().filter(ProgressSnapshot.class::isInstance).map(ProgressSnapshot.class::cast)
-                .filter(p -> p.phase() == phase).toList();
     }
 }

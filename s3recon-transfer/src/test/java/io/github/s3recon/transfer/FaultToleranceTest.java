@@ -19,6 +19,7 @@ import io.github.s3recon.testkit.FaultInjectingProxy.Fault;
 import io.github.s3recon.testkit.FaultInjectingProxy.Operation;
 import io.github.s3recon.testkit.FaultInjectingProxy.Request;
 import io.github.s3recon.testkit.FaultInjectingProxy;
+import io.github.s3recon.testkit.RecordingListener;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,8 @@ class FaultToleranceTest {
                 .smallObjectConcurrency(32).maxAttempts(20).build();
     }
 
-    private static void assertAllCopiedAndCounted(Recorder recorder, TransferTotals totals, String destination) {
+    private static void assertAllCopiedAndCounted(RecordingListener recorder, TransferTotals totals,
+            String destination) {
         recorder.assertOneOutcomeEach(CONTENTS.keySet());
         assertThat(recorder.failed()).isEmpty();
         assertThat(totals.objectsCopied()).isEqualTo(CONTENTS.size());
@@ -103,7 +105,7 @@ class FaultToleranceTest {
     @Test
     void relaysEveryObjectWholeThrough503sResetsAnd500s() {
         String destination = bucket(DESTINATION, "faults-dst");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         TransferTotals totals;
         AtomicInteger lowestLimit = new AtomicInteger(Integer.MAX_VALUE);
         try (FaultInjectingProxy toSource = faulty(SOURCE, 1); FaultInjectingProxy toDestination = faulty(DESTINATION, 2);
@@ -137,7 +139,7 @@ class FaultToleranceTest {
     @Test
     void copiesEveryObjectServerSideThrough503sResetsAnd500s() {
         String destination = bucket(SOURCE, "faults-server-side");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         TransferTotals totals;
         try (FaultInjectingProxy proxy = faulty(SOURCE, 3); S3AsyncClient client = client(proxy);
                 SizeTieredScheduler scheduler = scheduler()) {
@@ -152,7 +154,7 @@ class FaultToleranceTest {
     @Test
     void anObjectThatStaysThrottledFailsWhenItsAttemptsRunOutAndTheOthersGoOn() {
         String destination = bucket(DESTINATION, "faults-exhausted");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = Fixture.list(SOURCE.client(), source, "small/").subList(0, 20);
         String doomed = entries.get(3).key();
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(DESTINATION.endpoint())
@@ -180,7 +182,7 @@ class FaultToleranceTest {
     void rateLimitsSpaceTheRequestsOut() {
         String destination = bucket(DESTINATION, "faults-rate");
         List<ObjectEntry> entries = Fixture.list(SOURCE.client(), source, "small/").subList(0, 30);
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         long started = System.nanoTime();
         try (SizeTieredScheduler scheduler = Fixture.testScheduler().maxRequestsPerSecond(40).build()) {
             Fixture.copyAll(scheduler, Fixture.context(S3Location.of(SOURCE.asyncClient(), source, "small/"),

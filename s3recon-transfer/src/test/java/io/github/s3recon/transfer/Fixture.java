@@ -7,6 +7,7 @@ import io.github.s3recon.spi.TransferContext;
 import io.github.s3recon.spi.TransferScheduler.TransferSession;
 import io.github.s3recon.spi.TransferScheduler.TransferTotals;
 import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.testkit.RecordingListener;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
@@ -77,7 +78,7 @@ final class Fixture {
         return Base64.getEncoder().encodeToString(c.getChecksumBytes());
     }
 
-    static TransferContext context(S3Location source, S3Location destination, Recorder recorder) {
+    static TransferContext context(S3Location source, S3Location destination, RecordingListener recorder) {
         return new TransferContext(source, destination, ChecksumAlgorithm.CRC64NVME, recorder, Clock.systemUTC());
     }
 

@@ -17,6 +17,7 @@ import io.github.s3recon.spi.TransferContext;
 import io.github.s3recon.spi.TransferScheduler.TransferSession;
 import io.github.s3recon.spi.TransferScheduler.TransferTotals;
 import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.testkit.RecordingListener;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -79,7 +80,7 @@ class RelayCopyTest {
     @Test
     void relaysEveryObjectWithItsChecksumHeadersMetadataTagsAndFingerprint() {
         String destination = bucket(DESTINATION, "relay-dst");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         TransferTotals totals;
         try (SizeTieredScheduler scheduler = scheduler().build()) {
             totals = Fixture.copyAll(scheduler, Fixture.context(S3Location.of(SOURCE.asyncClient(), source),
@@ -142,7 +143,7 @@ class RelayCopyTest {
     @Test
     void relaysWithAnotherChecksumAlgorithm() {
         String destination = bucket(DESTINATION, "relay-crc32c");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = Fixture.list(SOURCE.client(), source, "large/");
         try (SizeTieredScheduler scheduler = scheduler().build();
                 TransferSession session = scheduler.open(new TransferContext(
@@ -166,7 +167,7 @@ class RelayCopyTest {
     @Test
     void serverSideCopyCanBeTurnedOffOnOneEndpoint() {
         String destination = bucket(SOURCE, "relay-same-endpoint");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = Fixture.list(SOURCE.client(), source, "small/").subList(0, 10);
         TransferTotals totals;
         try (SizeTieredScheduler scheduler = scheduler().serverSideCopy(false).build()) {

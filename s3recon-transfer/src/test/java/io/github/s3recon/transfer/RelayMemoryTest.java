@@ -10,6 +10,7 @@ import io.github.s3recon.spi.TransferContext;
 import io.github.s3recon.spi.TransferScheduler.TransferSession;
 import io.github.s3recon.spi.TransferScheduler.TransferTotals;
 import io.github.s3recon.testkit.HeapPeak;
+import io.github.s3recon.testkit.RecordingListener;
 import io.github.s3recon.testkit.SyntheticS3;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,7 @@ class RelayMemoryTest {
     @Test
     void relaysObjectsFarLargerThanTheHeapByStreaming() {
         int objects = Integer.getInteger("s3recon.memoryTest.objects", 24);
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         TransferTotals totals;
         long peak;
         long livePeak;

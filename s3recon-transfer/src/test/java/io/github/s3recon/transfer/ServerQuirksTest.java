@@ -19,6 +19,7 @@ import io.github.s3recon.testkit.FaultInjectingProxy;
 import io.github.s3recon.testkit.FaultInjectingProxy.Fault;
 import io.github.s3recon.testkit.FaultInjectingProxy.Method;
 import io.github.s3recon.testkit.FaultInjectingProxy.Operation;
+import io.github.s3recon.testkit.RecordingListener;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +64,7 @@ class ServerQuirksTest {
         S3.put(source, "a+b.txt", small);
         S3.put(source, "plain.txt", small);
         S3.putMultipart(source, "big+one.bin", large, EmbeddedS3.MIN_PART_SIZE, ChecksumAlgorithm.CRC32);
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         TransferTotals totals;
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(S3.endpoint())
                 .inject(Fault.error(1.0, 404, "NoSuchKey", "The specified key does not exist.")
@@ -92,7 +93,7 @@ class ServerQuirksTest {
     void aCopySourceThatIsReallyGoneStillSaysSo() {
         String source = bucket(S3, "quirk-gone-src");
         String destination = bucket(S3, "quirk-gone-dst");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         try (SizeTieredScheduler scheduler = scheduler()) {
             Fixture.copyAll(scheduler, Fixture.context(S3Location.of(S3.asyncClient(), source),
                     S3Location.of(S3.asyncClient(), destination), recorder),
@@ -110,7 +111,7 @@ class ServerQuirksTest {
         for (int i = 0; i < 5; i++) {
             S3.putTagged(source, "t" + i, bytes(100 + i, i), Map.of("n", Integer.toString(i)));
         }
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         TransferTotals totals;
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(S3.endpoint())
                 .inject(notImplemented().onlyFor(r -> r.method() == Method.GET && r.hasQueryParameter("tagging")));
@@ -154,7 +155,7 @@ class ServerQuirksTest {
     private static String rejectFirst(Operation operation, String source, int objects) {
         String destination = bucket(OTHER, "quirk-tags-dst");
         AtomicBoolean first = new AtomicBoolean();
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         TransferTotals totals;
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(OTHER.endpoint())
                 .inject(notImplemented().onlyFor(r -> r.operation() == operation && first.compareAndSet(false, true)));

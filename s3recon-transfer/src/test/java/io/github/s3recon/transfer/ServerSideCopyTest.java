@@ -19,6 +19,7 @@ import io.github.s3recon.spi.TransferScheduler.TransferSession;
 import io.github.s3recon.spi.TransferScheduler.TransferTotals;
 import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.testkit.FaultInjectingProxy;
+import io.github.s3recon.testkit.RecordingListener;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,7 +88,7 @@ class ServerSideCopyTest {
     @Test
     void copiesSmallAndLargeObjectsServerSidePreservingHeadersMetadataAndTags() {
         String destination = bucket(S3, "server-side-dst");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = Fixture.list(S3.client(), source, PREFIX);
         TransferTotals totals;
         try (SizeTieredScheduler scheduler = scheduler()) {
@@ -141,7 +142,7 @@ class ServerSideCopyTest {
     @Test
     void largeCopiesAskForAFullObjectChecksumAndLeaveNoUploadBehind() {
         String destination = bucket(S3, "server-side-checksum");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = Fixture.list(S3.client(), source, PREFIX + "large/");
         try (SizeTieredScheduler scheduler = scheduler()) {
             Fixture.copyAll(scheduler, Fixture.context(S3Location.of(S3.asyncClient(), source, PREFIX + "large/"),
@@ -159,7 +160,7 @@ class ServerSideCopyTest {
     @Test
     void aSourceThatVanishedOrIsForbiddenFailsAloneAndTheRunGoesOn() {
         String destination = bucket(S3, "server-side-failures");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = new ArrayList<>(Fixture.list(S3.client(), source, PREFIX + "small/"));
         entries.add(ObjectEntry.of("deleted-after-listing.bin", 10, "0123456789abcdef0123456789abcdef"));
         entries.add(ObjectEntry.of("large-deleted.bin", 20 * MIB, "0123456789abcdef0123456789abcdef-4"));
@@ -196,7 +197,7 @@ class ServerSideCopyTest {
         S3.put(bucket, "a", bytes(10, 1));
         S3.put(bucket, "sub/b ü", bytes(10, 2));
         S3.put(bucket, "keep", bytes(10, 3));
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         TransferTotals totals;
         try (SizeTieredScheduler scheduler = scheduler();
                 TransferSession session = scheduler.open(Fixture.context(S3Location.of(S3.asyncClient(), source),
@@ -218,7 +219,7 @@ class ServerSideCopyTest {
     @Test
     void theSameEndpointAndCredentialsThroughAnotherClientStillCopyServerSide() {
         String destination = bucket(S3, "server-side-two-clients");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         try (S3AsyncClient other = S3Clients.asyncClient(S3.endpoint(), EmbeddedS3.REGION,
                 EmbeddedS3.credentials()); SizeTieredScheduler scheduler = scheduler()) {
             Fixture.copyAll(scheduler, Fixture.context(S3Location.of(S3.asyncClient(), source, PREFIX),

@@ -18,6 +18,7 @@ import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.testkit.FaultInjectingProxy.Fault;
 import io.github.s3recon.testkit.FaultInjectingProxy.Operation;
 import io.github.s3recon.testkit.FaultInjectingProxy;
+import io.github.s3recon.testkit.RecordingListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ class SessionLifecycleTest {
     @Test
     void cancelEndsEverythingSubmittedOnceAbortsUploadsAndCloseStopsTheThreads() throws Exception {
         String destination = bucket(DESTINATION, "lifecycle-cancel");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = new ArrayList<>(Fixture.list(SOURCE.client(), source, ""));
         Set<String> before = transferThreads();
         TransferTotals totals;
@@ -105,7 +106,7 @@ class SessionLifecycleTest {
     @Test
     void anUploadCreatedAfterTheCancellationIsAbortedBeforeTheSessionEnds() throws Exception {
         String destination = bucket(DESTINATION, "lifecycle-cancel-create");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = Fixture.list(SOURCE.client(), source, "").stream()
                 .filter(e -> e.key().startsWith("large/")).toList();
         // The server creates the upload at once; its answer reaches the client a second later,
@@ -143,20 +144,21 @@ class SessionLifecycleTest {
         Set<String> before = transferThreads();
         SizeTieredScheduler scheduler = Fixture.testScheduler().build();
         TransferSession session = scheduler.open(Fixture.context(S3Location.of(SOURCE.asyncClient(), source),
-                S3Location.of(DESTINATION.asyncClient(), bucket(DESTINATION, "lifecycle-closed")), new Recorder()));
+                S3Location.of(DESTINATION.asyncClient(), bucket(DESTINATION, "lifecycle-closed")),
+                new RecordingListener()));
         scheduler.close();
         assertThat(transferThreads()).isEqualTo(before);
         assertThatThrownBy(() -> session.copy(ObjectEntry.of("small/1", 1, null)))
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> scheduler.open(Fixture.context(S3Location.of(SOURCE.asyncClient(), source),
-                S3Location.of(SOURCE.asyncClient(), source), new Recorder())))
+                S3Location.of(SOURCE.asyncClient(), source), new RecordingListener())))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
     @Test
     void copyBlocksItsCallerWhileTheLaneIsFull() {
         String destination = bucket(DESTINATION, "lifecycle-backpressure");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = Fixture.list(SOURCE.client(), source, "small/").subList(0, 6);
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(DESTINATION.endpoint())
                 .inject(Fault.delay(1, Duration.ofMillis(250)).onlyFor(Operation.PUT_OBJECT));
@@ -177,7 +179,7 @@ class SessionLifecycleTest {
     @Test
     void relaysKeepTheirBytesInFlightWithinTheBudget() {
         String destination = bucket(DESTINATION, "lifecycle-budget");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = Fixture.list(SOURCE.client(), source, "");
         long budget = 6L * MIB;
         try (SizeTieredScheduler scheduler = Fixture.testScheduler().smallObjectThreshold(DataSize.ofMebibytes(6))
@@ -198,7 +200,7 @@ class SessionLifecycleTest {
     @Test
     void anObjectLargerThanTheWholeBudgetStillProceeds() {
         String destination = bucket(DESTINATION, "lifecycle-tiny-budget");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         List<ObjectEntry> entries = List.of(Fixture.list(SOURCE.client(), source, "small/").get(0),
                 Fixture.list(SOURCE.client(), source, "large/").get(0)).stream().toList();
         try (SizeTieredScheduler scheduler = Fixture.testScheduler().smallObjectThreshold(DataSize.ofMebibytes(6))
@@ -222,7 +224,7 @@ class SessionLifecycleTest {
         List<ObjectEntry> entries = Fixture.list(SOURCE.client(), src, "");
         SOURCE.put(src, "stale", bytes(100, 3)); // changed after the listing: same size, another ETag
         String destination = bucket(DESTINATION, "lifecycle-changed");
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         // Parts one at a time, each read slowly: the object changes while its parts are copied.
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(SOURCE.endpoint())
                 .inject(Fault.delay(1, Duration.ofMillis(400)).onlyFor(Operation.GET_OBJECT));
