@@ -6,17 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.s3recon.ValidationReport.Check;
 import io.github.s3recon.ValidationReport.Status;
-import io.github.s3recon.event.MigrationListener;
-import io.github.s3recon.event.RunFinished;
 import io.github.s3recon.spi.CheckpointStore;
 import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.testkit.FaultInjectingProxy;
+import io.github.s3recon.testkit.RecordingListener;
 import io.github.s3recon.transfer.SizeTieredScheduler;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +35,7 @@ class DeletionGuardsTest {
 
     private String src;
     private String dst;
-    private final List<RunFinished> finished = new CopyOnWriteArrayList<>();
+    private final RecordingListener events = new RecordingListener();
 
     /** {@code sourceKeys} of the destination's {@code destinationKeys} keys also in the source (same bytes). */
     private void seed(int destinationKeys, int sourceKeys) {
@@ -57,12 +55,7 @@ class DeletionGuardsTest {
         Migration.Builder b = Migration.builder().source(S3Location.of(client, src, "in/"))
                 .destination(S3Location.of(client, dst, "in/")).workDirectory(work.resolve("work"))
                 .transferScheduler(SizeTieredScheduler.builder().build())
-                .listener(new MigrationListener() {
-                    @Override
-                    public void onFinished(RunFinished event) {
-                        finished.add(event);
-                    }
-                });
+                .listener(events);
         options.accept(b);
         return b.build();
     }
@@ -87,8 +80,8 @@ class DeletionGuardsTest {
             assertThat(proxy.objectWrites(dst)).as("writes to the destination").isEmpty();
         }
         assertThat(contents(dst)).isEqualTo(before);
-        assertThat(finished).hasSize(1);
-        assertThat(finished.get(0).state()).isEqualTo(MigrationState.FAILED);
+        assertThat(events.finished()).hasSize(1);
+        assertThat(events.finished().get(0).state()).isEqualTo(MigrationState.FAILED);
         return thrown[0];
     }
 

@@ -3,16 +3,15 @@ package io.github.s3recon;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
 import io.github.s3recon.spi.CheckpointStore;
 import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.testkit.RecordingListener;
 import io.github.s3recon.transfer.SizeTieredScheduler;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -29,25 +28,14 @@ class DeletionRecheckTest {
     @TempDir
     Path work;
 
-    private final List<ObjectFailed> failed = new CopyOnWriteArrayList<>();
-    private final List<ObjectDeleted> deleted = new CopyOnWriteArrayList<>();
+    private final RecordingListener events = new RecordingListener();
 
     private Migration migration(String src, String dst) {
         return Migration.builder().source(S3Location.of(s3.asyncClient(), src, "in/"))
                 .destination(S3Location.of(s3.asyncClient(), dst, "in/")).workDirectory(work.resolve("work"))
                 .transferScheduler(SizeTieredScheduler.builder().build())
                 .deleteExtraneous(true).maxDeletePercent(100)
-                .listener(new MigrationListener() {
-                    @Override
-                    public void onObjectFailed(ObjectFailed event) {
-                        failed.add(event);
-                    }
-
-                    @Override
-                    public void onObjectDeleted(ObjectDeleted event) {
-                        deleted.add(event);
-                    }
-                })
+                .listener(events)
                 .build();
     }
 
@@ -85,7 +73,8 @@ class DeletionRecheckTest {
         assertThat(keys(dst)).containsExactly("in/0", "in/1", "in/2", "in/x2");
         assertThat(s3.client().getObjectAsBytes(b -> b.bucket(dst).key("in/x2")).asUtf8String())
                 .isEqualTo("a new object, written after the plan");
-        assertThat(deleted).extracting(ObjectDeleted::key).containsExactlyInAnyOrder("x1", "x3");
+        List<ObjectFailed> failed = events.of(ObjectFailed.class);
+        assertThat(events.of(ObjectDeleted.class)).extracting(ObjectDeleted::key).containsExactlyInAnyOrder("x1", "x3");
         assertThat(failed).extracting(ObjectFailed::key).containsExactlyInAnyOrder("x2", "x4");
         ObjectFailed x2 = failed.stream().filter(f -> f.key().equals("x2")).findFirst().orElseThrow();
         assertThat(x2.action()).isEqualTo(TransferAction.DELETE);
@@ -112,6 +101,6 @@ class DeletionRecheckTest {
             assertThat(r.report().transfer().objectsDeleted()).isEqualTo(1);
         }
         assertThat(keys(dst)).containsExactly("in/a");
-        assertThat(failed).isEmpty();
+        assertThat(events.of(ObjectFailed.class)).isEmpty();
     }
 }

@@ -3,18 +3,16 @@ package io.github.s3recon;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.s3recon.event.MigrationListener;
-import io.github.s3recon.event.RunFinished;
 import io.github.s3recon.inventory.FastS3ObjectLister;
 import io.github.s3recon.inventory.S3ObjectLister;
 import io.github.s3recon.spi.ObjectLister;
 import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.testkit.FaultInjectingProxy;
 import io.github.s3recon.testkit.FaultInjectingProxy.Fault;
+import io.github.s3recon.testkit.RecordingListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,7 +70,7 @@ class ListingSafetyTest {
                 () -> FastS3ObjectLister.create(1, 5));
         for (Supplier<ObjectLister> make : listers) {
             long before = destinationCount();
-            List<RunFinished> finished = new CopyOnWriteArrayList<>();
+            RecordingListener events = new RecordingListener();
             Throwable thrown = null;
             MigrationResult result = null;
             String name = null;
@@ -84,12 +82,7 @@ class ListingSafetyTest {
                             .listingRanges(1).workDirectory(work.resolve("work-" + lister.getClass().getSimpleName()))
                             .transferScheduler(MigrationRunTest.scheduler()).deleteExtraneous(true)
                             .maxDeletes(1_000_000).maxDeletePercent(100).newRun(true)
-                            .listener(new MigrationListener() {
-                                @Override
-                                public void onFinished(RunFinished event) {
-                                    finished.add(event);
-                                }
-                            }).build()) {
+                            .listener(events).build()) {
                 name = lister.getClass().getSimpleName();
                 try {
                     result = m.run();
@@ -111,8 +104,8 @@ class ListingSafetyTest {
                     assertThat(e.getMessage()).contains("bucket '" + src + "'").contains("last key seen: 'in/k");
                 });
             }
-            assertThat(finished).as(as).hasSize(1);
-            assertThat(finished.get(0).state()).as(as).isEqualTo(MigrationState.FAILED);
+            assertThat(events.finished()).as(as).hasSize(1);
+            assertThat(events.finished().get(0).state()).as(as).isEqualTo(MigrationState.FAILED);
         }
     }
 

@@ -10,6 +10,7 @@ import io.github.s3recon.spi.CheckpointStore;
 import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.testkit.FaultInjectingProxy;
 import io.github.s3recon.testkit.FaultInjectingProxy.Operation;
+import io.github.s3recon.testkit.RecordingListener;
 import io.github.s3recon.transfer.SizeTieredScheduler;
 import java.nio.file.Path;
 import java.util.List;
@@ -146,13 +147,8 @@ class MigrationCancelResumeTest {
             assertThat(tasks.get(CheckpointStore.TaskState.PENDING)).isZero(); // pending ones are not saved
         }
 
-        List<RunFinished> resumed = new CopyOnWriteArrayList<>();
-        try (Migration m = builder(destination, new MigrationListener() {
-            @Override
-            public void onFinished(RunFinished event) {
-                resumed.add(event);
-            }
-        }).build()) {
+        RecordingListener resumed = new RecordingListener();
+        try (Migration m = builder(destination, resumed).build()) {
             MigrationResult r = m.run();
             assertThat(r.state()).isEqualTo(MigrationState.COMPLETED);
             assertThat(r.report().counts().differences()).isZero();

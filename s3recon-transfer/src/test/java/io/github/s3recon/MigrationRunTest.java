@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectFailed;
-import io.github.s3recon.event.StateChanged;
 import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.testkit.FaultInjectingProxy;
 import io.github.s3recon.testkit.FaultInjectingProxy.Fault;
+import io.github.s3recon.testkit.RecordingListener;
 import io.github.s3recon.transfer.SizeTieredScheduler;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -147,14 +145,9 @@ class MigrationRunTest {
     void copiesServerSideWithinOneEndpointAndEveryObjectIsProved() {
         S3Location source = S3Location.of(S3.asyncClient(), sourceBucket);
         S3Location destination = S3Location.of(S3.asyncClient(), bucket(S3, "mixed-dst"));
-        List<MigrationState> states = Collections.synchronizedList(new ArrayList<>());
-        MigrationResult result = run(source, destination, new MigrationListener() {
-            @Override
-            public void onStateChanged(StateChanged event) {
-                states.add(event.to());
-            }
-        });
-        assertThat(states).containsExactly(MigrationState.INITIALIZING, MigrationState.LISTING,
+        RecordingListener events = new RecordingListener();
+        MigrationResult result = run(source, destination, events);
+        assertThat(events.states()).containsExactly(MigrationState.INITIALIZING, MigrationState.LISTING,
                 MigrationState.COMPARING, MigrationState.TRANSFERRING, MigrationState.VERIFYING,
                 MigrationState.REPORTING);
         assertCopiedAndProved(source, destination, result, TransferMode.SERVER_SIDE);
@@ -174,7 +167,7 @@ class MigrationRunTest {
     @Test
     void completesThrough503sAndResetsAndCountsTheRetries() throws IOException {
         String target = bucket(other, "faulty-dst");
-        List<ObjectFailed> failures = Collections.synchronizedList(new ArrayList<>());
+        RecordingListener events = new RecordingListener();
         try (FaultInjectingProxy toSource = FaultInjectingProxy.start(S3.endpoint()).seed(1);
                 FaultInjectingProxy toDestination = FaultInjectingProxy.start(other.endpoint()).seed(2)) {
             // On object requests only: listings and the verification's HEADs have no copy-level retry.
@@ -185,14 +178,8 @@ class MigrationRunTest {
             }
             // Without the SDK's own retries, every injected fault reaches the copy engine.
             try (S3AsyncClient src = noRetries(toSource); S3AsyncClient dst = noRetries(toDestination)) {
-                MigrationResult result = run(S3Location.of(src, sourceBucket), S3Location.of(dst, target),
-                        new MigrationListener() {
-                            @Override
-                            public void onObjectFailed(ObjectFailed event) {
-                                failures.add(event);
-                            }
-                        });
-                assertThat(failures).isEmpty();
+                MigrationResult result = run(S3Location.of(src, sourceBucket), S3Location.of(dst, target), events);
+                assertThat(events.of(ObjectFailed.class)).isEmpty();
                 assertThat(toSource.injectedCount() + toDestination.injectedCount()).isGreaterThan(100);
                 assertThat(result.report().transfer().retries()).isGreaterThanOrEqualTo(100);
                 assertCopiedAndProved(S3Location.of(S3.asyncClient(), sourceBucket),

@@ -9,6 +9,7 @@ import io.github.s3recon.event.StateChanged;
 import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.testkit.FaultInjectingProxy;
 import io.github.s3recon.testkit.FaultInjectingProxy.Fault;
+import io.github.s3recon.testkit.RecordingListener;
 import io.github.s3recon.transfer.SizeTieredScheduler;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -130,13 +130,7 @@ class ResumeSafetyTest {
     @Test
     void aCancelWhileTheRunIsStartingIsHonoured() throws Exception {
         seed(5);
-        List<MigrationState> states = new CopyOnWriteArrayList<>();
-        MigrationListener recorder = new MigrationListener() {
-            @Override
-            public void onStateChanged(StateChanged event) {
-                states.add(event.to());
-            }
-        };
+        RecordingListener recorder = new RecordingListener();
         // validate() holds the migration while its versioning checks wait on the proxy: a run called
         // meanwhile is starting, not running, when the cancel arrives.
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(s3.endpoint());
@@ -153,7 +147,7 @@ class ResumeSafetyTest {
             assertThat(validating.get(30, TimeUnit.SECONDS).passed()).isTrue();
             assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(S3ReconException.class)
                     .satisfies(e -> assertThat(((S3ReconException) e.getCause()).code()).isEqualTo(ErrorCode.CANCELLED));
-            assertThat(states).doesNotContain(MigrationState.LISTING, MigrationState.TRANSFERRING);
+            assertThat(recorder.states()).doesNotContain(MigrationState.LISTING, MigrationState.TRANSFERRING);
             // validate() wrote (and removed) its probe; the run wrote nothing.
             assertThat(proxy.objectWrites(dst).keySet()).allMatch(k -> k.startsWith(".s3recon-probe/"));
         }
