@@ -1,6 +1,7 @@
 package io.github.s3recon.examples.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import io.github.s3recon.Migration;
 import io.github.s3recon.MigrationHistory;
@@ -41,11 +42,64 @@ class ReadmeSnippetsTest {
     @Test
     void everyJavaBlockOfTheReadmeIsASnippetThatCompiles() throws IOException {
         Path root = projectRoot();
-        Map<String, String> regions = sourceRegions(Files.readString(root.resolve(SNIPPETS)));
-        Map<String, String> blocks = readmeBlocks(Files.readString(root.resolve("README.md")));
-        assertThat(regions).as("snippet regions in " + SNIPPETS).isNotEmpty();
+        List<String> problems = problems(Files.readString(root.resolve("README.md")),
+                Files.readString(root.resolve(SNIPPETS)));
+        if (!problems.isEmpty()) {
+            fail(String.join("\n\n", problems));
+        }
+    }
 
+    @Test
+    void aDriftAStrayBlockAndAMissingSnippetAreEachNamed() {
+        String source = """
+                class X {
+                    void a() {
+                        // snippet:first
+                        int x = 1;   // one
+
+                        x++;
+                        // end-snippet
+                    }
+                    // snippet:second
+                    int y;
+                    // end-snippet
+                }
+                """;
+        String readme = """
+                <!-- snippet:first -->
+                ```java
+                int x = 2;   // one
+
+                x++;
+                ```
+
+                ```java
+                stray();
+                ```
+
+                ```bash
+                echo not checked
+                ```
+                """;
+        assertThat(problems(readme, source)).satisfiesExactly(
+                drift -> assertThat(drift).startsWith("README.md's snippet 'first' differs")
+                        .contains("- int x = 2;   // one\n+ int x = 1;   // one\n  \n  x++;"),
+                missing -> assertThat(missing).startsWith("snippet 'second'")
+                        .contains("<!-- snippet:second -->\n```java\nint y;\n```"),
+                stray -> assertThat(stray).contains("(unmarked, line 8)"));
+        String fixed = readme.replace("int x = 2", "int x = 1").replace("```java\nstray();\n```\n", "")
+                + "<!-- snippet:second -->\n```java\nint y;\n```\n";
+        assertThat(problems(fixed, source)).isEmpty();
+    }
+
+    /** What is wrong between the README's java blocks and the source's snippet regions; empty if nothing. */
+    static List<String> problems(String readme, String source) {
+        Map<String, String> regions = sourceRegions(source);
+        Map<String, String> blocks = readmeBlocks(readme);
         List<String> problems = new ArrayList<>();
+        if (regions.isEmpty()) {
+            problems.add("no // snippet:NAME ... // end-snippet region in " + SNIPPETS);
+        }
         for (Map.Entry<String, String> region : regions.entrySet()) {
             String block = blocks.get(region.getKey());
             if (block == null) {
@@ -65,7 +119,7 @@ class ReadmeSnippetsTest {
                         + ": write it there between // snippet:" + name + " and // end-snippet");
             }
         }
-        assertThat(problems).as(String.join("\n\n", problems)).isEmpty();
+        return problems;
     }
 
     @Test
@@ -216,10 +270,10 @@ class ReadmeSnippetsTest {
             if (i < x.length && j < y.length && x[i].equals(y[j])) {
                 out.append("  ").append(x[i++]).append('\n');
                 j++;
-            } else if (j < y.length && (i == x.length || common[i][j + 1] >= common[i + 1][j])) {
-                out.append("+ ").append(y[j++]).append('\n');
-            } else {
+            } else if (i < x.length && (j == y.length || common[i + 1][j] >= common[i][j + 1])) {
                 out.append("- ").append(x[i++]).append('\n');
+            } else {
+                out.append("+ ").append(y[j++]).append('\n');
             }
         }
         return out.toString();
