@@ -958,10 +958,7 @@ public final class Migration implements AutoCloseable {
         }
 
         private static <T> T requireNonNull(T value, String name) {
-            if (value == null) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, name + " must not be null");
-            }
-            return value;
+            return S3ReconException.requireSetting(value, name);
         }
     }
 }
