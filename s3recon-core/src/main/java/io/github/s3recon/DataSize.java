@@ -8,10 +8,14 @@ package io.github.s3recon;
  */
 public record DataSize(long bytes) implements Comparable<DataSize> {
 
-    /** Checks that the amount is not negative. */
+    /**
+     * Checks that the amount is not negative.
+     *
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code bytes} is negative
+     */
     public DataSize {
         if (bytes < 0) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "a data size must not be negative, was "
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "bytes: a data size must not be negative, was "
                     + bytes + " bytes");
         }
     }
@@ -21,6 +25,7 @@ public record DataSize(long bytes) implements Comparable<DataSize> {
      *
      * @param bytes the bytes; not negative
      * @return the size
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code bytes} is negative
      */
     public static DataSize ofBytes(long bytes) {
         return new DataSize(bytes);
@@ -31,9 +36,11 @@ public record DataSize(long bytes) implements Comparable<DataSize> {
      *
      * @param kibibytes the amount; not negative
      * @return the size
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code kibibytes} is negative
+     *     or the size exceeds {@code Long.MAX_VALUE} bytes
      */
     public static DataSize ofKibibytes(long kibibytes) {
-        return new DataSize(multiply(kibibytes, 1L << 10, "KiB"));
+        return new DataSize(multiply(kibibytes, 1L << 10, "KiB", "kibibytes"));
     }
 
     /**
@@ -41,9 +48,11 @@ public record DataSize(long bytes) implements Comparable<DataSize> {
      *
      * @param mebibytes the amount; not negative
      * @return the size
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code mebibytes} is negative
+     *     or the size exceeds {@code Long.MAX_VALUE} bytes
      */
     public static DataSize ofMebibytes(long mebibytes) {
-        return new DataSize(multiply(mebibytes, 1L << 20, "MiB"));
+        return new DataSize(multiply(mebibytes, 1L << 20, "MiB", "mebibytes"));
     }
 
     /**
@@ -51,20 +60,23 @@ public record DataSize(long bytes) implements Comparable<DataSize> {
      *
      * @param gibibytes the amount; not negative
      * @return the size
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code gibibytes} is negative
+     *     or the size exceeds {@code Long.MAX_VALUE} bytes
      */
     public static DataSize ofGibibytes(long gibibytes) {
-        return new DataSize(multiply(gibibytes, 1L << 30, "GiB"));
+        return new DataSize(multiply(gibibytes, 1L << 30, "GiB", "gibibytes"));
     }
 
-    private static long multiply(long amount, long unit, String name) {
+    private static long multiply(long amount, long unit, String name, String parameter) {
         if (amount < 0) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "a data size must not be negative, was "
-                    + amount + " " + name);
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, parameter
+                    + ": a data size must not be negative, was " + amount + " " + name);
         }
         try {
             return Math.multiplyExact(amount, unit);
         } catch (ArithmeticException e) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, amount + " " + name + " is too large");
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, parameter + ": " + amount + " " + name
+                    + " is too large, at most " + (Long.MAX_VALUE / unit) + " " + name);
         }
     }
 

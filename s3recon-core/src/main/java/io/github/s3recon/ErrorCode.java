@@ -5,7 +5,12 @@ package io.github.s3recon;
  * {@link S3ReconException}.
  */
 public enum ErrorCode {
-    /** A builder or record was given a value it cannot use; the message names the value and the rule. */
+    /**
+     * A builder, factory or configuration record was given a value it cannot use (null, out of
+     * range, or inconsistent with another setting), or a closed component was used again. The
+     * message names the setting, the rejected value (never a secret) and what it must be. Thrown
+     * at once by the setter or factory, or by {@code build()} for settings checked against each other.
+     */
     INVALID_CONFIGURATION,
     /** A bucket does not exist at the endpoint the client points to. */
     BUCKET_NOT_FOUND,

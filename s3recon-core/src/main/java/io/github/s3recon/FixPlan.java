@@ -66,10 +66,11 @@ public final class FixPlan {
      * @param overwrite which differing objects to replace; not null
      * @param deleteExtraneous whether to delete the destination objects the source does not have
      * @return the plan
-     * @throws S3ReconException with {@link ErrorCode#REPORT_FAILED} if the file cannot be written
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code report} or
+     *     {@code overwrite} is null, {@link ErrorCode#REPORT_FAILED} if the file cannot be written
      */
     public static FixPlan of(ReconciliationReport report, OverwritePolicy overwrite, boolean deleteExtraneous) {
-        Objects.requireNonNull(report, "report");
+        S3ReconException.requireSetting(report, "report");
         return of(report, overwrite, deleteExtraneous, report.differencesFile().resolveSibling("fix-plan.jsonl"));
     }
 
@@ -81,13 +82,15 @@ public final class FixPlan {
      * @param deleteExtraneous whether to delete the destination objects the source does not have
      * @param file the JSON Lines file to write the actions to, replaced; not null
      * @return the plan
-     * @throws S3ReconException with {@link ErrorCode#REPORT_FAILED} if the file cannot be written
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code report},
+     *     {@code overwrite} or {@code file} is null, {@link ErrorCode#REPORT_FAILED} if the file cannot
+     *     be written
      */
     public static FixPlan of(ReconciliationReport report, OverwritePolicy overwrite, boolean deleteExtraneous,
             Path file) {
-        Objects.requireNonNull(report, "report");
-        Objects.requireNonNull(overwrite, "overwrite");
-        Objects.requireNonNull(file, "file");
+        S3ReconException.requireSetting(report, "report");
+        S3ReconException.requireSetting(overwrite, "overwrite");
+        S3ReconException.requireSetting(file, "file");
         long copies = 0;
         long recopies = 0;
         long deletes = 0;

@@ -20,11 +20,17 @@ public record KeyRange(String startAfter, String endInclusive) implements Serial
     /** Every key. */
     public static final KeyRange ALL = new KeyRange(null, null);
 
-    /** Checks that the bounds are in order. */
+    /**
+     * Checks that the bounds are in order.
+     *
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code startAfter} does
+     *     not sort before {@code endInclusive}
+     */
     public KeyRange {
         if (startAfter != null && endInclusive != null && KeyOrder.compareKeys(startAfter, endInclusive) >= 0) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "key range start '" + startAfter
-                    + "' must sort before its end '" + endInclusive + "' in UTF-8 byte order");
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "key range start (startAfter) '"
+                    + startAfter + "' must sort before its end (endInclusive) '" + endInclusive
+                    + "' in UTF-8 byte order");
         }
     }
 

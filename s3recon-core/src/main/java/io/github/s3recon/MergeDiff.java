@@ -67,9 +67,10 @@ public final class MergeDiff {
      *
      * @param lookup the lookup; not null
      * @return the diff
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code lookup} is null
      */
     public static MergeDiff withLookup(DetailsLookup lookup) {
-        return new MergeDiff(Objects.requireNonNull(lookup, "lookup"), false, false);
+        return new MergeDiff(S3ReconException.requireSetting(lookup, "lookup"), false, false);
     }
 
     /**
@@ -79,9 +80,10 @@ public final class MergeDiff {
      *
      * @param lookup the lookup; not null
      * @return the diff
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code lookup} is null
      */
     public static MergeDiff deep(DetailsLookup lookup) {
-        return new MergeDiff(Objects.requireNonNull(lookup, "lookup"), true, false);
+        return new MergeDiff(S3ReconException.requireSetting(lookup, "lookup"), true, false);
     }
 
     /**

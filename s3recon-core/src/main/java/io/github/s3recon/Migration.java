@@ -213,7 +213,8 @@ public final class Migration implements AutoCloseable {
      */
     public MigrationResult repair(ReconciliationReport report) {
         if (report == null) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "report must not be null");
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "report must not be null: pass the report of "
+                    + "reconcile() or plan()");
         }
         return runWith(Reconciler::repair, report);
     }
@@ -320,7 +321,7 @@ public final class Migration implements AutoCloseable {
      */
     public Estimate estimate(long sampleObjects) {
         if (sampleObjects < 1) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "sample objects must be positive, was "
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "sampleObjects must be positive, was "
                     + sampleObjects);
         }
         running.lock();
@@ -498,6 +499,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param scheduler the scheduler, still owned by the caller; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder transferScheduler(TransferScheduler scheduler) {
             this.scheduler = requireNonNull(scheduler, "transferScheduler");
@@ -535,11 +537,16 @@ public final class Migration implements AutoCloseable {
 
         private static List<String> checkGlobs(String[] globs, String what) {
             if (globs == null || globs.length == 0) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, what + " needs at least one glob");
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, what + " needs at least one glob, was "
+                        + (globs == null ? "null" : "empty"));
             }
             List<String> checked = new ArrayList<>(globs.length);
             for (String glob : globs) {
-                checked.add(KeyFilter.check(glob));
+                try {
+                    checked.add(KeyFilter.check(glob));
+                } catch (S3ReconException e) {
+                    throw new S3ReconException(e.code(), what + ": " + e.getMessage(), e.getCause());
+                }
             }
             return checked;
         }
@@ -550,6 +557,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param policy the policy; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder overwrite(OverwritePolicy policy) {
             this.overwrite = requireNonNull(policy, "overwrite");
@@ -578,11 +586,12 @@ public final class Migration implements AutoCloseable {
          *
          * @param max 0 or more
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code max} is negative
          */
         public Builder maxDeletes(long max) {
             if (max < 0) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "max deletes must not be negative, was "
-                        + max);
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "maxDeletes must not be negative (0 forbids "
+                        + "deletions), was " + max);
             }
             this.maxDeletes = max;
             return this;
@@ -596,10 +605,11 @@ public final class Migration implements AutoCloseable {
          *
          * @param percent 0 to 100
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code percent} is not 0 to 100
          */
         public Builder maxDeletePercent(int percent) {
             if (percent < 0 || percent > 100) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "max delete percent must be 0 to 100, was "
+                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "maxDeletePercent must be 0 to 100, was "
                         + percent);
             }
             this.maxDeletePercent = percent;
@@ -626,6 +636,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param verification the verification; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder verification(Verification verification) {
             this.verification = requireNonNull(verification, "verification");
@@ -638,6 +649,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param algorithm the algorithm; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder checksumAlgorithm(ChecksumAlgorithm algorithm) {
             this.checksumAlgorithm = requireNonNull(algorithm, "checksumAlgorithm");
@@ -655,11 +667,12 @@ public final class Migration implements AutoCloseable {
          *
          * @param ranges 1 (one listing per side) to 1,024
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code ranges} is not 1 to 1,024
          */
         public Builder listingRanges(int ranges) {
             if (ranges < 1 || ranges > 1024) {
                 throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                        "listing ranges must be 1 to 1024, was " + ranges);
+                        "listingRanges must be 1 to 1024, was " + ranges);
             }
             this.listingRanges = ranges;
             return this;
@@ -670,6 +683,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param source the source; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder source(S3Location source) {
             this.source = requireNonNull(source, "source");
@@ -681,6 +695,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param destination the destination; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder destination(S3Location destination) {
             this.destination = requireNonNull(destination, "destination");
@@ -693,6 +708,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param workDirectory the directory; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder workDirectory(Path workDirectory) {
             this.workDirectory = requireNonNull(workDirectory, "workDirectory");
@@ -704,6 +720,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param listener the listener; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder listener(MigrationListener listener) {
             listeners.add(requireNonNull(listener, "listener"));
@@ -716,6 +733,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param reporter the reporter; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder reporter(ReconciliationReporter reporter) {
             reporters.add(requireNonNull(reporter, "reporter"));
@@ -728,6 +746,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param lister the lister, still owned by the caller; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder objectLister(ObjectLister lister) {
             this.lister = requireNonNull(lister, "objectLister");
@@ -740,6 +759,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param lister the lister, still owned by the caller; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder sourceLister(ObjectLister lister) {
             this.sourceLister = requireNonNull(lister, "sourceLister");
@@ -752,6 +772,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param lister the lister, still owned by the caller; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder destinationLister(ObjectLister lister) {
             this.destinationLister = requireNonNull(lister, "destinationLister");
@@ -765,6 +786,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param store the store, still owned by the caller; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder inventoryStore(InventoryStore store) {
             this.store = requireNonNull(store, "inventoryStore");
@@ -779,6 +801,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param store the store; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder checkpointStore(CheckpointStore store) {
             this.checkpoints = requireNonNull(store, "checkpointStore");
@@ -819,6 +842,7 @@ public final class Migration implements AutoCloseable {
          *
          * @param clock the clock; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder clock(Clock clock) {
             this.clock = requireNonNull(clock, "clock");
@@ -830,12 +854,13 @@ public final class Migration implements AutoCloseable {
          *
          * @param interval a positive duration
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder progressInterval(Duration interval) {
             requireNonNull(interval, "progressInterval");
             if (interval.isNegative() || interval.isZero()) {
                 throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                        "progress interval must be positive, was " + interval);
+                        "progressInterval must be positive, was " + interval);
             }
             this.progressInterval = interval;
             return this;
@@ -933,10 +958,7 @@ public final class Migration implements AutoCloseable {
         }
 
         private static <T> T requireNonNull(T value, String name) {
-            if (value == null) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, name + " must not be null");
-            }
-            return value;
+            return S3ReconException.requireSetting(value, name);
         }
     }
 }

@@ -43,11 +43,12 @@ public final class MigrationHistory implements AutoCloseable {
      *
      * @param workDirectory the work directory of one or more migrations; not null; must exist
      * @return the history; close it
-     * @throws S3ReconException {@link ErrorCode#WORK_DIRECTORY_UNUSABLE} if the directory does not
-     *     exist, {@link ErrorCode#MISSING_PROVIDER} if no store is on the class path
+     * @throws S3ReconException {@link ErrorCode#INVALID_CONFIGURATION} if {@code workDirectory} is
+     *     null, {@link ErrorCode#WORK_DIRECTORY_UNUSABLE} if the directory does not exist,
+     *     {@link ErrorCode#MISSING_PROVIDER} if no store is on the class path
      */
     public static MigrationHistory open(Path workDirectory) {
-        Objects.requireNonNull(workDirectory, "workDirectory");
+        S3ReconException.requireSetting(workDirectory, "workDirectory");
         if (!Files.isDirectory(workDirectory)) {
             throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "there is no work directory at "
                     + workDirectory.toAbsolutePath() + ": pass the directory a migration was built with");
@@ -70,10 +71,12 @@ public final class MigrationHistory implements AutoCloseable {
      * @param store the store; not null; stays open after {@link #close()}
      * @param workDirectory the work directory the runs' files are in; not null
      * @return the history
+     * @throws S3ReconException {@link ErrorCode#INVALID_CONFIGURATION} if {@code store} or
+     *     {@code workDirectory} is null
      */
     public static MigrationHistory of(CheckpointStore store, Path workDirectory) {
-        return new MigrationHistory(Objects.requireNonNull(store, "store"), false,
-                Objects.requireNonNull(workDirectory, "workDirectory"));
+        return new MigrationHistory(S3ReconException.requireSetting(store, "store"), false,
+                S3ReconException.requireSetting(workDirectory, "workDirectory"));
     }
 
     /**
@@ -149,13 +152,28 @@ public final class MigrationHistory implements AutoCloseable {
 
     /**
      * Returns the directory of a run's files: {@code differences.jsonl}, the fix plan
-     * ({@code planned.jsonl}) and {@code failures.jsonl}.
+     * ({@code planned.jsonl}) and, when objects failed, {@code failures.jsonl}
+     * (see {@link #failuresFile(String)}).
      *
      * @param runId the run's id; not null
      * @return the directory (it may not exist for a run that failed at once)
      */
     public Path runDirectory(String runId) {
         return workDirectory.resolve("runs").resolve(Objects.requireNonNull(runId, "runId"));
+    }
+
+    /**
+     * Returns a run's {@code failures.jsonl}, one JSON line per object whose copy or deletion failed
+     * for good, if there is one. The file is written only when an object fails, and an attempt that
+     * resumes the run replaces it; so it is absent for a run (or its latest attempt) where nothing
+     * failed, for one that has not reached its transfer, and for an unknown run.
+     *
+     * @param runId the run's id; not null
+     * @return the file, present only when it exists
+     */
+    public Optional<Path> failuresFile(String runId) {
+        Path file = runDirectory(runId).resolve("failures.jsonl");
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
     /** Closes the store if this history opened it. */

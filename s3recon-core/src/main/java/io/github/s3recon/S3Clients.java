@@ -1,7 +1,6 @@
 package io.github.s3recon;
 
 import java.net.URI;
-import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -36,6 +35,8 @@ public final class S3Clients {
      * @param region the signing region; S3-compatible servers mostly accept {@code us-east-1}; not null
      * @param credentials the credentials; not null
      * @return a new client, owned by the caller
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if a parameter is null or
+     *     the endpoint lacks a scheme or host
      */
     public static S3AsyncClient asyncClient(URI endpoint, Region region, AwsCredentialsProvider credentials) {
         return configureForCompatibleEndpoint(S3AsyncClient.builder(), endpoint, region, credentials).build();
@@ -48,6 +49,8 @@ public final class S3Clients {
      * @param region the signing region; not null
      * @param credentials the credentials; not null
      * @return a new client, owned by the caller
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if a parameter is null or
+     *     the endpoint lacks a scheme or host
      */
     public static S3Client client(URI endpoint, Region region, AwsCredentialsProvider credentials) {
         return configureForCompatibleEndpoint(S3Client.builder(), endpoint, region, credentials).build();
@@ -63,15 +66,17 @@ public final class S3Clients {
      * @param credentials the credentials; not null
      * @param <B> the builder type
      * @return the same builder
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if a parameter is null or
+     *     the endpoint lacks a scheme or host
      */
     public static <B extends S3BaseClientBuilder<B, ?>> B configureForCompatibleEndpoint(B builder, URI endpoint,
             Region region, AwsCredentialsProvider credentials) {
-        Objects.requireNonNull(builder, "builder");
-        Objects.requireNonNull(endpoint, "endpoint");
-        Objects.requireNonNull(region, "region");
-        Objects.requireNonNull(credentials, "credentials");
+        S3ReconException.requireSetting(builder, "builder");
+        S3ReconException.requireSetting(endpoint, "endpoint");
+        S3ReconException.requireSetting(region, "region");
+        S3ReconException.requireSetting(credentials, "credentials");
         if (endpoint.getScheme() == null || endpoint.getHost() == null) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "endpoint '" + endpoint
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "endpoint '" + shown(endpoint)
                     + "' must be an absolute URI with scheme and host, e.g. http://localhost:9000");
         }
         builder.endpointOverride(endpoint)
@@ -82,5 +87,14 @@ public final class S3Clients {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .addPlugin(LegacyMd5Plugin.create());
         return builder;
+    }
+
+    /** A malformed endpoint as it may be shown: without what may be user-info, a query or a fragment. */
+    private static String shown(URI endpoint) {
+        String text = endpoint.toString();
+        int cut = text.indexOf('?') >= 0 ? text.indexOf('?') : text.indexOf('#');
+        text = cut >= 0 ? text.substring(0, cut) : text;
+        int at = text.lastIndexOf('@');
+        return at >= 0 ? "[redacted]@" + text.substring(at + 1) : text;
     }
 }

@@ -25,7 +25,13 @@ public record S3Location(S3AsyncClient client, String bucket, String prefix) {
     // S3-compatible servers and legacy US buckets still accept: upper case and underscores, to 255.
     private static final Pattern BUCKET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]");
 
-    /** Validates the client, bucket name and prefix. */
+    /**
+     * Validates the client, bucket name and prefix.
+     *
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the client or prefix is
+     *     null, the bucket name is null, empty or not a valid bucket name, or the prefix is longer than
+     *     1024 characters
+     */
     public S3Location {
         if (client == null) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
@@ -48,6 +54,7 @@ public record S3Location(S3AsyncClient client, String bucket, String prefix) {
      * @param client the client; not null
      * @param bucket the bucket name
      * @return the location
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} as the constructor does
      */
     public static S3Location of(S3AsyncClient client, String bucket) {
         return new S3Location(client, bucket, "");
@@ -60,6 +67,7 @@ public record S3Location(S3AsyncClient client, String bucket, String prefix) {
      * @param bucket the bucket name
      * @param prefix the prefix; not null
      * @return the location
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} as the constructor does
      */
     public static S3Location of(S3AsyncClient client, String bucket, String prefix) {
         return new S3Location(client, bucket, prefix);
@@ -70,8 +78,11 @@ public record S3Location(S3AsyncClient client, String bucket, String prefix) {
      *
      * @param spec configures the builder; not null
      * @return the location
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code spec} is null or
+     *     the location it builds is invalid
      */
     public static S3Location of(Consumer<Builder> spec) {
+        S3ReconException.requireSetting(spec, "spec");
         Builder builder = builder();
         spec.accept(builder);
         return builder.build();
@@ -162,6 +173,7 @@ public record S3Location(S3AsyncClient client, String bucket, String prefix) {
          * Builds the location, validating every field.
          *
          * @return the location
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} as the constructor does
          */
         public S3Location build() {
             return new S3Location(client, bucket, prefix);

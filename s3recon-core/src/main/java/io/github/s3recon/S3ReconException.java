@@ -46,6 +46,41 @@ public class S3ReconException extends RuntimeException {
         return code;
     }
 
+    /**
+     * Returns an {@link ErrorCode#INVALID_CONFIGURATION} exception for a setting given a value it
+     * cannot use, worded {@code "<parameter> <rule>, was <value>"}, e.g.
+     * {@code "maxAttempts must be from 1 to 100, was 0"}. Every builder, factory and constructor of
+     * s3recon's configuration throws these.
+     *
+     * @param parameter the setting as the caller wrote it (the setter or parameter name); not null
+     * @param value the rejected value as it may be shown; never a secret (pass a redacted form); may be null
+     * @param rule what the value must be, and how to fix it; not null
+     * @return the exception, to throw
+     */
+    public static S3ReconException invalidConfiguration(String parameter, Object value, String rule) {
+        return new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
+                Objects.requireNonNull(parameter, "parameter") + " " + Objects.requireNonNull(rule, "rule")
+                        + ", was " + value);
+    }
+
+    /**
+     * Checks that a setting was given: returns it, or throws an {@link ErrorCode#INVALID_CONFIGURATION}
+     * exception whose message is {@code "<parameter> must not be null"}.
+     *
+     * @param value the value given
+     * @param parameter the setting as the caller wrote it (the setter or parameter name); not null
+     * @param <T> the value's type
+     * @return the value; never null
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is null
+     */
+    public static <T> T requireSetting(T value, String parameter) {
+        if (value == null) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
+                    Objects.requireNonNull(parameter, "parameter") + " must not be null");
+        }
+        return value;
+    }
+
     @Override
     public String toString() {
         return getClass().getName() + " [" + code + "]: " + getMessage();

@@ -2,7 +2,6 @@ package io.github.s3recon;
 
 import java.io.Serializable;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * One unit of parallel work: a contiguous key range of a source and destination pair, named by
@@ -24,17 +23,29 @@ public record ShardSpec(int index, String sourceBucket, String sourcePrefix, Str
 
     private static final long serialVersionUID = 1L;
 
-    /** Checks for null and copies the options. */
+    /**
+     * Checks for null and copies the options.
+     *
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the index is negative,
+     *     a field is null, or an option's name or value is null
+     */
     public ShardSpec {
         if (index < 0) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "shard index must not be negative, was " + index);
         }
-        Objects.requireNonNull(sourceBucket, "sourceBucket");
-        Objects.requireNonNull(sourcePrefix, "sourcePrefix");
-        Objects.requireNonNull(destinationBucket, "destinationBucket");
-        Objects.requireNonNull(destinationPrefix, "destinationPrefix");
-        Objects.requireNonNull(range, "range");
-        options = Map.copyOf(Objects.requireNonNull(options, "options"));
+        S3ReconException.requireSetting(sourceBucket, "sourceBucket");
+        S3ReconException.requireSetting(sourcePrefix, "sourcePrefix");
+        S3ReconException.requireSetting(destinationBucket, "destinationBucket");
+        S3ReconException.requireSetting(destinationPrefix, "destinationPrefix");
+        S3ReconException.requireSetting(range, "range");
+        S3ReconException.requireSetting(options, "options");
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            if (option.getKey() == null || option.getValue() == null) {
+                throw S3ReconException.invalidConfiguration("options", option.getKey() + "=" + option.getValue(),
+                        "must not hold a null name or value");
+            }
+        }
+        options = Map.copyOf(options);
     }
 
     /**
@@ -45,8 +56,12 @@ public record ShardSpec(int index, String sourceBucket, String sourcePrefix, Str
      * @param destination the destination; its client is not kept
      * @param range the range
      * @return the shard
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the index is negative
+     *     or a parameter is null
      */
     public static ShardSpec of(int index, S3Location source, S3Location destination, KeyRange range) {
+        S3ReconException.requireSetting(source, "source");
+        S3ReconException.requireSetting(destination, "destination");
         return new ShardSpec(index, source.bucket(), source.prefix(), destination.bucket(), destination.prefix(), range,
                 Map.of());
     }

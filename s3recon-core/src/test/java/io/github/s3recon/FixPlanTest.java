@@ -139,11 +139,17 @@ class FixPlanTest {
     @Test
     void ofRejectsNulls() {
         ReconciliationReport report = report(List.of());
-        assertThatThrownBy(() -> FixPlan.of(null, OverwritePolicy.NEVER, true)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> FixPlan.of(report, null, true)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> FixPlan.of(null, OverwritePolicy.NEVER, true))
+                .isInstanceOfSatisfying(S3ReconException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
+                .hasMessageContaining("report");
+        assertThatThrownBy(() -> FixPlan.of(report, null, true)).isInstanceOfSatisfying(S3ReconException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
                 .hasMessageContaining("overwrite");
         assertThatThrownBy(() -> FixPlan.of(report, OverwritePolicy.NEVER, true, null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("file");
+                .isInstanceOfSatisfying(S3ReconException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
+                .hasMessageContaining("file");
     }
 
     @Test

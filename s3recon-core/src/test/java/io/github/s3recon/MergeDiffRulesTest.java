@@ -376,9 +376,11 @@ class MergeDiffRulesTest {
 
         @Test
         void factoriesRejectANullLookup() {
-            assertThatThrownBy(() -> MergeDiff.deep(null)).isInstanceOf(NullPointerException.class)
+            assertThatThrownBy(() -> MergeDiff.deep(null)).isInstanceOfSatisfying(S3ReconException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
                     .hasMessageContaining("lookup");
-            assertThatThrownBy(() -> MergeDiff.withLookup(null)).isInstanceOf(NullPointerException.class)
+            assertThatThrownBy(() -> MergeDiff.withLookup(null)).isInstanceOfSatisfying(S3ReconException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
                     .hasMessageContaining("lookup");
         }
     }

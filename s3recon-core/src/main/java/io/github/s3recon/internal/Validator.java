@@ -137,14 +137,14 @@ public final class Validator {
     public static String checkProbePrefix(String probePrefix) {
         if (probePrefix == null) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                    "validation probe prefix must not be null; the default is " + DEFAULT_PROBE_PREFIX);
+                    "validation probe prefix (validationProbePrefix) must not be null; the default is " + DEFAULT_PROBE_PREFIX);
         }
         if (probePrefix.length() > 512) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "validation probe prefix must be at most "
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "validation probe prefix (validationProbePrefix) must be at most "
                     + "512 characters, was " + probePrefix.length());
         }
         if (probePrefix.startsWith("/")) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "validation probe prefix must not start "
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "validation probe prefix (validationProbePrefix) must not start "
                     + "with '/', was '" + probePrefix + "': it is appended to the destination prefix as it is");
         }
         return probePrefix;

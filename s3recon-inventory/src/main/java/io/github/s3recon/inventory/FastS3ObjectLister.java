@@ -82,6 +82,8 @@ public final class FastS3ObjectLister implements ObjectLister {
      * @param readAheadPages pages fetched ahead of the consumer; 1 to 1,000
      * @param pageSize keys per page asked of the server; 1 to 1,000
      * @return the lister; the caller closes it
+     * @throws io.github.s3recon.S3ReconException with
+     *     {@link io.github.s3recon.ErrorCode#INVALID_CONFIGURATION} if a value is out of range
      */
     public static FastS3ObjectLister create(int readAheadPages, int pageSize) {
         S3ObjectLister.checkSettings(readAheadPages, pageSize);

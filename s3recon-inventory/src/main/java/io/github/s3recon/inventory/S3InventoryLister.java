@@ -87,13 +87,16 @@ public final class S3InventoryLister implements ObjectLister {
      * @param manifestKey the key of the manifest, e.g.
      *     {@code prefix/source-bucket/config-ID/2024-06-01T01-00Z/manifest.json}; not null or empty
      * @return the lister
-     * @throws S3ReconException if the manifest or its {@code manifest.checksum} is missing or they
-     *     do not match, the report is not CSV or lacks Key or Size, or S3 refuses the reads
+     * @throws S3ReconException {@link ErrorCode#INVALID_CONFIGURATION} if the client is null, the
+     *     bucket name is invalid or the manifest key null or empty; other codes if the manifest or its
+     *     {@code manifest.checksum} is missing or they do not match, the report is not CSV or lacks
+     *     Key or Size, or S3 refuses the reads
      */
     public static S3InventoryLister fromManifest(S3AsyncClient client, String bucket, String manifestKey) {
         if (manifestKey == null || manifestKey.isEmpty()) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "manifest key must not be empty for bucket '"
-                    + bucket + "': pass the key of the report's manifest.json");
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "manifest key (manifestKey) must not be "
+                    + "empty for bucket '" + bucket + "', was " + (manifestKey == null ? "null" : "\"\"")
+                    + ": pass the key of the report's manifest.json");
         }
         return load(new S3InventorySource.Bucket(client, bucket, manifestKey));
     }
@@ -111,8 +114,9 @@ public final class S3InventoryLister implements ObjectLister {
      * @param manifestJson the {@code manifest.json} file, or the directory that holds it, with
      *     {@code manifest.checksum} next to it; not null
      * @return the lister
-     * @throws S3ReconException if a file is missing, the manifest does not match its checksum, or
-     *     the report is not CSV or lacks Key or Size
+     * @throws S3ReconException {@link ErrorCode#INVALID_CONFIGURATION} if {@code manifestJson} is
+     *     null (or {@code root} is not a directory); other codes if a file is missing, the manifest
+     *     does not match its checksum, or the report is not CSV or lacks Key or Size
      */
     public static S3InventoryLister fromManifest(Path manifestJson) {
         return fromManifest(manifestJson, null);
@@ -127,17 +131,18 @@ public final class S3InventoryLister implements ObjectLister {
      * @param root the directory that the data files' keys are relative to; null to search as
      *     {@link #fromManifest(Path)} does
      * @return the lister
-     * @throws S3ReconException if a file is missing, the manifest does not match its checksum, or
-     *     the report is not CSV or lacks Key or Size
+     * @throws S3ReconException {@link ErrorCode#INVALID_CONFIGURATION} if {@code manifestJson} is
+     *     null (or {@code root} is not a directory); other codes if a file is missing, the manifest
+     *     does not match its checksum, or the report is not CSV or lacks Key or Size
      */
     public static S3InventoryLister fromManifest(Path manifestJson, Path root) {
         if (manifestJson == null) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                    "manifest path must not be null: pass the path of the report's manifest.json");
+                    "manifest path (manifestJson) must not be null: pass the path of the report's manifest.json");
         }
         Path file = Files.isDirectory(manifestJson) ? manifestJson.resolve(MANIFEST_FILE) : manifestJson;
         if (root != null && !Files.isDirectory(root)) {
-            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "inventory root " + root
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "inventory root (root) " + root
                     + " is not a directory: pass the directory that the manifest's data file keys are relative to");
         }
         return load(new S3InventorySource.Directory(file, root));

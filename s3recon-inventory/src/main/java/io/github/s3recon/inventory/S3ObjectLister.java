@@ -76,6 +76,7 @@ public final class S3ObjectLister implements ObjectLister {
      * @param readAheadPages pages fetched ahead of the consumer; 1 to 1,000
      * @param pageSize keys per page asked of the server; 1 to 1,000
      * @return the lister
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if a value is out of range
      */
     public static S3ObjectLister create(int readAheadPages, int pageSize) {
         checkSettings(readAheadPages, pageSize);
@@ -86,11 +87,11 @@ public final class S3ObjectLister implements ObjectLister {
     static void checkSettings(int readAheadPages, int pageSize) {
         if (readAheadPages < 1 || readAheadPages > 1000) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                    "read-ahead must be 1 to 1000 pages, was " + readAheadPages);
+                    "read-ahead (readAheadPages) must be 1 to 1000 pages, was " + readAheadPages);
         }
         if (pageSize < 1 || pageSize > 1000) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                    "page size must be 1 to 1000 keys, was " + pageSize);
+                    "page size (pageSize) must be 1 to 1000 keys, was " + pageSize);
         }
     }
 

@@ -49,8 +49,11 @@ public final class ShardPlanner {
      * @param location the location; not null
      * @param ranges the wanted number; at least 1
      * @return the ranges in key order; one ({@link KeyRange#ALL}) when the bucket offers no split
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code location} is
+     *     null or {@code ranges} is less than 1
      */
     public static List<KeyRange> plan(S3Location location, int ranges) {
+        S3ReconException.requireSetting(location, "location");
         if (ranges < 1) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "ranges must be at least 1, was " + ranges);
         }

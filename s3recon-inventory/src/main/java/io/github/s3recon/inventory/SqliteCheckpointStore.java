@@ -228,8 +228,9 @@ public final class SqliteCheckpointStore implements CheckpointStore {
      *
      * @param workDirectory the work directory; not null; created with its parents when missing
      * @return the store, owned by the caller, who closes it
-     * @throws S3ReconException {@link ErrorCode#WORK_DIRECTORY_UNUSABLE} when the directory cannot
-     *     be created or written, {@link ErrorCode#STORE_FAILED} when the database cannot be opened
+     * @throws S3ReconException {@link ErrorCode#INVALID_CONFIGURATION} if {@code workDirectory} is
+     *     null, {@link ErrorCode#WORK_DIRECTORY_UNUSABLE} when the directory cannot be created or
+     *     written, {@link ErrorCode#STORE_FAILED} when the database cannot be opened
      */
     public static SqliteCheckpointStore open(Path workDirectory) {
         return open(workDirectory, config -> { }, BATCH_CHANGES, FLUSH_INTERVAL);
@@ -239,8 +240,11 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     static SqliteCheckpointStore open(Path workDirectory, Consumer<SQLiteConfig> tuning, int batchChanges,
             Duration flushInterval) {
         Path directory = SqliteInventoryStore.usableWorkDirectory(workDirectory);
-        if (batchChanges < 1 || flushInterval.isNegative() || flushInterval.isZero()) {
-            throw new IllegalArgumentException("batchChanges and flushInterval must be positive");
+        if (batchChanges < 1) {
+            throw S3ReconException.invalidConfiguration("batchChanges", batchChanges, "must be positive");
+        }
+        if (flushInterval == null || flushInterval.isNegative() || flushInterval.isZero()) {
+            throw S3ReconException.invalidConfiguration("flushInterval", flushInterval, "must be positive");
         }
         SQLiteConfig config = SqliteInventoryStore.connectionConfig();
         tuning.accept(config);

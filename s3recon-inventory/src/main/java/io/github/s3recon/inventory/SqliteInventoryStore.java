@@ -161,8 +161,9 @@ public final class SqliteInventoryStore implements InventoryStore {
      *
      * @param workDirectory the work directory; not null; created with its parents when missing
      * @return the store, owned by the caller, who closes it
-     * @throws S3ReconException {@link ErrorCode#WORK_DIRECTORY_UNUSABLE} when the directory cannot
-     *     be created or written, {@link ErrorCode#STORE_FAILED} when the database cannot be opened
+     * @throws S3ReconException {@link ErrorCode#INVALID_CONFIGURATION} if {@code workDirectory} is
+     *     null, {@link ErrorCode#WORK_DIRECTORY_UNUSABLE} when the directory cannot be created or
+     *     written, {@link ErrorCode#STORE_FAILED} when the database cannot be opened
      */
     public static SqliteInventoryStore open(Path workDirectory) {
         return open(workDirectory, config -> { });
@@ -195,7 +196,7 @@ public final class SqliteInventoryStore implements InventoryStore {
      * the stores of the work directory's database.
      */
     static Path usableWorkDirectory(Path workDirectory) {
-        Objects.requireNonNull(workDirectory, "workDirectory");
+        S3ReconException.requireSetting(workDirectory, "workDirectory");
         Path directory = workDirectory.toAbsolutePath().normalize();
         try {
             Files.createDirectories(directory);

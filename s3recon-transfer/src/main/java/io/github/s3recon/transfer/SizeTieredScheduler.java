@@ -6,7 +6,6 @@ import io.github.s3recon.S3ReconException;
 import io.github.s3recon.spi.TransferContext;
 import io.github.s3recon.spi.TransferScheduler;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -166,21 +165,28 @@ public final class SizeTieredScheduler implements TransferScheduler {
      *
      * @param context the run's locations, checksum algorithm, listener and clock; not null
      * @return the session; the caller closes it
-     * @throws IllegalStateException if this scheduler was closed
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code context} is
+     *     null or this scheduler was closed (build a new one)
      */
     @Override
     public TransferSession open(TransferContext context) {
-        Objects.requireNonNull(context, "context");
+        S3ReconException.requireSetting(context, "context");
         if (closed) {
-            throw new IllegalStateException("the scheduler was closed; build a new one");
+            throw closedScheduler();
         }
         SizeTieredSession session = new SizeTieredSession(this, context, SESSIONS.incrementAndGet());
         sessions.add(session);
         if (closed) {
             session.close();
-            throw new IllegalStateException("the scheduler was closed; build a new one");
+            throw closedScheduler();
         }
         return session;
+    }
+
+    private static S3ReconException closedScheduler() {
+        return new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "the scheduler was closed; build a new one "
+                + "with SizeTieredScheduler.builder() (a migration closes the scheduler it created, never one "
+                + "passed to Migration.Builder.transferScheduler)");
     }
 
     /** Cancels and closes every session still open; further {@link #open} calls fail. Idempotent. */
@@ -308,11 +314,13 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param threshold from 1 byte to 5 GiB (the largest single PUT or CopyObject); not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is null or
+         *     out of range; the message names the setter and the value
          */
         public Builder smallObjectThreshold(DataSize threshold) {
-            long bytes = requireSize(threshold, "small object threshold");
+            long bytes = requireSize(threshold, "small object threshold", "smallObjectThreshold");
             if (bytes < 1 || bytes > MAX_SINGLE_REQUEST) {
-                throw invalid("small object threshold must be from 1 byte to 5GiB (the largest single PUT), was "
+                throw invalid("smallObjectThreshold", "small object threshold must be from 1 byte to 5GiB (the largest single PUT), was "
                         + threshold);
             }
             this.smallObjectThreshold = bytes;
@@ -329,11 +337,13 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param threshold from 1 byte to 5 GiB; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is null or
+         *     out of range; the message names the setter and the value
          */
         public Builder multipartCopyThreshold(DataSize threshold) {
-            long bytes = requireSize(threshold, "multipart copy threshold");
+            long bytes = requireSize(threshold, "multipart copy threshold", "multipartCopyThreshold");
             if (bytes < 1 || bytes > MAX_SINGLE_REQUEST) {
-                throw invalid("multipart copy threshold must be from 1 byte to 5GiB (the largest CopyObject), was "
+                throw invalid("multipartCopyThreshold", "multipart copy threshold must be from 1 byte to 5GiB (the largest CopyObject), was "
                         + threshold);
             }
             this.multipartCopyThreshold = bytes;
@@ -347,11 +357,13 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param partSize from 5 MiB to 5 GiB, S3's limits; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is null or
+         *     out of range; the message names the setter and the value
          */
         public Builder partSize(DataSize partSize) {
-            long bytes = requireSize(partSize, "part size");
+            long bytes = requireSize(partSize, "part size", "partSize");
             if (bytes < PartPlan.MIN_PART_SIZE || bytes > PartPlan.MAX_PART_SIZE) {
-                throw invalid("part size must be from 5MiB to 5GiB, was " + partSize);
+                throw invalid("partSize", "part size must be from 5MiB to 5GiB, was " + partSize);
             }
             this.partSize = bytes;
             return this;
@@ -367,11 +379,13 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param budget at least 1 byte; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is null or
+         *     out of range; the message names the setter and the value
          */
         public Builder maxInFlightBytes(DataSize budget) {
-            long bytes = requireSize(budget, "in-flight byte budget");
+            long bytes = requireSize(budget, "in-flight byte budget", "maxInFlightBytes");
             if (bytes < 1) {
-                throw invalid("in-flight byte budget must be positive, was " + budget);
+                throw invalid("maxInFlightBytes", "in-flight byte budget must be positive, was " + budget);
             }
             this.maxInFlightBytes = bytes;
             return this;
@@ -383,10 +397,12 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param concurrency from 1 to 10,000
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is out of
+         *     range; the message names the setter and the value
          */
         public Builder smallObjectConcurrency(int concurrency) {
             if (concurrency < 1 || concurrency > 10_000) {
-                throw invalid("small object concurrency must be from 1 to 10000, was " + concurrency);
+                throw invalid("smallObjectConcurrency", "small object concurrency must be from 1 to 10000, was " + concurrency);
             }
             this.smallObjectConcurrency = concurrency;
             return this;
@@ -399,10 +415,12 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param concurrency from 1 to 1,000
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is out of
+         *     range; the message names the setter and the value
          */
         public Builder largeObjectConcurrency(int concurrency) {
             if (concurrency < 1 || concurrency > 1_000) {
-                throw invalid("large object concurrency must be from 1 to 1000, was " + concurrency);
+                throw invalid("largeObjectConcurrency", "large object concurrency must be from 1 to 1000, was " + concurrency);
             }
             this.largeObjectConcurrency = concurrency;
             return this;
@@ -414,10 +432,12 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param requestsPerSecond 0 for unlimited, or positive and finite
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is out of
+         *     range; the message names the setter and the value
          */
         public Builder maxRequestsPerSecond(double requestsPerSecond) {
             if (!(requestsPerSecond >= 0) || Double.isInfinite(requestsPerSecond)) {
-                throw invalid("max requests per second must be 0 (unlimited) or positive and finite, was "
+                throw invalid("maxRequestsPerSecond", "max requests per second must be 0 (unlimited) or positive and finite, was "
                         + requestsPerSecond);
             }
             this.maxRequestsPerSecond = requestsPerSecond;
@@ -430,9 +450,11 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param bytesPerSecond 0 for unlimited; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is null or
+         *     out of range; the message names the setter and the value
          */
         public Builder maxBytesPerSecond(DataSize bytesPerSecond) {
-            this.maxBytesPerSecond = requireSize(bytesPerSecond, "max bytes per second");
+            this.maxBytesPerSecond = requireSize(bytesPerSecond, "max bytes per second", "maxBytesPerSecond");
             return this;
         }
 
@@ -442,10 +464,12 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param attempts from 1 to 100
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is out of
+         *     range; the message names the setter and the value
          */
         public Builder maxAttempts(int attempts) {
             if (attempts < 1 || attempts > 100) {
-                throw invalid("max attempts must be from 1 to 100, was " + attempts);
+                throw invalid("maxAttempts", "max attempts must be from 1 to 100, was " + attempts);
             }
             this.maxAttempts = attempts;
             return this;
@@ -458,11 +482,15 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param initial positive; not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is null or
+         *     out of range; the message names the setter and the value
          */
         public Builder initialBackoff(Duration initial) {
-            Objects.requireNonNull(initial, "initial backoff");
+            if (initial == null) {
+                throw invalid("initialBackoff", "initial backoff must not be null");
+            }
             if (initial.isNegative() || initial.isZero()) {
-                throw invalid("initial backoff must be positive, was " + initial);
+                throw invalid("initialBackoff", "initial backoff must be positive, was " + initial);
             }
             this.initialBackoff = initial;
             return this;
@@ -473,11 +501,15 @@ public final class SizeTieredScheduler implements TransferScheduler {
          *
          * @param max positive, and at least the initial backoff (checked by {@link #build()}); not null
          * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the value is null or
+         *     out of range; the message names the setter and the value
          */
         public Builder maxBackoff(Duration max) {
-            Objects.requireNonNull(max, "max backoff");
+            if (max == null) {
+                throw invalid("maxBackoff", "max backoff must not be null");
+            }
             if (max.isNegative() || max.isZero()) {
-                throw invalid("max backoff must be positive, was " + max);
+                throw invalid("maxBackoff", "max backoff must be positive, was " + max);
             }
             this.maxBackoff = max;
             return this;
@@ -539,20 +571,22 @@ public final class SizeTieredScheduler implements TransferScheduler {
          */
         public SizeTieredScheduler build() {
             if (initialBackoff.compareTo(maxBackoff) > 0) {
-                throw invalid("initial backoff " + initialBackoff + " must not exceed max backoff " + maxBackoff);
+                throw invalid("initialBackoff", "initial backoff " + initialBackoff + " must not exceed max backoff "
+                        + maxBackoff + " (maxBackoff); lower the one or raise the other");
             }
             return new SizeTieredScheduler(this);
         }
 
-        private static long requireSize(DataSize size, String name) {
+        private static long requireSize(DataSize size, String name, String setter) {
             if (size == null) {
-                throw invalid(name + " must not be null");
+                throw invalid(setter, name + " must not be null");
             }
             return size.toBytes();
         }
 
-        private static S3ReconException invalid(String message) {
-            return new S3ReconException(ErrorCode.INVALID_CONFIGURATION, message);
+        /** A bad setting; the message ends with the setter to change, e.g. "(set with maxAttempts)". */
+        private static S3ReconException invalid(String setter, String message) {
+            return new S3ReconException(ErrorCode.INVALID_CONFIGURATION, message + " (set with " + setter + ")");
         }
     }
 }

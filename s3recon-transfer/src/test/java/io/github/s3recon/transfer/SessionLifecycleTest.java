@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.s3recon.DataSize;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.ObjectEntry;
+import io.github.s3recon.S3ReconException;
 import io.github.s3recon.S3Clients;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.event.ObjectFailed;
@@ -152,7 +153,9 @@ class SessionLifecycleTest {
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> scheduler.open(Fixture.context(S3Location.of(SOURCE.asyncClient(), source),
                 S3Location.of(SOURCE.asyncClient(), source), new RecordingListener())))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+                .isInstanceOfSatisfying(S3ReconException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
+                .hasMessageContaining("closed");
     }
 
     @Test
