@@ -5,8 +5,11 @@ import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
+import io.github.s3recon.event.PhaseFinished;
+import io.github.s3recon.event.PhaseStarted;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
+import io.github.s3recon.event.RunResumed;
 import io.github.s3recon.event.StateChanged;
 import io.github.s3recon.event.TransferRetried;
 import java.util.List;
@@ -89,6 +92,21 @@ public final class Listeners implements MigrationListener {
     @Override
     public void onRetry(TransferRetried event) {
         deliver(l -> l.onRetry(event), event);
+    }
+
+    @Override
+    public void onResumed(RunResumed event) {
+        deliver(l -> l.onResumed(event), event);
+    }
+
+    @Override
+    public void onPhaseStarted(PhaseStarted event) {
+        deliver(l -> l.onPhaseStarted(event), event);
+    }
+
+    @Override
+    public void onPhaseFinished(PhaseFinished event) {
+        deliver(l -> l.onPhaseFinished(event), event);
     }
 
     @Override

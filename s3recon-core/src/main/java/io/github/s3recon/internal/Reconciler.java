@@ -22,8 +22,11 @@ import io.github.s3recon.TransferSummary;
 import io.github.s3recon.Verification;
 import io.github.s3recon.event.DifferenceFound;
 import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.event.PhaseFinished;
+import io.github.s3recon.event.PhaseStarted;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
+import io.github.s3recon.event.RunResumed;
 import io.github.s3recon.event.StateChanged;
 import io.github.s3recon.spi.CheckpointStore;
 import io.github.s3recon.spi.InventoryStore;
@@ -97,6 +100,8 @@ public final class Reconciler {
     private volatile boolean cancelled;
     private volatile TransferScheduler.TransferSession session;
     private volatile CheckpointStore.RunRecord record;
+    /** Whether this run goes on from an earlier attempt's checkpoint: its progress lines say so. */
+    private volatile boolean resumed;
 
     /**
      * Creates a run.
@@ -440,6 +445,7 @@ public final class Reconciler {
     private TransferOutcome transfer(TransferScheduler scheduler, FixPlan plan, Run run, long sourceObjects,
             Comparison before) {
         transition(MigrationState.TRANSFERRING);
+        Instant started = phaseStarted(MigrationState.TRANSFERRING);
         Path failuresFile = run.directory().resolve("failures.jsonl");
         try {
             Files.deleteIfExists(failuresFile); // an earlier attempt's: its failures are retried now
@@ -541,6 +547,7 @@ public final class Reconciler {
             progress.emit(true);
         }
         totals = earlier.plus(totals);
+        phaseFinished(MigrationState.TRANSFERRING, started, progress.objectsDone(), progress.bytesDone());
         long copies = plan.copies() + plan.recopies();
         return new TransferOutcome(totals, Math.max(0, sourceObjects - copies), failuresFile, 0);
     }
@@ -865,6 +872,7 @@ public final class Reconciler {
         Comparison c;
         MigrationState terminal;
         if (verification == Verification.NONE && before != null) {
+            phaseFinished(MigrationState.VERIFYING, phaseStarted(MigrationState.VERIFYING), 0, 0); // nothing listed
             c = before;
             long fixed = before.plannedFixes();
             terminal = outcome.totals().objectsFailed() == 0 && before.counts().differences() == fixed
@@ -1002,7 +1010,11 @@ public final class Reconciler {
             transition(MigrationState.INITIALIZING);
             createDirectories(run.directory());
             if (run.resumed()) {
+                resumed = true;
                 log(run, "INFO", "resuming at stage " + run.stage() + " (attempt " + record.attempts() + ")");
+                listener.onResumed(new RunResumed(clock.instant(), run.id(), STAGE_TRANSFER.equals(run.stage())
+                        ? MigrationState.TRANSFERRING : STAGE_VERIFY.equals(run.stage()) ? MigrationState.VERIFYING
+                        : MigrationState.LISTING, record.attempts()));
             }
             checkCancelled();
             return body.run(run);
@@ -1232,7 +1244,8 @@ public final class Reconciler {
      */
     private Comparison compare(Run run, String phase, String differencesName, String planName, List<KeyRange> ranges,
             Verification mode, MigrationState progressPhase, long expectedObjects) {
-        Progress progress = new Progress(clock.instant(), progressPhase, expectedObjects);
+        Instant started = phaseStarted(progressPhase);
+        Progress progress = new Progress(started, progressPhase, expectedObjects);
         boolean planning = planName != null;
         Map<Integer, CheckpointStore.RangeCheckpoint> saved = new java.util.HashMap<>();
         for (CheckpointStore.RangeCheckpoint cp : checkpoints.ranges(run.id(), phase)) {
@@ -1258,6 +1271,7 @@ public final class Reconciler {
             // The "before" files are kept until the run has recorded that it is past them.
             deleteRangeFiles(runDirectory, ranges.size());
         }
+        phaseFinished(progressPhase, started, src.objects() + dst.objects(), src.bytes() + dst.bytes());
         return new Comparison(src, dst, tally.counts(), tally.matchedByRule(), differencesFile, plan,
                 tally.plannedFixes);
     }
@@ -1637,6 +1651,21 @@ public final class Reconciler {
         return "run-" + runId + "-" + side.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** Tells the listeners that a phase began; returns when. */
+    private Instant phaseStarted(MigrationState phase) {
+        Instant now = clock.instant();
+        listener.onPhaseStarted(new PhaseStarted(now, phase));
+        return now;
+    }
+
+    /** Tells the listeners that a phase ended normally, with its counts and duration. */
+    private void phaseFinished(MigrationState phase, Instant started, long objects, long bytes) {
+        Instant now = clock.instant();
+        Duration took = Duration.between(started, now);
+        listener.onPhaseFinished(new PhaseFinished(now, phase, Math.max(0, objects), Math.max(0, bytes),
+                took.isNegative() ? Duration.ZERO : took));
+    }
+
     /** Moves to a state: the run's record (durably), its log and the listeners. */
     private void transition(MigrationState to) {
         MigrationState from = state;
@@ -1894,7 +1923,7 @@ public final class Reconciler {
             rates.sample(now, Math.max(0, so + d - restoredObjects.sum()), Math.max(0, sb + db - restoredBytes.sum()));
             listener.onProgress(new ProgressSnapshot(now, phase, so + d, total, sb + db, -1,
                     rates.objectsPerSecond(), rates.bytesPerSecond(), rates.eta(so + d, total, sb + db, -1), so, sb,
-                    d, db, Duration.between(phaseStart, now)));
+                    d, db, Duration.between(phaseStart, now), resumed));
         }
     }
 
@@ -1948,7 +1977,17 @@ public final class Reconciler {
                     doneBytes, bytesTotal, rates.objectsPerSecond(), rates.bytesPerSecond(),
                     rates.eta(doneObjects, objectsTotal, doneBytes, bytesTotal), src == null ? 0 : src.objects(),
                     src == null ? 0 : src.bytes(), dst == null ? 0 : dst.objects(), dst == null ? 0 : dst.bytes(),
-                    Duration.between(phaseStart, now)));
+                    Duration.between(phaseStart, now), resumed));
+        }
+
+        /** Actions done, in this attempt and earlier ones. */
+        long objectsDone() {
+            return objects.sum() + earlierObjects.sum();
+        }
+
+        /** Bytes copied, in this attempt and earlier ones. */
+        long bytesDone() {
+            return bytes.sum() + earlierBytes.sum();
         }
     }
 }
