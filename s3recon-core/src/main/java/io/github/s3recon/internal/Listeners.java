@@ -49,16 +49,6 @@ public final class Listeners implements MigrationListener {
         }
     }
 
-    /**
-     * Returns how often a listener threw so far.
-     *
-     * @param listener one of the listeners, compared by identity
-     * @return the count, 0 for a listener that never threw or is not one of these
-     */
-    public long throwsOf(MigrationListener listener) {
-        return listeners.stream().filter(i -> i.listener == listener).mapToLong(i -> i.throwsCount.get()).sum();
-    }
-
     @Override
     public void onStateChanged(StateChanged event) {
         deliver(l -> l.onStateChanged(event), event);
