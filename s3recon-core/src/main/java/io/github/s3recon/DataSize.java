@@ -94,6 +94,26 @@ public record DataSize(long bytes) implements Comparable<DataSize> {
         return Long.compare(bytes, other.bytes);
     }
 
+    /**
+     * Returns the size rounded to one decimal in the largest binary unit it reaches, for people:
+     * {@code 512 B}, {@code 1.5 MiB}, {@code 4.0 GiB}. {@link #toString()} is exact instead.
+     *
+     * @return the text
+     */
+    public String approximate() {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
     /** Returns the size in the largest binary unit that divides it, e.g. {@code 16MiB}. */
     @Override
     public String toString() {

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -270,7 +271,11 @@ public final class Migration implements AutoCloseable {
      * delete is always tried, and on a versioned bucket the probe's versions are removed too; a denied
      * delete is a warning, not a failure, when {@link Builder#deleteExtraneous(boolean)} is off). On both
      * sides: versioning and object lock. A check that fails does not stop the others, except those it
-     * makes meaningless, which are skipped. Nothing but the probe is written; listeners are not called.
+     * makes meaningless, which are skipped. Nothing but the probe is written. Listeners see a
+     * {@link io.github.s3recon.event.StateChanged} into {@link MigrationState#VALIDATING}, a
+     * {@link io.github.s3recon.event.PhaseStarted} and, once the report is made, a
+     * {@link io.github.s3recon.event.PhaseFinished} (with zero counts); not a RunFinished, since a
+     * validation is not a run.
      *
      * @return the report: per check a status, what was seen and, where it did not pass, what to do;
      *     no secret in it. {@link ValidationReport#passed()} tells whether a run can go ahead
@@ -278,8 +283,13 @@ public final class Migration implements AutoCloseable {
     public ValidationReport validate() {
         running.lock();
         try {
-            return new Validator(source, destination, validationProbePrefix, clock, new Validator.Guards(
-                    deleteExtraneous, maxDeletes, maxDeletePercent, allowEmptySource, filter)).validate();
+            Listeners to = new Listeners(listeners);
+            Instant started = announce(to, MigrationState.VALIDATING);
+            ValidationReport report = new Validator(source, destination, validationProbePrefix, clock,
+                    new Validator.Guards(deleteExtraneous, maxDeletes, maxDeletePercent, allowEmptySource, filter))
+                    .validate();
+            finished(to, MigrationState.VALIDATING, started, 0, 0);
+            return report;
         } finally {
             running.unlock();
         }
@@ -291,7 +301,10 @@ public final class Migration implements AutoCloseable {
      * {@linkplain TransferScheduler#lanes() lanes}, rates measured by listing and by reading a few
      * source objects (at most 8 per lane, 64 MiB in all, 8 MiB of each), and a rough projected
      * duration with the scheduler's concurrency and the {@linkplain Builder#listingRanges(int)
-     * listing ranges}. Writes nothing; listeners are not called. For buckets too large to list
+     * listing ranges}. Writes nothing. Listeners see a {@link io.github.s3recon.event.StateChanged}
+     * into {@link MigrationState#ESTIMATING}, a {@link io.github.s3recon.event.PhaseStarted} and, once
+     * the estimate is made, a {@link io.github.s3recon.event.PhaseFinished} with the objects and bytes
+     * estimated; not a RunFinished, since an estimate is not a run. For buckets too large to list
      * first, see {@link #estimate(long)}.
      *
      * @return the estimate, with exact counts
@@ -301,7 +314,11 @@ public final class Migration implements AutoCloseable {
     public Estimate estimate() {
         running.lock();
         try {
-            return estimator().full();
+            Listeners to = new Listeners(listeners);
+            Instant started = announce(to, MigrationState.ESTIMATING);
+            Estimate estimate = estimator().full();
+            finished(to, MigrationState.ESTIMATING, started, estimate.objects(), estimate.bytes());
+            return estimate;
         } finally {
             running.unlock();
         }
@@ -326,10 +343,29 @@ public final class Migration implements AutoCloseable {
         }
         running.lock();
         try {
-            return estimator().sampled(sampleObjects);
+            Listeners to = new Listeners(listeners);
+            Instant started = announce(to, MigrationState.ESTIMATING);
+            Estimate estimate = estimator().sampled(sampleObjects);
+            finished(to, MigrationState.ESTIMATING, started, estimate.objects(), estimate.bytes());
+            return estimate;
         } finally {
             running.unlock();
         }
+    }
+
+    /** Tells the listeners that a validation or an estimate (not a run: no RunFinished) begins. */
+    private Instant announce(Listeners to, MigrationState phase) {
+        Instant now = clock.instant();
+        to.onStateChanged(new io.github.s3recon.event.StateChanged(now, null, phase));
+        to.onPhaseStarted(new io.github.s3recon.event.PhaseStarted(now, phase));
+        return now;
+    }
+
+    private void finished(Listeners to, MigrationState phase, Instant started, long objects, long bytes) {
+        Instant now = clock.instant();
+        Duration took = Duration.between(started, now);
+        to.onPhaseFinished(new io.github.s3recon.event.PhaseFinished(now, phase,
+                Math.max(0, objects), Math.max(0, bytes), took.isNegative() ? Duration.ZERO : took));
     }
 
     private Estimator estimator() {

@@ -7,7 +7,7 @@ import java.time.Instant;
  * closed.
  */
 public sealed interface MigrationEvent permits StateChanged, ProgressSnapshot, DifferenceFound, ObjectCopied,
-        ObjectDeleted, ObjectFailed, TransferRetried, RunFinished {
+        ObjectDeleted, ObjectFailed, TransferRetried, RunFinished, PhaseStarted, PhaseFinished, RunResumed {
 
     /**
      * Returns when the event happened, by the run's clock.

@@ -1,14 +1,15 @@
 package io.github.s3recon.event;
 
-import io.github.s3recon.internal.LoggingListener;
-
 /**
  * Receives the events of a run. Every method has a no-op default; implement what you need.
  *
  * <p>Threading: methods are called from the engine's threads, possibly several at once for
  * different events; implementations must be thread-safe, must return quickly and must not block
- * (hand slow work to a queue of your own). A listener that throws is isolated: the exception is
- * logged and the run goes on.
+ * (hand slow work to a queue of your own). Listeners only observe: the engine keeps its own
+ * checkpoint and task journal, so nothing a listener does or fails to do changes what a run does or
+ * how it resumes. A listener that throws is isolated: its first exception in a run is logged (a
+ * WARN with the exception's class and message), later ones are only counted, and neither the run
+ * nor the other listeners are affected.
  *
  * <p>Order: a run starts with a {@link StateChanged} into {@code INITIALIZING}; every further
  * phase is announced by a {@link StateChanged}; {@link ProgressSnapshot}s and
@@ -27,8 +28,11 @@ public interface MigrationListener {
     };
 
     /**
-     * Returns a listener that logs state changes, throttled progress, differences (at DEBUG) and
-     * the end of the run through SLF4J, under the logger {@code io.github.s3recon.Migration}.
+     * Returns a listener that logs state changes, a resume, throttled progress, the end of each
+     * phase, differences and objects (at DEBUG), failed objects (WARN) and the end of the run (INFO;
+     * WARN for a cancel, ERROR for a failure) through SLF4J, under the logger
+     * {@code io.github.s3recon.Migration}. Keys and messages are redacted as by
+     * {@link io.github.s3recon.Redact}.
      *
      * @return the logging listener
      */
@@ -90,6 +94,31 @@ public interface MigrationListener {
      * @param event the retry; never null
      */
     default void onRetry(TransferRetried event) {
+    }
+
+    /**
+     * The run goes on from the checkpoint of an unfinished run. At most once, right after the
+     * StateChanged into INITIALIZING.
+     *
+     * @param event the resume; never null
+     */
+    default void onResumed(RunResumed event) {
+    }
+
+    /**
+     * A phase began.
+     *
+     * @param event the phase; never null
+     */
+    default void onPhaseStarted(PhaseStarted event) {
+    }
+
+    /**
+     * A phase ended normally, with its counts and duration.
+     *
+     * @param event the phase's end; never null
+     */
+    default void onPhaseFinished(PhaseFinished event) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.s3recon.event;
 
+import io.github.s3recon.DataSize;
 import io.github.s3recon.MigrationState;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,11 +32,38 @@ import java.util.Objects;
  * @param destinationObjects objects listed on the destination so far (in TRANSFERRING, before copying)
  * @param destinationBytes bytes of those objects
  * @param elapsed time since the phase started (in this process); not null
+ * @param resumed whether the run was resumed from an earlier attempt's checkpoint: the done counts
+ *     then include what earlier attempts did, the rates and the ETA only this attempt's work
  */
 public record ProgressSnapshot(Instant at, MigrationState phase, long objectsDone, long objectsTotal, long bytesDone,
         long bytesTotal, double objectsPerSecond, double bytesPerSecond, Duration eta, long sourceObjects,
-        long sourceBytes, long destinationObjects, long destinationBytes, Duration elapsed)
+        long sourceBytes, long destinationObjects, long destinationBytes, Duration elapsed, boolean resumed)
         implements MigrationEvent {
+
+    /**
+     * A snapshot of a run that was not resumed.
+     *
+     * @param at when; not null
+     * @param phase the phase; not null
+     * @param objectsDone objects done in this phase
+     * @param objectsTotal objects this phase will do, or -1
+     * @param bytesDone bytes done in this phase
+     * @param bytesTotal bytes this phase will do, or -1
+     * @param objectsPerSecond objects done per second
+     * @param bytesPerSecond bytes done per second
+     * @param eta the time left, or null
+     * @param sourceObjects objects listed on the source
+     * @param sourceBytes bytes of those objects
+     * @param destinationObjects objects listed on the destination
+     * @param destinationBytes bytes of those objects
+     * @param elapsed time since the phase started; not null
+     */
+    public ProgressSnapshot(Instant at, MigrationState phase, long objectsDone, long objectsTotal, long bytesDone,
+            long bytesTotal, double objectsPerSecond, double bytesPerSecond, Duration eta, long sourceObjects,
+            long sourceBytes, long destinationObjects, long destinationBytes, Duration elapsed) {
+        this(at, phase, objectsDone, objectsTotal, bytesDone, bytesTotal, objectsPerSecond, bytesPerSecond, eta,
+                sourceObjects, sourceBytes, destinationObjects, destinationBytes, elapsed, false);
+    }
 
     /** Checks for null and negative counts. */
     public ProgressSnapshot {
@@ -51,22 +79,22 @@ public record ProgressSnapshot(Instant at, MigrationState phase, long objectsDon
 
     /**
      * Describes the snapshot in one line, e.g. {@code TRANSFERRING 1,200/5,000 objects, 1.2 GiB/4.0 GiB,
-     * 85 objects/s, 12.0 MiB/s, ETA 0:00:44}.
+     * 85 objects/s, 12.0 MiB/s, ETA 0:00:44}; a resumed run's phase reads {@code TRANSFERRING (resumed)}.
      *
      * @return the line
      */
     public String describe() {
-        StringBuilder b = new StringBuilder().append(phase).append(' ')
+        StringBuilder b = new StringBuilder().append(phase).append(resumed ? " (resumed) " : " ")
                 .append(String.format(java.util.Locale.ROOT, "%,d", objectsDone));
         if (objectsTotal >= 0) {
             b.append(String.format(java.util.Locale.ROOT, "/%,d", objectsTotal));
         }
-        b.append(" objects, ").append(io.github.s3recon.internal.Bytes.format(bytesDone));
+        b.append(" objects, ").append(DataSize.ofBytes(bytesDone).approximate());
         if (bytesTotal >= 0) {
-            b.append('/').append(io.github.s3recon.internal.Bytes.format(bytesTotal));
+            b.append('/').append(DataSize.ofBytes(bytesTotal).approximate());
         }
         b.append(String.format(java.util.Locale.ROOT, ", %,.0f objects/s, %s/s", objectsPerSecond,
-                io.github.s3recon.internal.Bytes.format((long) bytesPerSecond)));
+                DataSize.ofBytes((long) bytesPerSecond).approximate()));
         if (eta != null) {
             long s = eta.toSeconds();
             b.append(String.format(java.util.Locale.ROOT, ", ETA %d:%02d:%02d", s / 3600, s / 60 % 60, s % 60));

@@ -1,8 +1,6 @@
 package io.github.s3recon.internal;
 
-import java.util.Locale;
-
-/** Human-readable byte counts for logs and the demo. */
+/** Human-readable byte counts for logs and the demo; see {@link io.github.s3recon.DataSize#approximate()}. */
 public final class Bytes {
 
     private Bytes() {
@@ -15,16 +13,6 @@ public final class Bytes {
      * @return the text
      */
     public static String format(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+        return bytes < 0 ? bytes + " B" : io.github.s3recon.DataSize.ofBytes(bytes).approximate();
     }
 }

@@ -22,8 +22,11 @@ import io.github.s3recon.TransferSummary;
 import io.github.s3recon.Verification;
 import io.github.s3recon.event.DifferenceFound;
 import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.event.PhaseFinished;
+import io.github.s3recon.event.PhaseStarted;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
+import io.github.s3recon.event.RunResumed;
 import io.github.s3recon.event.StateChanged;
 import io.github.s3recon.spi.CheckpointStore;
 import io.github.s3recon.spi.InventoryStore;
@@ -97,6 +100,8 @@ public final class Reconciler {
     private volatile boolean cancelled;
     private volatile TransferScheduler.TransferSession session;
     private volatile CheckpointStore.RunRecord record;
+    /** Whether this run goes on from an earlier attempt's checkpoint: its progress lines say so. */
+    private volatile boolean resumed;
 
     /**
      * Creates a run.
@@ -399,47 +404,10 @@ public final class Reconciler {
             long unfixed) {
     }
 
-    /** How the previous attempts of a run did part of its transfer. */
-    private static final class Earlier {
-        long copied;
-        long bytesCopied;
-        long serverSide;
-        long bytesServerSide;
-        long relayed;
-        long bytesRelayed;
-        long deleted;
-
-        void add(CheckpointStore.TaskRecord t) {
-            if (t.action() == TransferAction.DELETE) {
-                deleted++;
-                return;
-            }
-            copied++;
-            bytesCopied += t.bytes();
-            if (t.serverSide()) {
-                serverSide++;
-                bytesServerSide += t.bytes();
-            } else {
-                relayed++;
-                bytesRelayed += t.bytes();
-            }
-        }
-
-        TransferScheduler.TransferTotals plus(TransferScheduler.TransferTotals t) {
-            return new TransferScheduler.TransferTotals(t.objectsCopied() + copied, t.bytesCopied() + bytesCopied,
-                    t.objectsServerSide() + serverSide, t.bytesServerSide() + bytesServerSide,
-                    t.objectsRelayed() + relayed, t.bytesRelayed() + bytesRelayed, t.objectsDeleted() + deleted,
-                    t.objectsFailed(), t.retries(), t.deletionsKept(), t.notes());
-        }
-    }
-
-    /** A submitted action, until its outcome comes back. */
-    private record InFlight(long sequence, FixAction action, int earlierAttempts) {
-    }
-
     private TransferOutcome transfer(TransferScheduler scheduler, FixPlan plan, Run run, long sourceObjects,
             Comparison before) {
         transition(MigrationState.TRANSFERRING);
+        Instant started = phaseStarted(MigrationState.TRANSFERRING);
         Path failuresFile = run.directory().resolve("failures.jsonl");
         try {
             Files.deleteIfExists(failuresFile); // an earlier attempt's: its failures are retried now
@@ -448,13 +416,18 @@ public final class Reconciler {
                     + " (the work directory must be writable)", e);
         }
         TransferScheduler.TransferTotals totals = TransferScheduler.TransferTotals.NONE;
-        Earlier earlier = new Earlier();
+        String id = run.id();
+        // An outcome the store cannot record stops the transfer; the run then fails with STORE_FAILED.
+        TaskJournal journal = new TaskJournal(checkpoints, id, () -> {
+            TransferScheduler.TransferSession open = session;
+            if (open != null) {
+                open.cancel();
+            }
+        });
         long planned = plan.copies() + plan.recopies() + plan.deletes();
         TransferProgress progress = new TransferProgress(planned, plan.bytesToCopy(), before);
         if (!plan.isEmpty()) {
-            Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
-            MigrationListener tracking = new TaskTracker(run, inFlight, progress);
-            String id = run.id();
+            MigrationListener outcomes = new Outcomes(run, journal, progress);
             // Up to here, an earlier attempt may have started the actions: they are checked before being redone.
             long submittedBefore = checkpoints.value(id, "submitted").map(Long::parseLong).orElse(-1L);
             if (submittedBefore >= 0 && "RUN".equals(record.kind())) {
@@ -462,7 +435,7 @@ public final class Reconciler {
                 abortOrphans(id, destination.bucket(), destination.prefix(), true);
             }
             long submitted = submittedBefore;
-            try (FailureRecorder failures = new FailureRecorder(tracking, failuresFile);
+            try (FailureRecorder failures = new FailureRecorder(outcomes, failuresFile);
                     TransferScheduler.TransferSession s = scheduler.open(new TransferContext(source,
                             destination, settings.checksumAlgorithm(), failures, clock,
                             // Only a RUN resumes: other kinds abort their uploads when they stop.
@@ -474,10 +447,10 @@ public final class Reconciler {
                 }
                 // Only a resumed run has saved tasks; a fresh one does not read them at all.
                 Iterator<CheckpointStore.TaskRecord> savedTasks = submittedBefore < 0
-                        ? java.util.Collections.emptyIterator() : new SavedTasks(id);
+                        ? java.util.Collections.emptyIterator() : journal.saved();
                 CheckpointStore.TaskRecord next = savedTasks.hasNext() ? savedTasks.next() : null;
                 long sequence = -1;
-                for (Iterator<FixAction> it = actions.iterator(); it.hasNext() && !cancelled;) {
+                for (Iterator<FixAction> it = actions.iterator(); it.hasNext() && !cancelled && !journal.broken();) {
                     FixAction a = it.next();
                     sequence++;
                     while (next != null && next.sequence() < sequence) {
@@ -485,19 +458,14 @@ public final class Reconciler {
                     }
                     CheckpointStore.TaskRecord task = next != null && next.sequence() == sequence ? next : null;
                     if (task != null && task.state() == CheckpointStore.TaskState.DONE) {
-                        earlier.add(task);
+                        journal.doneEarlier(task);
                         progress.earlier(1, task.bytes());
                         continue;
                     }
                     int attempts = task == null ? 0 : task.attempts();
                     if (sequence <= submittedBefore && applied(a)) {
                         // Submitted before the run stopped, and done although its end was not recorded.
-                        CheckpointStore.TaskRecord done = new CheckpointStore.TaskRecord(sequence, a.key(), a.action(),
-                                CheckpointStore.TaskState.DONE, attempts, a.action() == TransferAction.DELETE ? 0
-                                        : a.source().size(), false, null);
-                        checkpoints.saveTask(id, done);
-                        earlier.add(done);
-                        progress.earlier(1, done.bytes());
+                        progress.earlier(1, journal.foundDone(sequence, a, attempts).bytes());
                         continue;
                     }
                     if (sequence > submitted) {
@@ -506,9 +474,7 @@ public final class Reconciler {
                         checkpoints.putValue(id, "submitted", Long.toString(submitted));
                         checkpoints.flush();
                     }
-                    inFlight.put(a.key(), new InFlight(sequence, a, attempts));
-                    checkpoints.saveTask(id, new CheckpointStore.TaskRecord(sequence, a.key(), a.action(),
-                            CheckpointStore.TaskState.IN_PROGRESS, attempts, 0, false, null));
+                    journal.submitting(sequence, a, attempts);
                     try {
                         if (a.action() == TransferAction.DELETE) {
                             s.delete(a.destination());
@@ -516,6 +482,7 @@ public final class Reconciler {
                             s.copy(a.source(), a.action());
                         }
                     } catch (S3ReconException e) {
+                        journal.check(); // a session stopped by the journal refuses work: its failure is the cause
                         if (!cancelled) {
                             throw e;
                         }
@@ -523,6 +490,7 @@ public final class Reconciler {
                     progress.emit(false);
                 }
                 totals = s.awaitCompletion();
+                journal.check();
                 if ("RUN".equals(record.kind())) {
                     // Before the verification: some servers (S3Mock) delete a key's object when any
                     // upload of the key is aborted, which the verification must see.
@@ -540,50 +508,10 @@ public final class Reconciler {
         } else {
             progress.emit(true);
         }
-        totals = earlier.plus(totals);
+        totals = journal.plusEarlier(totals);
+        phaseFinished(MigrationState.TRANSFERRING, started, progress.objectsDone(), progress.bytesDone());
         long copies = plan.copies() + plan.recopies();
         return new TransferOutcome(totals, Math.max(0, sourceObjects - copies), failuresFile, 0);
-    }
-
-    /**
-     * The tasks earlier attempts saved, read a page at a time: each page is a short read, so that
-     * the writes of the transfer do not pile up in the database's write-ahead log behind a long one.
-     */
-    private final class SavedTasks implements Iterator<CheckpointStore.TaskRecord> {
-        private static final int PAGE = 10_000;
-        private final String runId;
-        private List<CheckpointStore.TaskRecord> page = List.of();
-        private int position;
-        private long last = -1;
-        private boolean exhausted;
-
-        SavedTasks(String runId) {
-            this.runId = runId;
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (position < page.size()) {
-                return true;
-            }
-            if (exhausted) {
-                return false;
-            }
-            page = checkpoints.tasks(runId, last, PAGE);
-            position = 0;
-            exhausted = page.size() < PAGE;
-            return !page.isEmpty();
-        }
-
-        @Override
-        public CheckpointStore.TaskRecord next() {
-            if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
-            }
-            CheckpointStore.TaskRecord t = page.get(position++);
-            last = t.sequence();
-            return t;
-        }
     }
 
     /** Whether an action that may have run before a crash is applied: the copy is there, the object deleted. */
@@ -619,31 +547,25 @@ public final class Reconciler {
         }
     }
 
-    /** Records each outcome as the task's state, counts it for progress, and passes it on. */
-    private final class TaskTracker implements MigrationListener {
+    /**
+     * Receives each action's outcome from the transfer scheduler (the SPI hands them over as listener
+     * calls): records it in the task journal, counts it for progress, then tells the user's listeners,
+     * which only observe.
+     */
+    private final class Outcomes implements MigrationListener {
         private final Run run;
-        private final Map<String, InFlight> inFlight;
+        private final TaskJournal journal;
         private final TransferProgress progress;
 
-        TaskTracker(Run run, Map<String, InFlight> inFlight, TransferProgress progress) {
+        Outcomes(Run run, TaskJournal journal, TransferProgress progress) {
             this.run = run;
-            this.inFlight = inFlight;
+            this.journal = journal;
             this.progress = progress;
-        }
-
-        private void record(String key, CheckpointStore.TaskState state, int attempts, long bytes, boolean serverSide,
-                String error) {
-            InFlight f = inFlight.remove(key);
-            if (f != null) {
-                checkpoints.saveTask(run.id(), new CheckpointStore.TaskRecord(f.sequence(), key, f.action().action(),
-                        state, f.earlierAttempts() + attempts, bytes, serverSide, error));
-            }
         }
 
         @Override
         public void onObjectCopied(io.github.s3recon.event.ObjectCopied e) {
-            record(e.key(), CheckpointStore.TaskState.DONE, e.attempts(), e.bytes(),
-                    e.mode() == io.github.s3recon.TransferMode.SERVER_SIDE, null);
+            journal.copied(e.key(), e.attempts(), e.bytes(), e.mode() == io.github.s3recon.TransferMode.SERVER_SIDE);
             progress.done(1, e.bytes());
             listener.onObjectCopied(e);
             progress.emit(false);
@@ -651,7 +573,7 @@ public final class Reconciler {
 
         @Override
         public void onObjectDeleted(io.github.s3recon.event.ObjectDeleted e) {
-            record(e.key(), CheckpointStore.TaskState.DONE, 1, 0, false, null);
+            journal.deleted(e.key());
             progress.done(1, 0);
             listener.onObjectDeleted(e);
             progress.emit(false);
@@ -659,13 +581,13 @@ public final class Reconciler {
 
         @Override
         public void onObjectFailed(io.github.s3recon.event.ObjectFailed e) {
-            if (cancelled && e.error().code() == ErrorCode.INTERRUPTED) {
-                // Stopped by the cancel, not failed: it stays in progress, to be checked by the resume.
-                inFlight.remove(e.key());
+            if ((cancelled || journal.broken()) && e.error().code() == ErrorCode.INTERRUPTED) {
+                // Stopped, not failed: it stays in progress, to be checked by the resume.
+                journal.interrupted(e.key());
                 listener.onObjectFailed(e);
                 return;
             }
-            record(e.key(), CheckpointStore.TaskState.FAILED, e.attempts(), 0, false, e.error().getMessage());
+            journal.failed(e.key(), e.attempts(), e.error().getMessage());
             progress.done(1, 0);
             log(run, "WARN", e.action() + " of '" + e.key() + "' failed: " + e.error().getMessage());
             listener.onObjectFailed(e);
@@ -865,6 +787,7 @@ public final class Reconciler {
         Comparison c;
         MigrationState terminal;
         if (verification == Verification.NONE && before != null) {
+            phaseFinished(MigrationState.VERIFYING, phaseStarted(MigrationState.VERIFYING), 0, 0); // nothing listed
             c = before;
             long fixed = before.plannedFixes();
             terminal = outcome.totals().objectsFailed() == 0 && before.counts().differences() == fixed
@@ -1002,7 +925,11 @@ public final class Reconciler {
             transition(MigrationState.INITIALIZING);
             createDirectories(run.directory());
             if (run.resumed()) {
+                resumed = true;
                 log(run, "INFO", "resuming at stage " + run.stage() + " (attempt " + record.attempts() + ")");
+                listener.onResumed(new RunResumed(clock.instant(), run.id(), STAGE_TRANSFER.equals(run.stage())
+                        ? MigrationState.TRANSFERRING : STAGE_VERIFY.equals(run.stage()) ? MigrationState.VERIFYING
+                        : MigrationState.LISTING, record.attempts()));
             }
             checkCancelled();
             return body.run(run);
@@ -1232,7 +1159,8 @@ public final class Reconciler {
      */
     private Comparison compare(Run run, String phase, String differencesName, String planName, List<KeyRange> ranges,
             Verification mode, MigrationState progressPhase, long expectedObjects) {
-        Progress progress = new Progress(clock.instant(), progressPhase, expectedObjects);
+        Instant started = phaseStarted(progressPhase);
+        Progress progress = new Progress(started, progressPhase, expectedObjects);
         boolean planning = planName != null;
         Map<Integer, CheckpointStore.RangeCheckpoint> saved = new java.util.HashMap<>();
         for (CheckpointStore.RangeCheckpoint cp : checkpoints.ranges(run.id(), phase)) {
@@ -1258,6 +1186,7 @@ public final class Reconciler {
             // The "before" files are kept until the run has recorded that it is past them.
             deleteRangeFiles(runDirectory, ranges.size());
         }
+        phaseFinished(progressPhase, started, src.objects() + dst.objects(), src.bytes() + dst.bytes());
         return new Comparison(src, dst, tally.counts(), tally.matchedByRule(), differencesFile, plan,
                 tally.plannedFixes);
     }
@@ -1637,6 +1566,21 @@ public final class Reconciler {
         return "run-" + runId + "-" + side.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** Tells the listeners that a phase began; returns when. */
+    private Instant phaseStarted(MigrationState phase) {
+        Instant now = clock.instant();
+        listener.onPhaseStarted(new PhaseStarted(now, phase));
+        return now;
+    }
+
+    /** Tells the listeners that a phase ended normally, with its counts and duration. */
+    private void phaseFinished(MigrationState phase, Instant started, long objects, long bytes) {
+        Instant now = clock.instant();
+        Duration took = Duration.between(started, now);
+        listener.onPhaseFinished(new PhaseFinished(now, phase, Math.max(0, objects), Math.max(0, bytes),
+                took.isNegative() ? Duration.ZERO : took));
+    }
+
     /** Moves to a state: the run's record (durably), its log and the listeners. */
     private void transition(MigrationState to) {
         MigrationState from = state;
@@ -1894,7 +1838,7 @@ public final class Reconciler {
             rates.sample(now, Math.max(0, so + d - restoredObjects.sum()), Math.max(0, sb + db - restoredBytes.sum()));
             listener.onProgress(new ProgressSnapshot(now, phase, so + d, total, sb + db, -1,
                     rates.objectsPerSecond(), rates.bytesPerSecond(), rates.eta(so + d, total, sb + db, -1), so, sb,
-                    d, db, Duration.between(phaseStart, now)));
+                    d, db, Duration.between(phaseStart, now), resumed));
         }
     }
 
@@ -1948,7 +1892,17 @@ public final class Reconciler {
                     doneBytes, bytesTotal, rates.objectsPerSecond(), rates.bytesPerSecond(),
                     rates.eta(doneObjects, objectsTotal, doneBytes, bytesTotal), src == null ? 0 : src.objects(),
                     src == null ? 0 : src.bytes(), dst == null ? 0 : dst.objects(), dst == null ? 0 : dst.bytes(),
-                    Duration.between(phaseStart, now)));
+                    Duration.between(phaseStart, now), resumed));
+        }
+
+        /** Actions done, in this attempt and earlier ones. */
+        long objectsDone() {
+            return objects.sum() + earlierObjects.sum();
+        }
+
+        /** Bytes copied, in this attempt and earlier ones. */
+        long bytesDone() {
+            return bytes.sum() + earlierBytes.sum();
         }
     }
 }

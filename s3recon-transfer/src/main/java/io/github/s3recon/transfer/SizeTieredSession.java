@@ -53,8 +53,10 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * they take from, a timer for backoffs and rate limits, the retry loop, and the tally.
  *
  * <p>Every submitted task ends in {@link #finish} exactly once, which reports its outcome and lets
- * {@link #awaitCompletion()} return once none is pending. Thread-safe as {@link TransferSession}
- * requires.
+ * {@link #awaitCompletion()} return once none is pending. The context's listener must not throw
+ * (the engine's records each outcome in its task journal, then isolates the user's listeners); if it
+ * does anyway, that is not hidden: the first such exception is kept and {@link #awaitCompletion()}
+ * throws it. Thread-safe as {@link TransferSession} requires.
  */
 final class SizeTieredSession implements TransferSession {
 
@@ -118,6 +120,9 @@ final class SizeTieredSession implements TransferSession {
     /** Where multipart uploads are recorded for a resume. */
     final io.github.s3recon.spi.UploadCheckpoints uploads;
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** The first exception the listener threw on an outcome; awaitCompletion() throws it. */
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> reportFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     SizeTieredSession(SizeTieredScheduler settings, TransferContext context, int number) {
         this.settings = settings;
@@ -247,6 +252,11 @@ final class SizeTieredSession implements TransferSession {
             Thread.currentThread().interrupt();
             throw new S3ReconException(ErrorCode.INTERRUPTED, "interrupted while waiting for the transfers to end; "
                     + "they go on until the session is cancelled or closed", e);
+        }
+        Throwable failure = reportFailure.get();
+        if (failure != null) {
+            throw failure instanceof S3ReconException s ? s : new S3ReconException(ErrorCode.COPY_FAILED,
+                    "the outcome of a transfer could not be reported: " + Redact.text(failure.toString()), failure);
         }
         return totals();
     }
@@ -468,7 +478,11 @@ final class SizeTieredSession implements TransferSession {
                         task.attempts()));
             }
         } catch (RuntimeException | Error e) {
-            LOG.warn("reporting the outcome of '{}' failed", task.entry.key(), e);
+            // A broken contract, not a copy's failure: the run must learn of it (awaitCompletion throws
+            // it). Not rethrown here: this thread must go on ending the other tasks.
+            if (reportFailure.compareAndSet(null, e)) {
+                LOG.warn("reporting the outcome of '{}' failed", Redact.key(task.entry.key()), e);
+            }
         } finally {
             done();
         }

@@ -1,23 +1,19 @@
-package io.github.s3recon.internal;
+package io.github.s3recon.event;
 
-import io.github.s3recon.event.DifferenceFound;
-import io.github.s3recon.event.MigrationListener;
-import io.github.s3recon.event.ObjectCopied;
-import io.github.s3recon.event.ObjectDeleted;
-import io.github.s3recon.event.ObjectFailed;
-import io.github.s3recon.event.ProgressSnapshot;
-import io.github.s3recon.event.RunFinished;
-import io.github.s3recon.event.StateChanged;
-import io.github.s3recon.event.TransferRetried;
-import java.util.Locale;
+import io.github.s3recon.DataSize;
+import io.github.s3recon.MigrationState;
+import io.github.s3recon.Redact;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The SLF4J listener behind {@link MigrationListener#logging()}. */
-public final class LoggingListener implements MigrationListener {
+/**
+ * The SLF4J listener behind {@link MigrationListener#logging()}. In this package, not in
+ * {@code internal}, so that the event package depends on nothing of the engine's.
+ */
+final class LoggingListener implements MigrationListener {
 
     /** The one instance; it holds no state. */
-    public static final LoggingListener INSTANCE = new LoggingListener();
+    static final LoggingListener INSTANCE = new LoggingListener();
 
     private static final Logger LOG = LoggerFactory.getLogger("io.github.s3recon.Migration");
 
@@ -30,8 +26,20 @@ public final class LoggingListener implements MigrationListener {
     }
 
     @Override
+    public void onResumed(RunResumed event) {
+        LOG.info("resuming run {} in {} (attempt {}): what earlier attempts did is kept", Redact.key(event.runId()),
+                event.phase(), event.attempt());
+    }
+
+    @Override
     public void onProgress(ProgressSnapshot e) {
         LOG.info(e.describe());
+    }
+
+    @Override
+    public void onPhaseFinished(PhaseFinished e) {
+        LOG.info("{} done: {} objects, {} in {}", e.phase(), String.format(java.util.Locale.ROOT, "%,d", e.objects()),
+                DataSize.ofBytes(e.bytes()).approximate(), e.duration());
     }
 
     @Override
@@ -44,8 +52,8 @@ public final class LoggingListener implements MigrationListener {
     @Override
     public void onObjectCopied(ObjectCopied event) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("copied {} ({}, {}, {} attempt(s))", Redact.key(event.key()), Bytes.format(event.bytes()), event.mode(),
-                    event.attempts());
+            LOG.debug("copied {} ({}, {}, {} attempt(s))", Redact.key(event.key()),
+                    DataSize.ofBytes(event.bytes()).approximate(), event.mode(), event.attempts());
         }
     }
 
@@ -72,7 +80,11 @@ public final class LoggingListener implements MigrationListener {
 
     @Override
     public void onFinished(RunFinished event) {
-        if (event.failure() != null) {
+        if (event.state() == MigrationState.CANCELLED) {
+            // Asked for, not an error: the message says how to resume.
+            LOG.warn("run {} after {}{}", event.state(), event.duration(),
+                    event.failure() == null ? "" : ": " + Redact.text(event.failure().getMessage()));
+        } else if (event.failure() != null) {
             LOG.error("run {} after {}: {}", event.state(), event.duration(), Redact.text(event.failure().getMessage()));
         } else {
             LOG.info("run {} after {}", event.state(), event.duration());
