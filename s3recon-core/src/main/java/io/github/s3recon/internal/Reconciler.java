@@ -1,5 +1,6 @@
 package io.github.s3recon.internal;
 
+import io.github.s3recon.S3Errors;
 import io.github.s3recon.Difference;
 import io.github.s3recon.DifferenceCounts;
 import io.github.s3recon.ErrorCode;

@@ -11,7 +11,7 @@ import io.github.s3recon.TransferSummary;
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.StateChanged;
-import io.github.s3recon.internal.Bytes;
+import io.github.s3recon.DataSize;
 import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.testkit.HeapPeak;
 import java.nio.file.Path;
@@ -87,7 +87,7 @@ public final class ReconciliationDemo {
         System.out.println();
         System.out.println("Repair: " + result.state());
         System.out.printf(Locale.ROOT, "  copied %,d objects (%s; %,d server-side, %,d relayed), deleted %,d, "
-                + "failed %,d, retries %,d%n", t.objectsCopied(), Bytes.format(t.bytesCopied()), t.objectsServerSide(),
+                + "failed %,d, retries %,d%n", t.objectsCopied(), DataSize.ofBytes(t.bytesCopied()).approximate(), t.objectsServerSide(),
                 t.objectsRelayed(), t.objectsDeleted(), t.objectsFailed(), t.retries());
         System.out.printf(Locale.ROOT, "  verified %,d of %,d objects; differences left: %,d; took %.2f s%n",
                 result.report().verified(), result.report().source().objects(),
@@ -100,9 +100,9 @@ public final class ReconciliationDemo {
         System.out.println();
         System.out.println("Reconciliation of s3://" + SOURCE + " with s3://" + DESTINATION + ": " + result.state());
         System.out.printf(Locale.ROOT, "  source       %,8d objects  %s%n", result.report().source().objects(),
-                Bytes.format(result.report().source().bytes()));
+                DataSize.ofBytes(result.report().source().bytes()).approximate());
         System.out.printf(Locale.ROOT, "  destination  %,8d objects  %s%n", result.report().destination().objects(),
-                Bytes.format(result.report().destination().bytes()));
+                DataSize.ofBytes(result.report().destination().bytes()).approximate());
         System.out.printf(Locale.ROOT, "  %-24s %,8d%n", "matched", c.matched());
         row("missing in destination", c.missingInDestination(), seed.missing);
         row("extra in destination", c.extraInDestination(), seed.extra);
@@ -114,7 +114,7 @@ public final class ReconciliationDemo {
         System.out.printf(Locale.ROOT, "  took %.2f s (%,.0f objects/s listed and compared), peak heap %s "
                 + "(this JVM, the embedded S3 server included)%n", seconds,
                 (result.report().source().objects() + result.report().destination().objects()) / seconds,
-                Bytes.format(peakHeap));
+                DataSize.ofBytes(peakHeap).approximate());
         System.out.println("  first differences:");
         try (Stream<Difference> differences = result.report().differences()) {
             differences.limit(8).forEach(d -> System.out.println("    " + d.type() + "  " + d.key()));

@@ -3,7 +3,7 @@ package io.github.s3recon.inventory;
 import io.github.s3recon.KeyRange;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
-import io.github.s3recon.internal.S3Errors;
+import io.github.s3recon.S3Errors;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;

@@ -3,7 +3,7 @@ package io.github.s3recon.inventory;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
-import io.github.s3recon.internal.S3Errors;
+import io.github.s3recon.S3Errors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

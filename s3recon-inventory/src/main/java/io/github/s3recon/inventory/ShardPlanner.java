@@ -5,7 +5,7 @@ import io.github.s3recon.KeyOrder;
 import io.github.s3recon.KeyRange;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
-import io.github.s3recon.internal.S3Errors;
+import io.github.s3recon.S3Errors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;

@@ -2,8 +2,8 @@ package io.github.s3recon.transfer;
 
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3ReconException;
-import io.github.s3recon.internal.Redact;
-import io.github.s3recon.internal.S3Errors;
+import io.github.s3recon.Redact;
+import io.github.s3recon.S3Errors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

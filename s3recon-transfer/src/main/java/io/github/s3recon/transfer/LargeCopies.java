@@ -607,6 +607,6 @@ final class LargeCopies {
     }
 
     private static Throwable unwrapped(Throwable t) {
-        return io.github.s3recon.internal.S3Errors.unwrap(t);
+        return io.github.s3recon.S3Errors.unwrap(t);
     }
 }

@@ -2,7 +2,7 @@ package io.github.s3recon.inventory.internal;
 
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3ReconException;
-import io.github.s3recon.internal.Redact;
+import io.github.s3recon.Redact;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,8 +1,5 @@
-package io.github.s3recon.internal;
+package io.github.s3recon;
 
-import io.github.s3recon.ErrorCode;
-import io.github.s3recon.S3Location;
-import io.github.s3recon.S3ReconException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -20,7 +17,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Turns SDK failures into {@link S3ReconException}s whose messages name the bucket, the endpoint
  * and the fix, and never a secret (the SDK's messages carry no credentials; we quote only the
- * server's error code and message).
+ * server's error code and message). Public so that listers, stores and schedulers in other modules
+ * (and third-party ones) report S3 failures the way the engine does; stateless and thread-safe.
  */
 public final class S3Errors {
 
