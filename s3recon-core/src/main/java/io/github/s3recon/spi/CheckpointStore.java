@@ -28,13 +28,20 @@ import java.util.stream.Stream;
  *
  * <p><b>Secrets.</b> The engine never hands a secret to the store; stores need not encrypt.
  *
+ * <p><b>Versions.</b> What the engine must interpret is written as opaque, versioned bytes (the
+ * resume state, a range's tally) that a store keeps as given; everything else is a typed record.
+ * A store opening data that an older version of it wrote keeps the runs and their logs and each
+ * run's upload records, and keeps each run's old progress as a resume state the engine cannot
+ * decode (e.g. the old values as text): the engine then refuses to resume that run and names
+ * {@code Migration.builder().newRun(true)}, which aborts its uploads and starts over.
+ *
  * <p>The default, {@code SqliteCheckpointStore} in {@code s3recon-inventory}, keeps its tables in
  * the work directory's SQLite database and is found through {@link CheckpointStoreProvider}. Every
  * implementation should pass the testkit's {@code CheckpointStoreContract}.
  */
 public interface CheckpointStore extends AutoCloseable {
 
-    // ---- runs ---------------------------------------------------------------------------------
+    // ---- runs: the history, kept after a run ends ------------------------------------------
 
     /**
      * Records a new run; durable when it returns.
@@ -54,14 +61,6 @@ public interface CheckpointStore extends AutoCloseable {
     void updateRun(RunRecord run);
 
     /**
-     * Returns one run.
-     *
-     * @param runId the run's id; not null
-     * @return the run, or empty if there is none with this id
-     */
-    Optional<RunRecord> run(String runId);
-
-    /**
      * Returns every run, oldest first (by start, then id).
      *
      * @return the runs; an empty list for a new store
@@ -69,14 +68,15 @@ public interface CheckpointStore extends AutoCloseable {
     List<RunRecord> runs();
 
     /**
-     * Deletes what a run left behind for resuming it: its listing checkpoints, task states, values
-     * and upload records (not the run's record or log, which are its history).
+     * Returns one run. The default searches {@link #runs()}.
      *
-     * @param runId the run's id; not null; nothing happens for an unknown id
+     * @param runId the run's id; not null
+     * @return the run, or empty if there is none with this id
      */
-    void clearProgress(String runId);
-
-    // ---- log ----------------------------------------------------------------------------------
+    default Optional<RunRecord> run(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return runs().stream().filter(r -> r.runId().equals(runId)).findFirst();
+    }
 
     /**
      * Appends a line to a run's log; batched.
@@ -94,32 +94,29 @@ public interface CheckpointStore extends AutoCloseable {
      */
     Stream<LogLine> log(String runId);
 
-    // ---- named values -------------------------------------------------------------------------
+    // ---- progress: what a resume needs, deleted by clearProgress -----------------------------
 
     /**
-     * Sets a named value of a run (e.g. how far its transfer has submitted work), replacing the
-     * previous one; batched.
+     * Saves the engine's resume state of a run (which stage it is at and what the stages before
+     * produced), replacing the previous one; batched. The bytes are the engine's versioned
+     * encoding: a store keeps them byte for byte and never interprets them.
      *
      * @param runId the run's id; not null
-     * @param name the value's name; not null
-     * @param value the value; not null
+     * @param state the encoded state; not null, not empty
      */
-    void putValue(String runId, String name, String value);
+    void saveResumeState(String runId, byte[] state);
 
     /**
-     * Returns a named value of a run.
+     * Returns the resume state last saved for a run.
      *
      * @param runId the run's id; not null
-     * @param name the value's name; not null
-     * @return the value, or empty if it was never set
+     * @return exactly the bytes last saved, or empty if none were (or its progress was cleared)
      */
-    Optional<String> value(String runId, String name);
-
-    // ---- listing checkpoints ------------------------------------------------------------------
+    Optional<byte[]> resumeState(String runId);
 
     /**
      * Saves how far the listing of one key range has come, replacing the range's previous
-     * checkpoint of the same phase and index; batched.
+     * checkpoint of the same pass and index; batched.
      *
      * @param runId the run's id; not null
      * @param checkpoint the checkpoint; not null
@@ -127,27 +124,17 @@ public interface CheckpointStore extends AutoCloseable {
     void saveRange(String runId, RangeCheckpoint checkpoint);
 
     /**
-     * Returns the checkpoints of one phase of a run, by index.
+     * Returns the range checkpoints of one pass of a run.
      *
      * @param runId the run's id; not null
-     * @param phase the phase's name; not null
+     * @param pass the pass; not null
      * @return the checkpoints in ascending index order; empty if none was saved
      */
-    List<RangeCheckpoint> ranges(String runId, String phase);
-
-    /**
-     * Deletes the checkpoints of one phase of a run (the phase starts over).
-     *
-     * @param runId the run's id; not null
-     * @param phase the phase's name; not null
-     */
-    void clearRanges(String runId, String phase);
-
-    // ---- tasks --------------------------------------------------------------------------------
+    List<RangeCheckpoint> ranges(String runId, DiffPass pass);
 
     /**
      * Saves the state of one task (one action of the run's fix plan), replacing its previous
-     * state; batched.
+     * state (same sequence number); batched.
      *
      * @param runId the run's id; not null
      * @param task the task; not null
@@ -155,34 +142,17 @@ public interface CheckpointStore extends AutoCloseable {
     void saveTask(String runId, TaskRecord task);
 
     /**
-     * Reads the saved tasks of a run in ascending sequence order (tasks never saved are pending).
-     * Memory does not grow with the number of tasks.
-     *
-     * @param runId the run's id; not null
-     * @return the tasks; the caller closes the stream
-     */
-    Stream<TaskRecord> tasks(String runId);
-
-    /**
      * Reads one page of the saved tasks of a run: those after a sequence number, in ascending
-     * order, at most {@code limit}. Unlike {@link #tasks(String)}, it holds nothing open when it
-     * returns, so a caller can walk millions of tasks page by page while writing (a long read would
-     * keep a write-ahead log from being checkpointed). The default filters {@link #tasks(String)};
-     * stores override it with a bounded query.
+     * order, at most {@code limit} (tasks never saved are pending). It holds nothing open when it
+     * returns, so a caller walks millions of tasks page by page while writing, in bounded memory.
      *
      * @param runId the run's id; not null
      * @param afterSequence the page starts after this sequence number (-1 for the first page)
      * @param limit the most tasks to return, positive
      * @return the tasks, fewer than {@code limit} only on the last page
+     * @throws IllegalArgumentException if {@code limit} is not positive
      */
-    default List<TaskRecord> tasks(String runId, long afterSequence, int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be positive, was " + limit);
-        }
-        try (Stream<TaskRecord> all = tasks(runId)) {
-            return all.filter(t -> t.sequence() > afterSequence).limit(limit).toList();
-        }
-    }
+    List<TaskRecord> tasks(String runId, long afterSequence, int limit);
 
     /**
      * Counts the saved tasks of a run by state.
@@ -192,8 +162,6 @@ public interface CheckpointStore extends AutoCloseable {
      * @return how many tasks are in that state
      */
     long countTasks(String runId, TaskState state);
-
-    // ---- multipart uploads --------------------------------------------------------------------
 
     /**
      * Records a multipart upload that a run started, or replaces its record (same upload id) and
@@ -214,21 +182,32 @@ public interface CheckpointStore extends AutoCloseable {
     void savePart(String runId, String uploadId, PartRecord part);
 
     /**
-     * Returns the upload recorded for a key, with its parts in ascending part number order.
-     *
-     * @param runId the run's id; not null
-     * @param key the key relative to the destination's prefix; not null
-     * @return the upload (the one started last if there are several), or empty
-     */
-    Optional<UploadRecord> upload(String runId, String key);
-
-    /**
-     * Returns every upload recorded for a run, with their parts.
+     * Returns every upload recorded for a run, with their parts in ascending part number order,
+     * oldest first (by start, then upload id).
      *
      * @param runId the run's id; not null
      * @return the uploads; empty if none
      */
     List<UploadRecord> uploads(String runId);
+
+    /**
+     * Returns the upload recorded for a key. The default searches {@link #uploads(String)} (a run has
+     * one upload per large object in flight, not per object).
+     *
+     * @param runId the run's id; not null
+     * @param key the key relative to the destination's prefix; not null
+     * @return the upload started last for the key, with its parts, or empty
+     */
+    default Optional<UploadRecord> upload(String runId, String key) {
+        Objects.requireNonNull(key, "key");
+        UploadRecord found = null;
+        for (UploadRecord u : uploads(runId)) {
+            if (u.key().equals(key) && (found == null || !u.startedAt().isBefore(found.startedAt()))) {
+                found = u;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
 
     /**
      * Forgets an upload and its parts (it was completed or aborted); batched.
@@ -237,6 +216,14 @@ public interface CheckpointStore extends AutoCloseable {
      * @param uploadId the upload's id; not null
      */
     void deleteUpload(String runId, String uploadId);
+
+    /**
+     * Deletes what a run kept for resuming it: its resume state, range checkpoints, task states and
+     * upload records (not the run's record or log, which are its history); durable when it returns.
+     *
+     * @param runId the run's id; not null; nothing happens for an unknown id
+     */
+    void clearProgress(String runId);
 
     // ---- lifecycle ----------------------------------------------------------------------------
 
@@ -253,7 +240,7 @@ public interface CheckpointStore extends AutoCloseable {
      * A run in the history.
      *
      * @param runId the run's id, unique in the work directory; not null
-     * @param kind what the run does: {@code RUN}, {@code RECONCILE}, {@code PLAN} or {@code REPAIR}; not null
+     * @param kind what the run does; not null
      * @param configuration the run's configuration as JSON, without secrets; not null
      * @param configurationHash a digest of the options that a resume must not change; not null
      * @param state the run's state; not null
@@ -264,7 +251,7 @@ public interface CheckpointStore extends AutoCloseable {
      * @param error the message of the failure that ended the run, or null
      * @param attempts how many times the run was started (1, plus 1 per resume)
      */
-    record RunRecord(String runId, String kind, String configuration, String configurationHash,
+    record RunRecord(String runId, RunKind kind, String configuration, String configurationHash,
             MigrationState state, Instant startedAt, Instant updatedAt, Instant endedAt, String summary,
             String error, int attempts) {
 
@@ -312,26 +299,51 @@ public interface CheckpointStore extends AutoCloseable {
      * How far the listing of one key range has come: every key up to {@code lastKey} is decided,
      * and the range's output files hold exactly the bytes given.
      *
-     * @param phase the phase, e.g. {@code before} or {@code verify}; not null
+     * @param pass the listing pass the range belongs to; not null
      * @param index the range's index in key order, from 0
      * @param startAfter the range's start (exclusive), or null for the beginning
      * @param endInclusive the range's end (inclusive), or null for the end
      * @param lastKey the last key decided, or null if none yet
      * @param differencesBytes the length of the range's differences file at this point
      * @param planBytes the length of the range's plan file at this point (0 without a plan)
-     * @param tally the range's counts at this point, as the engine encodes them; not null
+     * @param tally the range's counts at this point in the engine's versioned encoding, which a store
+     *     keeps byte for byte and never interprets; not null
      * @param done whether the range is finished
      */
-    record RangeCheckpoint(String phase, int index, String startAfter, String endInclusive, String lastKey,
-            long differencesBytes, long planBytes, String tally, boolean done) {
+    record RangeCheckpoint(DiffPass pass, int index, String startAfter, String endInclusive, String lastKey,
+            long differencesBytes, long planBytes, byte[] tally, boolean done) {
         /** Checks for null and negative values. */
         public RangeCheckpoint {
-            Objects.requireNonNull(phase, "phase");
+            Objects.requireNonNull(pass, "pass");
             Objects.requireNonNull(tally, "tally");
             if (index < 0 || differencesBytes < 0 || planBytes < 0) {
                 throw new IllegalArgumentException("range checkpoint index and offsets must not be negative");
             }
         }
+    }
+
+    /** What a run does; a store keeps it by {@link #name()}. */
+    enum RunKind {
+        /** {@code Migration.run()}: list, diff, plan, transfer, verify, report; the only kind that resumes. */
+        RUN,
+        /** {@code Migration.reconcile()}: list, diff, report. */
+        RECONCILE,
+        /** {@code Migration.plan()}: list, diff, plan, report; writes nothing to either bucket. */
+        PLAN,
+        /** {@code Migration.repair(report)}: the report's plan, transfer, verify, report. */
+        REPAIR
+    }
+
+    /** The listing passes of a run, each with its own range checkpoints; a store keeps them by {@link #name()}. */
+    enum DiffPass {
+        /** The listing of a reconcile. */
+        RECONCILE,
+        /** The listing of a plan (a dry run). */
+        PLAN,
+        /** The listing of a run before it transfers, from which its plan is made. */
+        BEFORE,
+        /** The listing that verifies a run after its transfer. */
+        VERIFY
     }
 
     /** The state of one task. */
