@@ -191,6 +191,9 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
                 json.writeObjectFieldStart("transfer");
                 json.writeNumberField("objectsCopied", transfer.objectsCopied());
                 json.writeNumberField("bytesCopied", transfer.bytesCopied());
+                // A resumed run: how much of the copying its earlier attempts did.
+                json.writeNumberField("objectsCopiedEarlier", transfer.objectsCopiedEarlier());
+                json.writeNumberField("bytesCopiedEarlier", transfer.bytesCopiedEarlier());
                 json.writeNumberField("objectsSkipped", transfer.objectsSkipped());
                 json.writeNumberField("objectsDeleted", transfer.objectsDeleted());
                 json.writeNumberField("objectsFailed", transfer.objectsFailed());
