@@ -191,9 +191,6 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
                 json.writeObjectFieldStart("transfer");
                 json.writeNumberField("objectsCopied", transfer.objectsCopied());
                 json.writeNumberField("bytesCopied", transfer.bytesCopied());
-                // A resumed run: how much of the copying its earlier attempts did.
-                json.writeNumberField("objectsCopiedEarlier", transfer.objectsCopiedEarlier());
-                json.writeNumberField("bytesCopiedEarlier", transfer.bytesCopiedEarlier());
                 json.writeNumberField("objectsSkipped", transfer.objectsSkipped());
                 json.writeNumberField("objectsDeleted", transfer.objectsDeleted());
                 json.writeNumberField("objectsFailed", transfer.objectsFailed());
@@ -212,6 +209,11 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
                     json.writeString(note);
                 }
                 json.writeEndArray();
+                // A resumed run: how much of the copying its earlier attempts did (the rest is this attempt's).
+                json.writeObjectFieldStart("earlierAttempts");
+                json.writeNumberField("objectsCopied", transfer.objectsCopiedEarlier());
+                json.writeNumberField("bytesCopied", transfer.bytesCopiedEarlier());
+                json.writeEndObject();
                 json.writeEndObject();
             }
             json.writeStringField("startedAt", startedAt.toString());
