@@ -9,6 +9,8 @@ import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3ReconException;
 import io.github.s3recon.TransferAction;
 import io.github.s3recon.spi.CheckpointStore;
+import io.github.s3recon.spi.CheckpointStore.LogLine;
+import io.github.s3recon.spi.CheckpointStore.RunKind;
 import io.github.s3recon.spi.CheckpointStore.RunRecord;
 import io.github.s3recon.spi.CheckpointStore.TaskRecord;
 import io.github.s3recon.spi.CheckpointStore.TaskState;
@@ -58,8 +60,8 @@ class SqliteCheckpointStoreTest extends CheckpointStoreContract {
                 .filter(SqliteCheckpointStoreProvider.class::isInstance).findFirst().orElseThrow();
         try (CheckpointStore opened = provider.open(workDirectory.resolve("through-provider"))) {
             assertThat(opened).isInstanceOf(SqliteCheckpointStore.class);
-            opened.putValue("run", "name", "value");
-            assertThat(opened.value("run", "name")).contains("value");
+            opened.saveResumeState("run", tally("value"));
+            assertThat(bytes(opened.resumeState("run"))).isEqualTo(tally("value"));
         }
     }
 
@@ -111,9 +113,14 @@ class SqliteCheckpointStoreTest extends CheckpointStoreContract {
                 }
             }
             assertThat(tables).contains("inventory_names", "inventory_entries", "checkpoint_runs", "checkpoint_log",
-                    "checkpoint_values", "checkpoint_ranges", "checkpoint_tasks", "checkpoint_uploads",
+                    "checkpoint_resume_state", "checkpoint_ranges", "checkpoint_tasks", "checkpoint_uploads",
                     "checkpoint_parts");
             assertThat(tables).allMatch(name -> name.startsWith("inventory_") || name.startsWith("checkpoint_"));
+            assertThat(tables).doesNotContain("checkpoint_values");
+            try (ResultSet rows = statement.executeQuery("PRAGMA user_version")) {
+                rows.next();
+                assertThat(rows.getInt(1)).isEqualTo(CheckpointSchema.VERSION).isEqualTo(2);
+            }
         }
     }
 
@@ -144,9 +151,9 @@ class SqliteCheckpointStoreTest extends CheckpointStoreContract {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void theFlusherCommitsWithinAboutASecond() throws InterruptedException {
         try (CheckpointStore other = SqliteCheckpointStore.open(workDirectory)) {
-            store.putValue("run", "submitted", "1");
+            store.saveResumeState("run", tally("1"));
             long start = System.nanoTime();
-            while (other.value("run", "submitted").isEmpty()) {
+            while (other.resumeState("run").isEmpty()) {
                 assertThat(System.nanoTime() - start).as("nanoseconds waited").isLessThan(10_000_000_000L);
                 Thread.sleep(20);
             }
@@ -182,7 +189,7 @@ class SqliteCheckpointStoreTest extends CheckpointStoreContract {
 
         // Nothing is dropped silently: every later call says that changes were lost, and why.
         for (Runnable call : List.<Runnable>of(store::flush, () -> store.countTasks("run", TaskState.FAILED),
-                () -> store.putValue("run", "x", "y"), () -> store.run("run"), store::close)) {
+                () -> store.saveResumeState("run", tally("y")), () -> store.run("run"), store::close)) {
             assertThatThrownBy(call::run).isInstanceOfSatisfying(S3ReconException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.STORE_FAILED);
                 assertThat(e.getMessage()).contains(database.toString()).contains("lost")
@@ -195,13 +202,11 @@ class SqliteCheckpointStoreTest extends CheckpointStoreContract {
         store = SqliteCheckpointStore.open(directory);
         long saved = store.countTasks("run", TaskState.FAILED);
         assertThat(saved).isPositive().isLessThan(written).matches(n -> n % 100 == 0, "a whole number of batches");
-        try (Stream<TaskRecord> tasks = store.tasks("run")) {
-            Iterator<TaskRecord> it = tasks.iterator();
-            for (long i = 0; i < saved; i++) {
-                assertThat(it.next().sequence()).isEqualTo(i);
-            }
-            assertThat(it.hasNext()).isFalse();
+        Iterator<TaskRecord> it = tasks("run").iterator();
+        for (long i = 0; i < saved; i++) {
+            assertThat(it.next().sequence()).isEqualTo(i);
         }
+        assertThat(it.hasNext()).isFalse();
         assertThat(store.run("run")).contains(run("run", T0));
     }
 
@@ -209,16 +214,17 @@ class SqliteCheckpointStoreTest extends CheckpointStoreContract {
     void closingTheStoreEndsOpenStreams() {
         for (int i = 0; i < 100; i++) {
             store.saveTask("run", task(i, TaskState.DONE));
+            store.log("run", new LogLine(T0, "INFO", "line " + i));
         }
-        Stream<TaskRecord> tasks = store.tasks("run");
-        Iterator<TaskRecord> it = tasks.iterator();
-        assertThat(it.next()).isEqualTo(task(0, TaskState.DONE));
+        Stream<LogLine> lines = store.log("run");
+        Iterator<LogLine> it = lines.iterator();
+        assertThat(it.next()).isEqualTo(new LogLine(T0, "INFO", "line 0"));
 
         store.close();
 
         assertThatThrownBy(it::hasNext).isInstanceOfSatisfying(S3ReconException.class,
                 e -> assertThat(e.getMessage()).contains("closed"));
-        tasks.close();
+        lines.close();
         assertThatThrownBy(() -> store.saveTask("run", task(100, TaskState.DONE)))
                 .isInstanceOfSatisfying(S3ReconException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.STORE_FAILED);
@@ -250,7 +256,7 @@ class SqliteCheckpointStoreTest extends CheckpointStoreContract {
 
     @Test
     void roundTripsTheExtremeInstants() {
-        RunRecord run = new RunRecord("run", "RUN", "{}", "h",
+        RunRecord run = new RunRecord("run", RunKind.RUN, "{}", "h",
                 MigrationState.COMPLETED, Instant.MIN, Instant.MAX, Instant.MAX, null, null, 1);
         store.createRun(run);
         assertThat(store.run("run")).contains(run);
@@ -300,16 +306,16 @@ class SqliteCheckpointStoreTest extends CheckpointStoreContract {
             try (SqliteCheckpointStore reopened = SqliteCheckpointStore.open(directory)) {
                 assertThat(reopened.run(CrashingWriter.RUN_ID)).isPresent();
                 saved = 0;
-                try (Stream<TaskRecord> tasks = reopened.tasks(CrashingWriter.RUN_ID)) {
-                    Iterator<TaskRecord> it = tasks.iterator();
-                    while (it.hasNext()) {
-                        TaskRecord task = it.next();
+                for (List<TaskRecord> page = reopened.tasks(CrashingWriter.RUN_ID, -1, 1_000); !page.isEmpty();
+                        page = reopened.tasks(CrashingWriter.RUN_ID, saved - 1, 1_000)) {
+                    for (TaskRecord task : page) {
                         assertThat(task).isEqualTo(CrashingWriter.task(saved));
                         saved++;
                     }
                 }
                 assertThat(saved).as("tasks saved in trial %d", trial).isGreaterThan(lastFlushed);
-                long flushedValue = Long.parseLong(reopened.value(CrashingWriter.RUN_ID, "flushed").orElseThrow());
+                long flushedValue = Long.parseLong(new String(bytes(reopened.resumeState(CrashingWriter.RUN_ID)),
+                        StandardCharsets.UTF_8));
                 assertThat(flushedValue).isBetween(lastFlushed, saved - 1);
                 reopened.saveTask(CrashingWriter.RUN_ID, CrashingWriter.task(saved));
             }
@@ -349,7 +355,7 @@ class SqliteCheckpointStoreTest extends CheckpointStoreContract {
                 for (long sequence = 0; ; sequence++) {
                     store.saveTask(RUN_ID, task(sequence));
                     if (sequence % 1_500 == 1_499) {
-                        store.putValue(RUN_ID, "flushed", Long.toString(sequence));
+                        store.saveResumeState(RUN_ID, tally(Long.toString(sequence)));
                         store.flush();
                         System.out.println("flushed " + sequence);
                         System.out.flush();

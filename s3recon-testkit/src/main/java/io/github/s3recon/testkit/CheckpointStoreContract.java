@@ -7,19 +7,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.s3recon.MigrationState;
 import io.github.s3recon.TransferAction;
 import io.github.s3recon.spi.CheckpointStore;
+import io.github.s3recon.spi.CheckpointStore.DiffPass;
 import io.github.s3recon.spi.CheckpointStore.LogLine;
 import io.github.s3recon.spi.CheckpointStore.PartRecord;
 import io.github.s3recon.spi.CheckpointStore.RangeCheckpoint;
+import io.github.s3recon.spi.CheckpointStore.RunKind;
 import io.github.s3recon.spi.CheckpointStore.RunRecord;
 import io.github.s3recon.spi.CheckpointStore.TaskRecord;
 import io.github.s3recon.spi.CheckpointStore.TaskState;
 import io.github.s3recon.spi.CheckpointStore.UploadRecord;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CyclicBarrier;
@@ -49,12 +55,40 @@ import org.junit.jupiter.api.io.TempDir;
  * }</pre>
  *
  * <p>Each test gets a fresh, empty work directory and a store opened on it, which is closed after
- * the test. The tests check the exact round trip of every field (instants to the nanosecond, nulls
- * apart from empty strings), the orders the interface promises, replacement, deletion, the
- * separation of runs, that reads see writes not yet flushed, durability across a close and a
- * reopen, that {@link CheckpointStore#flush()} makes writes visible to a second store opened on the
- * same directory while the first is still open, concurrent writers on 8 threads, null arguments,
- * and a volume of 100,000 tasks read back as a stream. The volume test prints its timings.
+ * the test. What a store must keep, as these tests check it:
+ *
+ * <ul>
+ *   <li><b>Exact values.</b> Every field of every record comes back as it went in: instants to the
+ *       nanosecond, nulls apart from empty strings, keys with any Unicode, every {@code RunKind},
+ *       {@code DiffPass}, {@code MigrationState}, {@code TaskState} and {@code TransferAction}.
+ *   <li><b>Opaque bytes.</b> A resume state and a range's tally come back byte for byte: any byte
+ *       value, bytes that are not UTF-8, megabytes, and an empty tally as an empty array (a resume
+ *       state is never empty: saving an empty one throws {@link IllegalArgumentException} and keeps
+ *       the previous one). A run never given a resume state, or whose progress was cleared, has
+ *       none (an empty {@link Optional}). The store copies the caller's array when it is given
+ *       (the caller may reuse it at once) and returns a new array on every read.
+ *   <li><b>Orders and pages.</b> Runs by start then id; a log in the order it was written; ranges
+ *       by index within a pass; uploads by start then upload id, their parts by number; tasks by
+ *       sequence, a page holding those after the given sequence, at most {@code limit} of them,
+ *       fewer only on the last page, and a {@code limit} below 1 throws
+ *       {@link IllegalArgumentException}. {@code upload(run, key)} finds what the interface's
+ *       default finds in {@code uploads(run)}.
+ *   <li><b>Replacement and separation.</b> Saving again replaces by run id; range checkpoint by
+ *       run, pass and index; task by run and sequence; upload by run and upload id (with its parts);
+ *       part by run, upload and number. Runs, passes and uploads of one id in two runs never mix.
+ *   <li><b>Clearing.</b> {@code clearProgress} deletes the run's resume state, range checkpoints,
+ *       tasks and uploads with their parts, and keeps its record and log and every other run.
+ *   <li><b>Durability and visibility.</b> Reads see every write made before them, flushed or not.
+ *       Everything written before {@code close()} is there after a reopen. {@code flush()},
+ *       {@code createRun}, {@code updateRun} and {@code clearProgress} make what was written before
+ *       them visible to a second store opened on the same directory while the first is open.
+ *   <li><b>Threads.</b> Eight threads writing and reading at once lose nothing, and each thread's
+ *       log lines keep its order.
+ *   <li><b>Nulls.</b> A null where the interface says not null throws
+ *       {@link NullPointerException} and changes nothing.
+ * </ul>
+ *
+ * <p>A volume test saves 110,000 tasks and reads them back page by page; it prints its timings.
  *
  * <p>JUnit 5 runs each test method on its own instance; the fields are not shared.
  */
@@ -100,14 +134,14 @@ public abstract class CheckpointStoreContract {
 
     @Test
     void roundTripsEveryFieldOfARun() {
-        RunRecord full = new RunRecord("run-1", "RUN", "{\"source\":\"s3://bucket/caf\u00E9\",\"x\":\"\\\"\"}",
+        RunRecord full = new RunRecord("run-1", RunKind.RUN, "{\"source\":\"s3://bucket/caf\u00E9\",\"x\":\"\\\"\"}",
                 "sha256:0123456789abcdef", MigrationState.TRANSFERRING, T0, T0.plusNanos(1),
                 Instant.parse("2024-03-01T01:02:03.000000001Z"), "{\"copied\":3}",
                 "failed:\nline 2\ttab \uD83D\uDE00 'quoted' \\back", 3);
         // Empty is not null: both must come back as they went in.
-        RunRecord sparse = new RunRecord("run-2", "PLAN", "", "", MigrationState.INITIALIZING, Instant.EPOCH,
+        RunRecord sparse = new RunRecord("run-2", RunKind.PLAN, "", "", MigrationState.INITIALIZING, Instant.EPOCH,
                 Instant.EPOCH, null, null, null, 1);
-        RunRecord emptyStrings = new RunRecord("run-3", "REPAIR", "{}", "h", MigrationState.FAILED,
+        RunRecord emptyStrings = new RunRecord("run-3", RunKind.REPAIR, "{}", "h", MigrationState.FAILED,
                 Instant.ofEpochSecond(-1, 999_999_999), Instant.ofEpochSecond(-1, 999_999_999),
                 Instant.ofEpochSecond(0, 1), "", "", 0);
         for (RunRecord run : List.of(full, sparse, emptyStrings)) {
@@ -152,7 +186,7 @@ public abstract class CheckpointStoreContract {
     void creatingARunTwiceFailsAndKeepsTheFirst() {
         RunRecord first = run("run", T0);
         store.createRun(first);
-        RunRecord second = new RunRecord("run", "RECONCILE", "{\"other\":true}", "other", MigrationState.LISTING,
+        RunRecord second = new RunRecord("run", RunKind.RECONCILE, "{\"other\":true}", "other", MigrationState.LISTING,
                 T0.plusSeconds(5), T0.plusSeconds(5), null, null, null, 1);
 
         assertThatThrownBy(() -> store.createRun(second)).isInstanceOf(IllegalStateException.class);
@@ -167,13 +201,13 @@ public abstract class CheckpointStoreContract {
         store.createRun(created);
         store.createRun(run("other", T0));
 
-        RunRecord ended = new RunRecord("run", "RUN", "{\"changed\":1}", "hash-2", MigrationState.FAILED, T0,
+        RunRecord ended = new RunRecord("run", RunKind.RUN, "{\"changed\":1}", "hash-2", MigrationState.FAILED, T0,
                 T0.plusSeconds(60), T0.plusSeconds(60), "{\"failed\":1}", "access denied", 2);
         store.updateRun(ended);
         assertThat(store.run("run")).contains(ended);
 
         // A resumed run: back to a state that is not terminal, with nulls where there were values.
-        RunRecord resumed = new RunRecord("run", "RUN", "{}", "hash-2", MigrationState.LISTING, T0,
+        RunRecord resumed = new RunRecord("run", RunKind.RUN, "{}", "hash-2", MigrationState.LISTING, T0,
                 T0.plusSeconds(61), null, null, null, 3);
         store.updateRun(resumed);
         assertThat(store.run("run")).contains(resumed);
@@ -189,6 +223,22 @@ public abstract class CheckpointStoreContract {
 
         assertThat(store.run("unknown")).isEmpty();
         assertThat(store.runs()).containsExactly(run("known", T0));
+    }
+
+    @Test
+    void roundTripsEveryRunKind() {
+        List<RunRecord> runs = new ArrayList<>();
+        RunKind[] kinds = RunKind.values();
+        for (int i = 0; i < kinds.length; i++) {
+            RunRecord run = new RunRecord("kind-" + kinds[i], kinds[i], "{}", "h", MigrationState.COMPLETED,
+                    T0.plusSeconds(i), T0.plusSeconds(i), T0.plusSeconds(i), null, null, 1);
+            store.createRun(run);
+            runs.add(run);
+        }
+        assertThat(store.runs()).containsExactlyElementsOf(runs);
+        for (RunRecord run : runs) {
+            assertThat(store.run(run.runId())).contains(run);
+        }
     }
 
     // ---- log ----------------------------------------------------------------------------------
@@ -227,75 +277,150 @@ public abstract class CheckpointStoreContract {
                 .containsExactlyElementsOf(numberedLines(1, count));
     }
 
-    // ---- named values -------------------------------------------------------------------------
+    // ---- resume state -------------------------------------------------------------------------
 
     @Test
-    void putsReplacesAndReadsNamedValues() {
-        assertThat(store.value("run", "submitted")).isEmpty();
+    void savesReplacesAndReadsResumeStatesByteForByte() {
+        assertThat(store.resumeState("run")).isEmpty();
 
-        store.putValue("run", "submitted", "41");
-        assertThat(store.value("run", "submitted")).contains("41");
-        store.putValue("run", "submitted", "42");
-        store.putValue("run", "Submitted", "case matters");
-        store.putValue("run", "empty", "");
-        store.putValue("other", "submitted", "7");
-        store.putValue("run", "json", "{\"a\":[1,2],\"b\":\"\u00E9\uD83D\uDE00\\n\"}");
+        store.saveResumeState("run", new byte[] {1});
+        assertThat(bytes(store.resumeState("run"))).containsExactly(1);
 
-        assertThat(store.value("run", "submitted")).contains("42");
-        assertThat(store.value("run", "Submitted")).contains("case matters");
-        assertThat(store.value("run", "empty")).contains("");
-        assertThat(store.value("other", "submitted")).contains("7");
-        assertThat(store.value("run", "json")).contains("{\"a\":[1,2],\"b\":\"\u00E9\uD83D\uDE00\\n\"}");
-        assertThat(store.value("run", "never")).isEmpty();
-        assertThat(store.value("unknown", "submitted")).isEmpty();
+        // Every byte value, and sequences that are not UTF-8: a store must not treat them as text.
+        byte[] everyByte = new byte[512];
+        for (int i = 0; i < everyByte.length; i++) {
+            everyByte[i] = (byte) (i % 256);
+        }
+        byte[] notUtf8 = {(byte) 0xC3, 0x28, (byte) 0xFF, (byte) 0xFE, 0, (byte) 0xED, (byte) 0xA0, (byte) 0x80};
+        byte[] single = {0};
+        store.saveResumeState("run", everyByte);
+        store.saveResumeState("other", notUtf8);
+        store.saveResumeState("zero", single);
+
+        assertThat(bytes(store.resumeState("run"))).containsExactly(everyByte);
+        assertThat(bytes(store.resumeState("other"))).containsExactly(notUtf8);
+        assertThat(bytes(store.resumeState("zero"))).containsExactly(0);
+        assertThat(store.resumeState("Run")).isEmpty();
+        assertThat(store.resumeState("unknown")).isEmpty();
     }
 
-    // ---- listing checkpoints ------------------------------------------------------------------
+    @Test
+    void keepsALargeResumeStateAcrossAReopen() {
+        byte[] large = new byte[4 << 20];
+        new Random(7).nextBytes(large);
+        store.saveResumeState("run", large);
+        assertThat(Arrays.equals(bytes(store.resumeState("run")), large)).isTrue();
+        store.close();
+
+        store = openStore(workDirectory);
+        assertThat(Arrays.equals(bytes(store.resumeState("run")), large)).as("4 MiB back byte for byte").isTrue();
+    }
+
+    @Test
+    void resumeStateIsCopiedWhenSavedAndWhenRead() {
+        byte[] state = "state-1".getBytes(StandardCharsets.UTF_8);
+        store.saveResumeState("run", state);
+        // The caller reuses its array before the change is committed: the store keeps what it was given.
+        Arrays.fill(state, (byte) 'x');
+        byte[] read = bytes(store.resumeState("run"));
+        assertThat(read).isEqualTo("state-1".getBytes(StandardCharsets.UTF_8));
+
+        Arrays.fill(read, (byte) 'y');
+        assertThat(bytes(store.resumeState("run"))).isEqualTo("state-1".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void refusesAnEmptyResumeStateAndKeepsThePrevious() {
+        store.saveResumeState("run", new byte[] {42});
+
+        assertThatThrownBy(() -> store.saveResumeState("run", new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.saveResumeState("new", new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(bytes(store.resumeState("run"))).containsExactly(42);
+        assertThat(store.resumeState("new")).isEmpty();
+    }
+
+    // ---- range checkpoints --------------------------------------------------------------------
 
     @Test
     void savesReplacesAndListsRangeCheckpointsByIndex() {
-        RangeCheckpoint r10 = new RangeCheckpoint("before", 10, "m", null, null, 0, 0, "{}", false);
-        RangeCheckpoint r2 = new RangeCheckpoint("before", 2, "c", "f", "d/\uD83D\uDE00", 1_000, 500, "{\"n\":1}",
+        RangeCheckpoint r10 = new RangeCheckpoint(DiffPass.BEFORE, 10, "m", null, null, 0, 0, tally("{}"), false);
+        RangeCheckpoint r2 = new RangeCheckpoint(DiffPass.BEFORE, 2, "c", "f", "d/\uD83D\uDE00", 1_000, 500,
+                tally("{\"n\":1}"), false);
+        // An empty tally is not a missing one: it comes back empty.
+        RangeCheckpoint r0 = new RangeCheckpoint(DiffPass.BEFORE, 0, null, "c", "b\u0000x", Long.MAX_VALUE, 0,
+                new byte[0], true);
+        RangeCheckpoint r1 = new RangeCheckpoint(DiffPass.BEFORE, 1, "c", "e", "", 0, Long.MAX_VALUE, tally("t"),
                 false);
-        RangeCheckpoint r0 = new RangeCheckpoint("before", 0, null, "c", "b\u0000x", Long.MAX_VALUE, 0, "", true);
-        RangeCheckpoint r1 = new RangeCheckpoint("before", 1, "c", "e", "", 0, Long.MAX_VALUE, "t", false);
         for (RangeCheckpoint range : List.of(r10, r2, r0, r1)) {
             store.saveRange("run", range);
         }
-        RangeCheckpoint r2Later = new RangeCheckpoint("before", 2, "c", "f", "e", 2_000, 900, "{\"n\":2}", true);
+        RangeCheckpoint r2Later = new RangeCheckpoint(DiffPass.BEFORE, 2, "c", "f", "e", 2_000, 900,
+                tally("{\"n\":2}"), true);
         store.saveRange("run", r2Later);
-        RangeCheckpoint verify = new RangeCheckpoint("verify", 2, null, null, null, 0, 0, "{}", false);
+        RangeCheckpoint verify = new RangeCheckpoint(DiffPass.VERIFY, 2, null, null, null, 0, 0, tally("{}"), false);
         store.saveRange("run", verify);
-        RangeCheckpoint otherRun = new RangeCheckpoint("before", 0, null, null, "zzz", 1, 1, "{}", true);
+        RangeCheckpoint otherRun = new RangeCheckpoint(DiffPass.BEFORE, 0, null, null, "zzz", 1, 1, tally("{}"), true);
         store.saveRange("other", otherRun);
 
-        assertThat(store.ranges("run", "before")).containsExactly(r0, r1, r2Later, r10);
-        assertThat(store.ranges("run", "verify")).containsExactly(verify);
-        assertThat(store.ranges("other", "before")).containsExactly(otherRun);
-        assertThat(store.ranges("run", "Before")).isEmpty();
-        assertThat(store.ranges("unknown", "before")).isEmpty();
+        assertRanges(store.ranges("run", DiffPass.BEFORE), r0, r1, r2Later, r10);
+        assertRanges(store.ranges("run", DiffPass.VERIFY), verify);
+        assertRanges(store.ranges("other", DiffPass.BEFORE), otherRun);
+        assertThat(store.ranges("run", DiffPass.PLAN)).isEmpty();
+        assertThat(store.ranges("unknown", DiffPass.BEFORE)).isEmpty();
     }
 
     @Test
-    void clearRangesClearsOnlyThatPhaseOfThatRun() {
-        RangeCheckpoint before = new RangeCheckpoint("before", 0, null, null, "a", 1, 0, "{}", false);
-        RangeCheckpoint verify = new RangeCheckpoint("verify", 0, null, null, "b", 2, 0, "{}", false);
-        store.saveRange("run", before);
-        store.saveRange("run", verify);
+    void keepsThePassesAndRunsApartAndReplacesByPassAndIndex() {
+        List<RangeCheckpoint> saved = new ArrayList<>();
+        for (DiffPass pass : DiffPass.values()) {
+            RangeCheckpoint range = new RangeCheckpoint(pass, 0, null, null, "a-" + pass, pass.ordinal(), 0,
+                    tally(pass.name()), false);
+            store.saveRange("run", range);
+            saved.add(range);
+        }
+        RangeCheckpoint before = saved.get(DiffPass.BEFORE.ordinal());
         store.saveRange("other", before);
-
-        store.clearRanges("run", "before");
-        store.clearRanges("run", "never-saved");
-        store.clearRanges("unknown", "before");
-
-        assertThat(store.ranges("run", "before")).isEmpty();
-        assertThat(store.ranges("run", "verify")).containsExactly(verify);
-        assertThat(store.ranges("other", "before")).containsExactly(before);
-
-        // The phase starts over.
-        RangeCheckpoint again = new RangeCheckpoint("before", 3, "x", null, null, 0, 0, "{}", false);
+        RangeCheckpoint again = new RangeCheckpoint(DiffPass.BEFORE, 0, "x", null, null, 0, 0, tally("{}"), true);
         store.saveRange("run", again);
-        assertThat(store.ranges("run", "before")).containsExactly(again);
+
+        for (DiffPass pass : DiffPass.values()) {
+            assertRanges(store.ranges("run", pass), pass == DiffPass.BEFORE ? again : saved.get(pass.ordinal()));
+        }
+        assertRanges(store.ranges("other", DiffPass.BEFORE), before);
+        assertThat(store.ranges("other", DiffPass.VERIFY)).isEmpty();
+    }
+
+    @Test
+    void keepsTalliesByteForByte() {
+        byte[] everyByte = new byte[256];
+        for (int i = 0; i < everyByte.length; i++) {
+            everyByte[i] = (byte) i;
+        }
+        byte[] large = new byte[1 << 20];
+        new Random(11).nextBytes(large);
+        byte[] reused = tally("first");
+        RangeCheckpoint r0 = new RangeCheckpoint(DiffPass.PLAN, 0, null, "m", null, 0, 0, everyByte, false);
+        RangeCheckpoint r1 = new RangeCheckpoint(DiffPass.PLAN, 1, "m", null, null, 0, 0, large, false);
+        RangeCheckpoint r2 = new RangeCheckpoint(DiffPass.PLAN, 2, "n", null, null, 0, 0, reused, false);
+        store.saveRange("run", r0);
+        store.saveRange("run", r1);
+        store.saveRange("run", r2);
+        // The caller reuses its array before the change is committed.
+        Arrays.fill(reused, (byte) 0);
+
+        List<RangeCheckpoint> read = store.ranges("run", DiffPass.PLAN);
+        assertThat(read).hasSize(3);
+        assertThat(read.get(0).tally()).containsExactly(everyByte);
+        assertThat(Arrays.equals(read.get(1).tally(), large)).as("1 MiB tally back byte for byte").isTrue();
+        assertThat(read.get(2).tally()).isEqualTo(tally("first"));
+
+        store.close();
+        store = openStore(workDirectory);
+        assertRanges(store.ranges("run", DiffPass.PLAN), r0, r1,
+                new RangeCheckpoint(DiffPass.PLAN, 2, "n", null, null, 0, 0, tally("first"), false));
     }
 
     // ---- tasks --------------------------------------------------------------------------------
@@ -327,7 +452,7 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
-    void savingATaskAgainReplacesItAndStreamsInSequenceOrder() {
+    void savingATaskAgainReplacesItAndReadsInSequenceOrder() {
         for (long sequence : new long[] {5, 0, 9, 10, 1L << 40, 2, 100}) {
             store.saveTask("run", task(sequence, TaskState.IN_PROGRESS));
         }
@@ -356,6 +481,30 @@ public abstract class CheckpointStoreContract {
         assertThat(store.tasks("run", 48, 10)).isEmpty();
         assertThat(store.tasks("run", 3, 1)).containsExactly(task(4, TaskState.DONE));
         assertThatThrownBy(() -> store.tasks("run", -1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.tasks("run", -1, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.tasks("run", -1, Integer.MIN_VALUE))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.tasks("unknown", -1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void pagesStopAtTheLimitAndAtTheEnds() {
+        for (long sequence : new long[] {0, 1, 2, Long.MAX_VALUE - 1, Long.MAX_VALUE}) {
+            store.saveTask("run", task(sequence, TaskState.DONE));
+        }
+
+        // A limit larger than the tasks returns them all; fewer than the limit only on the last page.
+        assertThat(store.tasks("run", -1, Integer.MAX_VALUE)).extracting(TaskRecord::sequence)
+                .containsExactly(0L, 1L, 2L, Long.MAX_VALUE - 1, Long.MAX_VALUE);
+        assertThat(store.tasks("run", Long.MIN_VALUE, 2)).extracting(TaskRecord::sequence).containsExactly(0L, 1L);
+        assertThat(store.tasks("run", 1, 2)).extracting(TaskRecord::sequence).containsExactly(2L, Long.MAX_VALUE - 1);
+        assertThat(store.tasks("run", Long.MAX_VALUE - 1, 2)).extracting(TaskRecord::sequence)
+                .containsExactly(Long.MAX_VALUE);
+        assertThat(store.tasks("run", Long.MAX_VALUE, 1)).isEmpty();
+        assertThat(store.tasks("unknown", -1, 10)).isEmpty();
+        // A page reads what was written before it, committed or not, and holds nothing open.
+        store.saveTask("run", task(3, TaskState.FAILED));
+        assertThat(store.tasks("run", 2, 1)).containsExactly(task(3, TaskState.FAILED));
     }
 
     @Test
@@ -393,14 +542,12 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
-    void taskStreamClosedEarlyLeavesTheStoreUsable() {
+    void shortPagesOfALongRunLeaveTheStoreUsable() {
         for (int i = 0; i < 3_000; i++) {
             store.saveTask("run", task(i, TaskState.DONE));
         }
         for (int i = 0; i < 20; i++) {
-            try (Stream<TaskRecord> tasks = store.tasks("run")) {
-                assertThat(tasks.limit(2)).containsExactly(task(0, TaskState.DONE), task(1, TaskState.DONE));
-            }
+            assertThat(store.tasks("run", -1, 2)).containsExactly(task(0, TaskState.DONE), task(1, TaskState.DONE));
         }
         store.saveTask("run", task(0, TaskState.FAILED));
         assertThat(store.countTasks("run", TaskState.FAILED)).isEqualTo(1);
@@ -409,7 +556,7 @@ public abstract class CheckpointStoreContract {
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
-    void streamsAHundredThousandTasksBackInSequenceOrder() {
+    void readsAHundredThousandTasksBackPageByPageInSequenceOrder() {
         int count = 100_000;
         long writeStart = System.nanoTime();
         for (int i = 0; i < count; i++) {
@@ -421,16 +568,20 @@ public abstract class CheckpointStoreContract {
         }
         long written = System.nanoTime();
 
-        // Checked task by task as they stream, never collected.
+        // Checked task by task, one page of 1,000 at a time, never collected whole.
         long[] seen = {0};
-        try (Stream<TaskRecord> tasks = store.tasks("volume")) {
-            tasks.forEach(task -> {
+        long after = -1;
+        for (List<TaskRecord> page = store.tasks("volume", after, 1_000); !page.isEmpty();
+                page = store.tasks("volume", after, 1_000)) {
+            assertThat(page.size()).as("a page before the last").isEqualTo(1_000);
+            for (TaskRecord task : page) {
                 long i = seen[0]++;
                 TaskRecord expected = task(i, i % 10 == 0 ? TaskState.DONE : TaskState.IN_PROGRESS);
                 if (!task.equals(expected)) {
                     throw new AssertionError("task " + i + " is " + task + ", expected " + expected);
                 }
-            });
+            }
+            after = page.get(page.size() - 1).sequence();
         }
         long read = System.nanoTime();
 
@@ -438,7 +589,7 @@ public abstract class CheckpointStoreContract {
         assertThat(store.countTasks("volume", TaskState.DONE)).isEqualTo(count / 10);
         assertThat(store.countTasks("volume", TaskState.IN_PROGRESS)).isEqualTo(count - count / 10);
         System.out.printf(Locale.ROOT, "%s: saved %,d tasks in a scrambled order and %,d again in %,d ms"
-                        + " (%,.0f saves/s), streamed them back in %,d ms (%,.0f tasks/s)%n",
+                        + " (%,.0f saves/s), read them back by pages of 1,000 in %,d ms (%,.0f tasks/s)%n",
                 store.getClass().getSimpleName(), count, count / 10, (written - writeStart) / 1_000_000,
                 (count + count / 10) / ((written - writeStart) / 1e9), (read - written) / 1_000_000,
                 count / ((read - written) / 1e9));
@@ -545,6 +696,27 @@ public abstract class CheckpointStoreContract {
                 List.of(new PartRecord(1, "r1", null, null), new PartRecord(2, "r2", null, null))));
     }
 
+    @Test
+    void listsUploadsByStartThenUploadIdAndFindsTheOneTheDefaultFinds() {
+        UploadRecord b = new UploadRecord("key", "upload-b", "etag", 5L << 20, T0, List.of());
+        UploadRecord a = new UploadRecord("key", "upload-a", "etag", 5L << 20, T0,
+                List.of(new PartRecord(1, "a1", null, null)));
+        UploadRecord earliest = new UploadRecord("other-key", "upload-z", "etag", 5L << 20, T0.minusNanos(1),
+                List.of());
+        UploadRecord latest = new UploadRecord("other-key", "upload-0", "etag", 5L << 20, T0.plusNanos(1), List.of());
+        for (UploadRecord upload : List.of(b, latest, a, earliest)) {
+            store.saveUpload("run", upload);
+        }
+
+        assertThat(store.uploads("run")).containsExactly(earliest, a, b, latest);
+        // upload() finds what the interface's default finds in uploads(), also between uploads of a
+        // key started at the same instant.
+        for (String key : List.of("key", "other-key", "never")) {
+            assertThat(store.upload("run", key)).as(key).isEqualTo(newestByDefault(store.uploads("run"), key));
+        }
+        assertThat(store.upload("run", "other-key")).contains(latest);
+    }
+
     // ---- clearing progress --------------------------------------------------------------------
 
     @Test
@@ -557,12 +729,12 @@ public abstract class CheckpointStoreContract {
 
         assertThat(store.run("run")).contains(run("run", T0));
         assertThat(log("run")).containsExactly(logLine("run"));
-        assertThat(store.ranges("run", "before")).isEmpty();
+        assertThat(store.ranges("run", DiffPass.BEFORE)).isEmpty();
         assertThat(tasks("run")).isEmpty();
         for (TaskState state : TaskState.values()) {
             assertThat(store.countTasks("run", state)).isZero();
         }
-        assertThat(store.value("run", "submitted")).isEmpty();
+        assertThat(store.resumeState("run")).isEmpty();
         assertThat(store.uploads("run")).isEmpty();
         assertThat(store.upload("run", "key-run")).isEmpty();
         assertOneOfEverything("other");
@@ -578,13 +750,16 @@ public abstract class CheckpointStoreContract {
     void keepsEverythingWrittenBeforeCloseAcrossAReopen() {
         writeOneOfEverything("run");
         writeOneOfEverything("other");
-        store.clearRanges("other", "before");
+        RangeCheckpoint replaced = new RangeCheckpoint(DiffPass.BEFORE, 0, null, "m", "later", 11, 21,
+                tally("replaced"), true);
+        store.saveRange("other", replaced);
         store.close();
 
         store = openStore(workDirectory);
 
         assertOneOfEverything("run");
-        assertThat(store.ranges("other", "before")).isEmpty();
+        assertRanges(store.ranges("other", DiffPass.BEFORE), replaced);
+        assertThat(bytes(store.resumeState("other"))).isEqualTo(resumeState("other"));
         assertThat(tasks("other")).hasSize(2);
         // Still writable, and the log goes on after the lines written before.
         store.log("run", new LogLine(T0, "INFO", "after reopen"));
@@ -626,10 +801,31 @@ public abstract class CheckpointStoreContract {
         try (CheckpointStore second = openStore(workDirectory)) {
             assertThat(second.run("run")).contains(run("run", T0));
             RunRecord updated = run("run", T0).withState(MigrationState.COMPLETED, T0.plusSeconds(1));
-            store.putValue("run", "written-before-the-update", "yes");
+            store.saveResumeState("run", tally("written before the update"));
             store.updateRun(updated);
             assertThat(second.run("run")).contains(updated);
-            assertThat(second.value("run", "written-before-the-update")).contains("yes");
+            assertThat(bytes(second.resumeState("run"))).isEqualTo(tally("written before the update"));
+        }
+    }
+
+    @Test
+    void clearProgressIsVisibleToAnotherStoreWithoutAFlush() {
+        writeOneOfEverything("run");
+        store.flush();
+        try (CheckpointStore second = openStore(workDirectory)) {
+            assertThat(second.resumeState("run")).isPresent();
+            // Written after the last flush, then cleared: the clearing is durable with what came before it.
+            store.saveTask("run", task(5, TaskState.DONE));
+            store.clearProgress("run");
+
+            assertThat(second.resumeState("run")).isEmpty();
+            assertThat(second.ranges("run", DiffPass.BEFORE)).isEmpty();
+            assertThat(second.tasks("run", -1, 10)).isEmpty();
+            assertThat(second.uploads("run")).isEmpty();
+            assertThat(second.run("run")).contains(run("run", T0));
+            try (Stream<LogLine> lines = second.log("run")) {
+                assertThat(lines).containsExactly(logLine("run"));
+            }
         }
     }
 
@@ -654,11 +850,11 @@ public abstract class CheckpointStoreContract {
                         store.saveTask(own, task(i, TaskState.IN_PROGRESS));
                         store.saveTask("shared", task((long) i * threads + thread, TaskState.DONE));
                         store.log("shared", new LogLine(T0, "INFO", own + " " + i));
-                        store.putValue(own, "done", Integer.toString(i));
+                        store.saveResumeState(own, tally(Integer.toString(i)));
                         if (i % 500 == 0) {
                             // Reads see this thread's writes, committed or not, while the others write.
                             assertThat(store.countTasks(own, TaskState.IN_PROGRESS)).isEqualTo(i + 1);
-                            assertThat(store.value(own, "done")).contains(Integer.toString(i));
+                            assertThat(bytes(store.resumeState(own))).isEqualTo(tally(Integer.toString(i)));
                         }
                         if (i % 1_000 == 999) {
                             store.flush();
@@ -675,19 +871,17 @@ public abstract class CheckpointStoreContract {
         }
 
         assertThat(store.countTasks("shared", TaskState.DONE)).isEqualTo((long) threads * count);
-        try (Stream<TaskRecord> shared = store.tasks("shared")) {
-            Iterator<TaskRecord> it = shared.iterator();
-            for (long i = 0; i < (long) threads * count; i++) {
-                assertThat(it.next()).isEqualTo(task(i, TaskState.DONE));
-            }
-            assertThat(it.hasNext()).isFalse();
+        Iterator<TaskRecord> it = tasks("shared").iterator();
+        for (long i = 0; i < (long) threads * count; i++) {
+            assertThat(it.next()).isEqualTo(task(i, TaskState.DONE));
         }
+        assertThat(it.hasNext()).isFalse();
         List<String> lines = log("shared").stream().map(LogLine::message).collect(Collectors.toList());
         assertThat(lines).hasSize(threads * count);
         for (int t = 0; t < threads; t++) {
             String own = "thread-" + t;
             assertThat(store.countTasks(own, TaskState.IN_PROGRESS)).isEqualTo(count);
-            assertThat(store.value(own, "done")).contains(Integer.toString(count - 1));
+            assertThat(bytes(store.resumeState(own))).isEqualTo(tally(Integer.toString(count - 1)));
             // Each thread's lines come in the order that thread wrote them.
             assertThat(lines.stream().filter(line -> line.startsWith(own + " ")).collect(Collectors.toList()))
                     .containsExactlyElementsOf(numberedLines(own + " ", 0, 1, count));
@@ -701,7 +895,7 @@ public abstract class CheckpointStoreContract {
     void rejectsNullArguments() {
         RunRecord run = run("run", T0);
         LogLine line = new LogLine(T0, "INFO", "x");
-        RangeCheckpoint range = new RangeCheckpoint("before", 0, null, null, null, 0, 0, "{}", false);
+        RangeCheckpoint range = new RangeCheckpoint(DiffPass.BEFORE, 0, null, null, null, 0, 0, tally("{}"), false);
         TaskRecord task = task(0, TaskState.DONE);
         UploadRecord upload = new UploadRecord("key", "upload", "etag", 5L << 20, T0, List.of());
         PartRecord part = new PartRecord(1, "etag", null, null);
@@ -713,20 +907,16 @@ public abstract class CheckpointStoreContract {
         assertThatNullPointerException().isThrownBy(() -> store.log(null, line));
         assertThatNullPointerException().isThrownBy(() -> store.log("run", null));
         assertThatNullPointerException().isThrownBy(() -> store.log(null));
-        assertThatNullPointerException().isThrownBy(() -> store.putValue(null, "name", "value"));
-        assertThatNullPointerException().isThrownBy(() -> store.putValue("run", null, "value"));
-        assertThatNullPointerException().isThrownBy(() -> store.putValue("run", "name", null));
-        assertThatNullPointerException().isThrownBy(() -> store.value(null, "name"));
-        assertThatNullPointerException().isThrownBy(() -> store.value("run", null));
+        assertThatNullPointerException().isThrownBy(() -> store.saveResumeState(null, new byte[] {1}));
+        assertThatNullPointerException().isThrownBy(() -> store.saveResumeState("run", null));
+        assertThatNullPointerException().isThrownBy(() -> store.resumeState(null));
         assertThatNullPointerException().isThrownBy(() -> store.saveRange(null, range));
         assertThatNullPointerException().isThrownBy(() -> store.saveRange("run", null));
-        assertThatNullPointerException().isThrownBy(() -> store.ranges(null, "before"));
+        assertThatNullPointerException().isThrownBy(() -> store.ranges(null, DiffPass.BEFORE));
         assertThatNullPointerException().isThrownBy(() -> store.ranges("run", null));
-        assertThatNullPointerException().isThrownBy(() -> store.clearRanges(null, "before"));
-        assertThatNullPointerException().isThrownBy(() -> store.clearRanges("run", null));
         assertThatNullPointerException().isThrownBy(() -> store.saveTask(null, task));
         assertThatNullPointerException().isThrownBy(() -> store.saveTask("run", null));
-        assertThatNullPointerException().isThrownBy(() -> store.tasks(null));
+        assertThatNullPointerException().isThrownBy(() -> store.tasks(null, -1, 10));
         assertThatNullPointerException().isThrownBy(() -> store.countTasks(null, TaskState.DONE));
         assertThatNullPointerException().isThrownBy(() -> store.countTasks("run", null));
         assertThatNullPointerException().isThrownBy(() -> store.saveUpload(null, upload));
@@ -743,6 +933,7 @@ public abstract class CheckpointStoreContract {
         // A refused call changes nothing and leaves the store usable.
         assertThat(store.runs()).isEmpty();
         assertThat(tasks("run")).isEmpty();
+        assertThat(store.resumeState("run")).isEmpty();
         store.createRun(run);
         store.saveTask("run", task);
         assertThat(store.run("run")).contains(run);
@@ -760,7 +951,7 @@ public abstract class CheckpointStoreContract {
      * @return the record
      */
     protected static RunRecord run(String runId, Instant startedAt) {
-        return new RunRecord(runId, "RUN", "{\"run\":\"" + runId + "\"}", "hash-" + runId, MigrationState.LISTING,
+        return new RunRecord(runId, RunKind.RUN, "{\"run\":\"" + runId + "\"}", "hash-" + runId, MigrationState.LISTING,
                 startedAt, startedAt, null, null, null, 1);
     }
 
@@ -796,9 +987,79 @@ public abstract class CheckpointStoreContract {
      * @return the tasks in the order the store returned them
      */
     protected final List<TaskRecord> tasks(String runId) {
-        try (Stream<TaskRecord> tasks = store.tasks(runId)) {
-            return tasks.collect(Collectors.toList());
+        List<TaskRecord> tasks = new ArrayList<>();
+        long after = -1;
+        for (List<TaskRecord> page = store.tasks(runId, after, 1_000); !page.isEmpty();
+                page = store.tasks(runId, after, 1_000)) {
+            tasks.addAll(page);
+            after = page.get(page.size() - 1).sequence();
+            if (after == Long.MAX_VALUE) {
+                break;
+            }
         }
+        return tasks;
+    }
+
+    /**
+     * Returns the UTF-8 bytes of a text, as a tally or resume state in tests where their content
+     * does not matter.
+     *
+     * @param text the text
+     * @return its bytes
+     */
+    protected static byte[] tally(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Returns the bytes of a resume state that the test expects to be there.
+     *
+     * @param state what {@link CheckpointStore#resumeState} returned
+     * @return its bytes
+     * @throws AssertionError if it is empty
+     */
+    protected static byte[] bytes(Optional<byte[]> state) {
+        assertThat(state).as("resume state").isPresent();
+        return state.get();
+    }
+
+    /**
+     * Asserts that range checkpoints are the expected ones in that order, comparing tallies by
+     * their bytes (a record's equals compares arrays by identity).
+     *
+     * @param actual what the store returned
+     * @param expected the checkpoints expected
+     */
+    protected static void assertRanges(List<RangeCheckpoint> actual, RangeCheckpoint... expected) {
+        assertThat(actual.stream().map(CheckpointStoreContract::describe).collect(Collectors.toList()))
+                .containsExactlyElementsOf(Arrays.stream(expected).map(CheckpointStoreContract::describe)
+                        .collect(Collectors.toList()));
+    }
+
+    private static String describe(RangeCheckpoint r) {
+        return "RangeCheckpoint[pass=" + r.pass() + ", index=" + r.index() + ", startAfter=" + quoted(r.startAfter())
+                + ", endInclusive=" + quoted(r.endInclusive()) + ", lastKey=" + quoted(r.lastKey())
+                + ", differencesBytes=" + r.differencesBytes() + ", planBytes=" + r.planBytes() + ", tally=0x"
+                + HexFormat.of().formatHex(r.tally()) + " (" + r.tally().length + " bytes), done=" + r.done() + "]";
+    }
+
+    private static String quoted(String s) {
+        return s == null ? "null" : "'" + s + "'";
+    }
+
+    /** What {@link CheckpointStore#upload}'s default finds among a run's uploads. */
+    private static Optional<UploadRecord> newestByDefault(List<UploadRecord> uploads, String key) {
+        UploadRecord found = null;
+        for (UploadRecord u : uploads) {
+            if (u.key().equals(key) && (found == null || !u.startedAt().isBefore(found.startedAt()))) {
+                found = u;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private static byte[] resumeState(String runId) {
+        return ("{\"stage\":\"state of " + runId + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -817,12 +1078,13 @@ public abstract class CheckpointStoreContract {
         return new LogLine(T0, "WARN", "log of " + runId);
     }
 
-    /** Writes a run with one log line, value, range checkpoint and upload with parts, and two tasks. */
+    /** Writes a run with one log line, resume state, range checkpoint and upload with parts, and two tasks. */
     private void writeOneOfEverything(String runId) {
         store.createRun(run(runId, T0));
         store.log(runId, logLine(runId));
-        store.putValue(runId, "submitted", "value of " + runId);
-        store.saveRange(runId, new RangeCheckpoint("before", 0, null, "m", "k-" + runId, 10, 20, "{}", false));
+        store.saveResumeState(runId, resumeState(runId));
+        store.saveRange(runId, new RangeCheckpoint(DiffPass.BEFORE, 0, null, "m", "k-" + runId, 10, 20,
+                tally("{}"), false));
         store.saveTask(runId, task(0, TaskState.DONE));
         store.saveTask(runId, task(1, TaskState.FAILED));
         store.saveUpload(runId, new UploadRecord("key-" + runId, "upload-" + runId, "etag", 5L << 20, T0, List.of()));
@@ -832,9 +1094,9 @@ public abstract class CheckpointStoreContract {
     private void assertOneOfEverything(String runId) {
         assertThat(store.run(runId)).contains(run(runId, T0));
         assertThat(log(runId)).containsExactly(logLine(runId));
-        assertThat(store.value(runId, "submitted")).contains("value of " + runId);
-        assertThat(store.ranges(runId, "before")).containsExactly(
-                new RangeCheckpoint("before", 0, null, "m", "k-" + runId, 10, 20, "{}", false));
+        assertThat(bytes(store.resumeState(runId))).isEqualTo(resumeState(runId));
+        assertRanges(store.ranges(runId, DiffPass.BEFORE),
+                new RangeCheckpoint(DiffPass.BEFORE, 0, null, "m", "k-" + runId, 10, 20, tally("{}"), false));
         assertThat(tasks(runId)).containsExactly(task(0, TaskState.DONE), task(1, TaskState.FAILED));
         assertThat(store.countTasks(runId, TaskState.FAILED)).isEqualTo(1);
         UploadRecord upload = new UploadRecord("key-" + runId, "upload-" + runId, "etag", 5L << 20, T0,
