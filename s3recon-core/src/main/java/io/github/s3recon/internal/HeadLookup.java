@@ -2,12 +2,11 @@ package io.github.s3recon.internal;
 
 import io.github.s3recon.S3Errors;
 import io.github.s3recon.Checksum;
-import io.github.s3recon.ChecksumAlgorithm;
-import io.github.s3recon.ChecksumType;
 import io.github.s3recon.Fingerprint;
 import io.github.s3recon.MergeDiff;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
+import io.github.s3recon.source.HeadResponses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -52,7 +51,7 @@ public final class HeadLookup implements MergeDiff.DetailsLookup {
     @Override
     public Checksum checksum(MergeDiff.Side side, ObjectEntry entry) {
         HeadObjectResponse head = head(side, entry, null);
-        return head == null ? null : checksumOf(head);
+        return head == null ? null : HeadResponses.checksum(head);
     }
 
     @Override
@@ -176,34 +175,5 @@ public final class HeadLookup implements MergeDiff.DetailsLookup {
         PartsUnsupported() {
             super(null, null, false, false);
         }
-    }
-
-    /**
-     * Reads the checksum a HeadObject response carries.
-     *
-     * @param head the response
-     * @return the checksum, or null
-     */
-    static Checksum checksumOf(HeadObjectResponse head) {
-        ChecksumType type = head.checksumType() == null ? null : switch (head.checksumType()) {
-            case FULL_OBJECT -> ChecksumType.FULL_OBJECT;
-            case COMPOSITE -> ChecksumType.COMPOSITE;
-            default -> null;
-        };
-        if (head.checksumCRC64NVME() != null) {
-            return Checksum.of(ChecksumAlgorithm.CRC64NVME, ChecksumType.FULL_OBJECT, head.checksumCRC64NVME());
-        }
-        String[] values = {head.checksumCRC32(), head.checksumCRC32C(), head.checksumSHA1(), head.checksumSHA256()};
-        ChecksumAlgorithm[] algorithms = {ChecksumAlgorithm.CRC32, ChecksumAlgorithm.CRC32C, ChecksumAlgorithm.SHA1,
-            ChecksumAlgorithm.SHA256};
-        for (int i = 0; i < values.length; i++) {
-            if (values[i] != null) {
-                // A "-N" suffix marks a composite checksum when the server does not send the type.
-                ChecksumType t = type != null ? type
-                        : values[i].matches(".*-\\d+$") ? ChecksumType.COMPOSITE : ChecksumType.FULL_OBJECT;
-                return Checksum.of(algorithms[i], t, values[i]);
-            }
-        }
-        return null;
     }
 }

@@ -26,9 +26,19 @@ import java.util.stream.Stream;
  *       and the check that source and destination do not overlap.
  * </ul>
  *
+ * <p>Keys are the objects' names relative to the source (for a bucket, to its prefix); any
+ * Unicode string S3 accepts as a key, spaces, {@code +}, {@code %} and characters outside ASCII
+ * included, never normalized nor decoded by the source.
+ *
  * <p>Implementations are thread-safe: several ranges are listed, and several objects read, at
  * once. Failures are {@link io.github.s3recon.S3ReconException}s naming the source and what to do.
+ * A null argument throws {@link NullPointerException}; a number out of range (ranges below 1, a
+ * negative offset, a length below -1) throws {@link io.github.s3recon.S3ReconException} with
+ * {@link io.github.s3recon.ErrorCode#INVALID_CONFIGURATION} naming the parameter and the value.
  * The engine does not close a source it was given; the caller that made it does.
+ *
+ * <p>{@code io.github.s3recon.testkit.ObjectSourceContract} (in {@code s3recon-testkit}) is the
+ * test every implementation should pass.
  */
 public interface ObjectSource {
 
@@ -62,7 +72,10 @@ public interface ObjectSource {
      * a listing in the middle returns {@link KeyRange#ALL}.
      *
      * @param ranges the wanted number of ranges; at least 1
-     * @return the ranges in key order; never empty
+     * @return the ranges in key order, the first starting at the first key ({@code startAfter}
+     *     null), each next one after the previous one's end, the last without an end; never empty
+     * @throws io.github.s3recon.S3ReconException with
+     *     {@link io.github.s3recon.ErrorCode#INVALID_CONFIGURATION} if {@code ranges} is below 1
      */
     List<KeyRange> plan(int ranges);
 
@@ -71,7 +84,9 @@ public interface ObjectSource {
      * object count.
      *
      * @param range the keys to list; not null ({@link KeyRange#ALL} for all)
-     * @return the entries; the caller closes the stream, which stops the listing
+     * @return the entries, each key once, with its size (ETag, last modified and checksum where the
+     *     listing has them); the caller closes the stream, which stops the listing. Failures surface
+     *     from the stream.
      */
     Stream<ObjectEntry> list(KeyRange range);
 
@@ -80,17 +95,20 @@ public interface ObjectSource {
      * has one).
      *
      * @param key the key relative to the source; not null
-     * @return the attributes, or empty if the object does not exist (any more)
+     * @return the attributes, with the key as given and the same size and ETag as a listing gives;
+     *     empty if the object does not exist (any more)
      */
     Optional<ObjectEntry> attributes(String key);
 
     /**
-     * Opens an object's body, or a byte range of it.
+     * Opens an object's body, or a byte range of it. A missing object fails here, when opened,
+     * not on the first read.
      *
      * @param key the key relative to the source; not null
      * @param offset the first byte, from 0
      * @param length how many bytes, or -1 for all bytes from {@code offset} to the end
-     * @return the bytes; the caller closes the stream
+     * @return the bytes: fewer than {@code length} when the object ends first, none for
+     *     {@code length} 0 or an {@code offset} at or past the end; the caller closes the stream
      */
     InputStream open(String key, long offset, long length);
 }
