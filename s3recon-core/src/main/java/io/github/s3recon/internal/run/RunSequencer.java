@@ -14,6 +14,7 @@ import io.github.s3recon.spi.CheckpointStore.DiffPass;
 import io.github.s3recon.spi.CheckpointStore.RunKind;
 import io.github.s3recon.spi.ObjectSource;
 import io.github.s3recon.spi.TransferScheduler;
+import io.github.s3recon.source.S3BucketSource;
 import java.time.Duration;
 import java.util.List;
 
@@ -59,8 +60,8 @@ public final class RunSequencer {
      * @return the run, not started
      */
     public static RunSequencer of(RunSettings settings) {
-        return new RunSequencer(settings, TempBucketSource.of(settings.source(), settings.sourceLister()),
-                TempBucketSource.of(settings.destination(), settings.destinationLister()));
+        return new RunSequencer(settings, new S3BucketSource(settings.source(), settings.sourceLister()),
+                new S3BucketSource(settings.destination(), settings.destinationLister()));
     }
 
     /**
