@@ -5,7 +5,7 @@ import io.github.s3recon.internal.Estimator;
 import io.github.s3recon.internal.Listeners;
 import io.github.s3recon.internal.KeyFilter;
 import io.github.s3recon.internal.Overlap;
-import io.github.s3recon.internal.Reconciler;
+import io.github.s3recon.internal.run.RunSequencer;
 import io.github.s3recon.internal.RunSettings;
 import io.github.s3recon.internal.Validator;
 import io.github.s3recon.spi.CheckpointStore;
@@ -98,7 +98,7 @@ public final class Migration implements AutoCloseable {
     private final boolean newRun;
     private final String validationProbePrefix;
     private final ReentrantLock running = new ReentrantLock();
-    private volatile Reconciler current;
+    private volatile RunSequencer current;
     /** Guards current, starting and cancelStarting, so that a cancel cannot fall between a run's start and its run. */
     private final Object starts = new Object();
     private int starting;
@@ -157,7 +157,7 @@ public final class Migration implements AutoCloseable {
      *     an unreachable endpoint, an unusable work directory; listeners then see it finish as FAILED
      */
     public MigrationResult reconcile() {
-        return runWith(Reconciler::reconcile, null);
+        return runWith(RunSequencer::reconcile, null);
     }
 
     /**
@@ -217,7 +217,7 @@ public final class Migration implements AutoCloseable {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "report must not be null: pass the report of "
                     + "reconcile() or plan()");
         }
-        return runWith(Reconciler::repair, report);
+        return runWith(RunSequencer::repair, report);
     }
 
     /**
@@ -259,7 +259,7 @@ public final class Migration implements AutoCloseable {
                     + shard.destinationPrefix() + ", not of this migration (" + source + " -> " + destination
                     + "): build the migration with the shard's locations");
         }
-        return runWith(Reconciler::reconcile, List.of(shard.range()));
+        return runWith(RunSequencer::reconcile, List.of(shard.range()));
     }
 
     /**
@@ -385,7 +385,7 @@ public final class Migration implements AutoCloseable {
      * starting.
      */
     public void cancel() {
-        Reconciler r;
+        RunSequencer r;
         synchronized (starts) {
             r = current;
             if (r == null && starting > 0) {
@@ -399,14 +399,14 @@ public final class Migration implements AutoCloseable {
     }
 
     private interface Call<A, R> {
-        R call(Reconciler reconciler, A argument);
+        R call(RunSequencer reconciler, A argument);
     }
 
     private <A, R> R runWith(Call<A, R> call, A argument) {
         synchronized (starts) {
             starting++;
         }
-        Reconciler r;
+        RunSequencer r;
         try {
             r = reconciler();
             running.lock();
@@ -441,8 +441,8 @@ public final class Migration implements AutoCloseable {
                 newRun);
     }
 
-    private Reconciler reconciler() {
-        return new Reconciler(settings());
+    private RunSequencer reconciler() {
+        return RunSequencer.of(settings());
     }
 
     /**
@@ -950,7 +950,7 @@ public final class Migration implements AutoCloseable {
             }
             Migration m = new Migration(this, l, ownsLister, s, ownsStore, t, ownsScheduler, c, ownsCheckpoints);
             try {
-                Reconciler.checkResumable(m.settings());
+                RunSequencer.checkResumable(m.settings());
             } catch (RuntimeException e) {
                 m.close();
                 throw e;

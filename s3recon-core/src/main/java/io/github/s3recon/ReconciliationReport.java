@@ -209,6 +209,11 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
                     json.writeString(note);
                 }
                 json.writeEndArray();
+                // A resumed run: how much of the copying its earlier attempts did (the rest is this attempt's).
+                json.writeObjectFieldStart("earlierAttempts");
+                json.writeNumberField("objectsCopied", transfer.objectsCopiedEarlier());
+                json.writeNumberField("bytesCopied", transfer.bytesCopiedEarlier());
+                json.writeEndObject();
                 json.writeEndObject();
             }
             json.writeStringField("startedAt", startedAt.toString());

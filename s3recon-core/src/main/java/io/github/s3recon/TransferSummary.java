@@ -7,7 +7,11 @@ import java.util.Objects;
 /**
  * What a migration's transfer phase did, as {@code summary.json} reports it under {@code transfer}.
  *
- * @param objectsCopied objects copied (new or over a differing destination object)
+ * <p>A resumed run counts what its earlier attempts did in the totals, and says how much of it
+ * they did in {@code objectsCopiedEarlier} and {@code bytesCopiedEarlier}; this attempt copied the
+ * difference.
+ *
+ * @param objectsCopied objects copied (new or over a differing destination object), over all attempts
  * @param bytesCopied bytes of the copied objects
  * @param objectsSkipped source objects in scope that were not copied: proved equal, or kept by the
  *     overwrite policy
@@ -25,14 +29,47 @@ import java.util.Objects;
  * @param notes what the engine changed about how it wrote, said once each (plain uploads after a
  *     server stored a body's framing, copies without tags, relays after a failed server-side copy);
  *     null is taken as none; the list is copied
+ * @param objectsCopiedEarlier of the copied objects, those that earlier attempts of a resumed run
+ *     copied (0 for a run that was not resumed)
+ * @param bytesCopiedEarlier bytes of those
  */
 public record TransferSummary(long objectsCopied, long bytesCopied, long objectsSkipped, long objectsDeleted,
         long objectsFailed, long retries, long objectsServerSide, long bytesServerSide, long objectsRelayed,
-        long bytesRelayed, Path failuresFile, long deletionsKept, List<String> notes) {
+        long bytesRelayed, Path failuresFile, long deletionsKept, List<String> notes, long objectsCopiedEarlier,
+        long bytesCopiedEarlier) {
     /** Checks for null; copies the notes. */
     public TransferSummary {
         Objects.requireNonNull(failuresFile, "failuresFile");
         notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    /**
+     * A summary of a run that was not resumed (nothing copied by earlier attempts).
+     *
+     * @param objectsCopied objects copied
+     * @param bytesCopied bytes copied
+     * @param objectsSkipped objects not copied
+     * @param objectsDeleted objects deleted
+     * @param objectsFailed objects failed
+     * @param retries requests retried
+     * @param objectsServerSide objects copied by the server
+     * @param bytesServerSide bytes of those
+     * @param objectsRelayed objects streamed through the JVM
+     * @param bytesRelayed bytes of those
+     * @param failuresFile the failures file; not null
+     * @param deletionsKept planned deletions not made
+     * @param notes what the engine changed about how it wrote; null is taken as none
+     */
+    public TransferSummary(long objectsCopied, long bytesCopied, long objectsSkipped, long objectsDeleted,
+            long objectsFailed, long retries, long objectsServerSide, long bytesServerSide, long objectsRelayed,
+            long bytesRelayed, Path failuresFile, long deletionsKept, List<String> notes) {
+        this(objectsCopied, bytesCopied, objectsSkipped, objectsDeleted, objectsFailed, retries, objectsServerSide,
+                bytesServerSide, objectsRelayed, bytesRelayed, failuresFile, deletionsKept, notes, 0, 0);
+    }
+
+    /** Objects this attempt copied: all copied objects less those earlier attempts copied. */
+    public long objectsCopiedThisAttempt() {
+        return objectsCopied - objectsCopiedEarlier;
     }
 
     /**
@@ -54,6 +91,6 @@ public record TransferSummary(long objectsCopied, long bytesCopied, long objects
             long objectsFailed, long retries, long objectsServerSide, long bytesServerSide, long objectsRelayed,
             long bytesRelayed, Path failuresFile) {
         this(objectsCopied, bytesCopied, objectsSkipped, objectsDeleted, objectsFailed, retries, objectsServerSide,
-                bytesServerSide, objectsRelayed, bytesRelayed, failuresFile, 0, List.of());
+                bytesServerSide, objectsRelayed, bytesRelayed, failuresFile, 0, List.of(), 0, 0);
     }
 }

@@ -63,7 +63,9 @@ class ReconciliationReportTransferTest {
         assertNumber(transfer, "deletionsKept", 12);
         assertThat(transfer.get("notes").get(0).asText()).isEqualTo("plain uploads to http://127.0.0.1:1");
         assertThat(fieldNames(transfer)).containsExactly("objectsCopied", "bytesCopied", "objectsSkipped",
-                "objectsDeleted", "objectsFailed", "retries", "serverSide", "relayed", "deletionsKept", "notes");
+                "objectsDeleted", "objectsFailed", "retries", "serverSide", "relayed", "deletionsKept", "notes",
+                "earlierAttempts");
+        assertThat(fieldNames(transfer.get("earlierAttempts"))).containsExactly("objectsCopied", "bytesCopied");
         assertThat(fieldNames(transfer.get("serverSide"))).containsExactly("objects", "bytes");
         assertThat(fieldNames(transfer.get("relayed"))).containsExactly("objects", "bytes");
     }

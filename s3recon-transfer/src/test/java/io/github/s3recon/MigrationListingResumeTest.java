@@ -65,7 +65,7 @@ class MigrationListingResumeTest {
                 CheckpointStore.RunRecord run = store.runs().get(0);
                 runId = run.runId();
                 assertThat(run.state()).isEqualTo(MigrationState.CANCELLED);
-                List<CheckpointStore.RangeCheckpoint> ranges = store.ranges(runId, "before");
+                List<CheckpointStore.RangeCheckpoint> ranges = store.ranges(runId, CheckpointStore.DiffPass.BEFORE);
                 assertThat(ranges).singleElement().satisfies(r -> {
                     assertThat(r.done()).isFalse();
                     assertThat(r.lastKey()).isNotNull();

@@ -84,13 +84,13 @@ class TaskJournalFailureTest {
         }
 
         @Override
-        public void putValue(String runId, String name, String value) {
-            store.putValue(runId, name, value);
+        public void saveResumeState(String runId, byte[] state) {
+            store.saveResumeState(runId, state);
         }
 
         @Override
-        public Optional<String> value(String runId, String name) {
-            return store.value(runId, name);
+        public Optional<byte[]> resumeState(String runId) {
+            return store.resumeState(runId);
         }
 
         @Override
@@ -99,18 +99,8 @@ class TaskJournalFailureTest {
         }
 
         @Override
-        public List<RangeCheckpoint> ranges(String runId, String phase) {
-            return store.ranges(runId, phase);
-        }
-
-        @Override
-        public void clearRanges(String runId, String phase) {
-            store.clearRanges(runId, phase);
-        }
-
-        @Override
-        public Stream<TaskRecord> tasks(String runId) {
-            return store.tasks(runId);
+        public List<RangeCheckpoint> ranges(String runId, DiffPass pass) {
+            return store.ranges(runId, pass);
         }
 
         @Override

@@ -19,14 +19,14 @@ import java.nio.file.Path;
  * line ({@code key}, {@code action}, {@code code}, {@code message}, {@code attempts}), so that
  * failures cost no heap however many there are. Thread-safe: the scheduler's threads call it.
  */
-final class FailureRecorder implements MigrationListener, AutoCloseable {
+public final class FailureRecorder implements MigrationListener, AutoCloseable {
 
     private final MigrationListener next;
     private final Path file;
     private JsonGenerator json;
     private IOException broken;
 
-    FailureRecorder(MigrationListener next, Path file) {
+    public FailureRecorder(MigrationListener next, Path file) {
         this.next = next;
         this.file = file;
     }

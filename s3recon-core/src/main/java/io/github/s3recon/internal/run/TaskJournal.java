@@ -1,6 +1,7 @@
-package io.github.s3recon.internal;
+package io.github.s3recon.internal.run;
 
 import io.github.s3recon.ErrorCode;
+import io.github.s3recon.Redact;
 import io.github.s3recon.FixAction;
 import io.github.s3recon.S3ReconException;
 import io.github.s3recon.TransferAction;
@@ -181,6 +182,20 @@ final class TaskJournal {
     /** Adds what earlier attempts did to this attempt's totals. */
     TransferScheduler.TransferTotals plusEarlier(TransferScheduler.TransferTotals t) {
         return earlier.plus(t);
+    }
+
+    /** Objects the previous attempts of the run copied (the summary tells them apart from this attempt's). */
+    long copiedEarlier() {
+        synchronized (earlier) {
+            return earlier.copied;
+        }
+    }
+
+    /** Bytes the previous attempts of the run copied. */
+    long bytesCopiedEarlier() {
+        synchronized (earlier) {
+            return earlier.bytesCopied;
+        }
     }
 
     /** How the previous attempts of a run did part of its transfer. */

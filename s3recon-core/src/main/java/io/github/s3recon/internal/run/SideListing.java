@@ -1,0 +1,88 @@
+package io.github.s3recon.internal.run;
+
+import io.github.s3recon.KeyRange;
+import io.github.s3recon.MergeDiff;
+import io.github.s3recon.ObjectEntry;
+import io.github.s3recon.internal.KeyFilter;
+import io.github.s3recon.spi.InventoryStore;
+import io.github.s3recon.spi.ObjectSource;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The list stage for one side of one range: the side's listing, narrowed to the include/exclude
+ * globs, counted for progress, and, when the side does not list in UTF-8 byte order, sorted
+ * through the inventory store (in bounded memory) before the diff reads it.
+ */
+final class SideListing {
+
+    private SideListing() {
+    }
+
+    /**
+     * Opens a side's sorted stream of entries in a range.
+     *
+     * @param name names the range's inventory, unique in the run
+     * @param sorted true when the side's listing is diffed as it streams; false to sort it in the store
+     * @return the entries in UTF-8 key order (checked by the diff); the caller closes the stream
+     */
+    static Stream<ObjectEntry> open(RunContext run, String name, MergeDiff.Side side, KeyRange range, boolean sorted,
+            ListingProgress progress, Runnable checkStopped) {
+        ObjectSource source = side == MergeDiff.Side.SOURCE ? run.sourceSide : run.destinationSide;
+        Stream<ObjectEntry> listing = source.list(range);
+        Iterator<ObjectEntry> entries = listing.iterator();
+        KeyFilter filter = run.settings.filter();
+        if (!filter.acceptsAll()) {
+            entries = filtered(entries, filter);
+        }
+        Iterator<ObjectEntry> counted = progress.counting(side, entries, checkStopped);
+        if (sorted) {
+            return StreamSupport.stream(Spliterators.spliteratorUnknownSize(counted, Spliterator.ORDERED), false)
+                    .onClose(listing::close);
+        }
+        String inventory = inventoryName(name, side);
+        try (listing; InventoryStore.Writer writer = run.store.writer(inventory)) {
+            while (counted.hasNext()) {
+                writer.add(counted.next());
+            }
+        }
+        return run.store.readSorted(inventory);
+    }
+
+    /** The inventory a side of a range is sorted in; deleted when the range is done. */
+    static String inventoryName(String name, MergeDiff.Side side) {
+        return "run-" + name + "-" + side.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static Iterator<ObjectEntry> filtered(Iterator<ObjectEntry> entries, KeyFilter filter) {
+        return new Iterator<>() {
+            private ObjectEntry next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && entries.hasNext()) {
+                    ObjectEntry e = entries.next();
+                    if (filter.test(e.key())) {
+                        next = e;
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public ObjectEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                ObjectEntry e = next;
+                next = null;
+                return e;
+            }
+        };
+    }
+}
