@@ -54,12 +54,15 @@ class OldCheckpointLayoutTest {
         toOldLayout(runId);
         Map<String, Long> before = listing(dst);
 
-        try (Migration m = builder().build()) {
-            assertThatThrownBy(m::run).isInstanceOfSatisfying(S3ReconException.class, e -> {
-                assertThat(e.code()).isEqualTo(ErrorCode.RESUME_CONFLICT);
-                assertThat(e.getMessage()).contains(runId).contains("newRun(true)");
-            });
-        }
+        // Refused when the migration is built (it checks the work directory then) or, at the latest, by run().
+        assertThatThrownBy(() -> {
+            try (Migration m = builder().build()) {
+                m.run();
+            }
+        }).isInstanceOfSatisfying(S3ReconException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.RESUME_CONFLICT);
+            assertThat(e.getMessage()).contains(runId).contains("older version").contains("newRun(true)");
+        });
         assertThat(listing(dst)).isEqualTo(before);
 
         try (Migration m = builder().newRun(true).build()) {
