@@ -330,11 +330,16 @@ class SqliteCheckpointStoreUpgradeTest {
     }
 
     private static int userVersion(Path database) throws SQLException {
+        return Integer.parseInt(pragma(database, "user_version"));
+    }
+
+    /** Reads a pragma's first value on a connection of its own. */
+    static String pragma(Path database, String pragma) throws SQLException {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
                 Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("PRAGMA user_version")) {
+                ResultSet rows = statement.executeQuery("PRAGMA " + pragma)) {
             rows.next();
-            return rows.getInt(1);
+            return rows.getString(1);
         }
     }
 
