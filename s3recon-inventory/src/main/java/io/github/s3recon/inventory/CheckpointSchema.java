@@ -69,7 +69,8 @@ final class CheckpointSchema {
                 + "PRIMARY KEY (run_id, sequence)) WITHOUT ROWID",
         // So that countTasks() counts index entries instead of reading every task of the run.
         "CREATE INDEX IF NOT EXISTS checkpoint_tasks_by_state ON checkpoint_tasks (run_id, state)",
-        // A rowid table, as version 0 created it (its rows are kept by the upgrade).
+        // A rowid table: the rowid breaks ties between uploads of one key started at the same instant
+        // (the one saved last is the newest).
         "CREATE TABLE IF NOT EXISTS checkpoint_uploads ("
                 + "run_id TEXT NOT NULL, upload_id TEXT NOT NULL, key BLOB NOT NULL, source_etag TEXT NOT NULL, "
                 + "part_size INTEGER NOT NULL, started_seconds INTEGER NOT NULL, started_nanos INTEGER NOT NULL, "

@@ -39,8 +39,9 @@ final class CheckpointUploads {
         "DELETE FROM checkpoint_uploads WHERE run_id = ?"
     };
 
-    // The order of CheckpointStore.uploads(): by start, then upload id; the newest of a key is the
-    // last of its uploads in that order, as the interface's default upload() finds it.
+    // By start, then in the order saved (the rowid): of uploads of a key started at the same instant,
+    // the one saved last is the newest. The engine relies on it: it saves an intent record, then the
+    // upload created after it, often at the same instant, and the upload must win.
     // One statement per read of uploads, so that uploads and parts come from one snapshot; a LEFT
     // JOIN keeps the uploads without parts.
     private static final String UPLOAD_COLUMNS = "u.upload_id, u.key, u.source_etag, u.part_size, u.started_seconds, "
@@ -48,13 +49,13 @@ final class CheckpointUploads {
 
     private static final String SELECT_NEWEST_UPLOAD = "SELECT " + UPLOAD_COLUMNS + " FROM (SELECT * "
             + "FROM checkpoint_uploads WHERE run_id = ? AND key = ? "
-            + "ORDER BY started_seconds DESC, started_nanos DESC, upload_id DESC LIMIT 1) u "
+            + "ORDER BY started_seconds DESC, started_nanos DESC, rowid DESC LIMIT 1) u "
             + "LEFT JOIN checkpoint_parts p ON p.run_id = u.run_id AND p.upload_id = u.upload_id "
             + "ORDER BY p.part_number";
 
     private static final String SELECT_UPLOADS = "SELECT " + UPLOAD_COLUMNS + " FROM checkpoint_uploads u "
             + "LEFT JOIN checkpoint_parts p ON p.run_id = u.run_id AND p.upload_id = u.upload_id "
-            + "WHERE u.run_id = ? ORDER BY u.started_seconds, u.started_nanos, u.upload_id, p.part_number";
+            + "WHERE u.run_id = ? ORDER BY u.started_seconds, u.started_nanos, u.rowid, p.part_number";
 
     private final CheckpointBatcher batcher;
 

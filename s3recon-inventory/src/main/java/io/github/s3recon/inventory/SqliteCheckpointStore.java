@@ -382,7 +382,8 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     /**
      * {@inheritDoc}
      *
-     * <p>One query for the uploads and their parts, so that both come from one snapshot.
+     * <p>The uploads come oldest first by {@code startedAt}, then in the order they were saved (not
+     * by upload id: see {@link #upload}); one query reads them with their parts, from one snapshot.
      *
      * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
      *     or the database fails
@@ -396,8 +397,9 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     /**
      * {@inheritDoc}
      *
-     * <p>One indexed lookup rather than the default's search of every upload; it finds what the
-     * default finds (of uploads of the key started at the same instant, the greatest upload id).
+     * <p>One indexed lookup rather than the default's search of every upload. Of uploads of the
+     * key started at the same instant, the one saved last (the engine saves an intent record, then
+     * the upload created after it, often at the same instant: the upload must be found).
      *
      * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
      *     or the database fails; {@link ErrorCode#INVALID_CONFIGURATION} for a key with an
