@@ -39,6 +39,9 @@ final class CheckpointUploads {
         "DELETE FROM checkpoint_uploads WHERE run_id = ?"
     };
 
+    // By start, then in the order saved (the rowid): of uploads of a key started at the same instant,
+    // the one saved last is the newest. The engine relies on it: it saves an intent record, then the
+    // upload created after it, often at the same instant, and the upload must win.
     // One statement per read of uploads, so that uploads and parts come from one snapshot; a LEFT
     // JOIN keeps the uploads without parts.
     private static final String UPLOAD_COLUMNS = "u.upload_id, u.key, u.source_etag, u.part_size, u.started_seconds, "

@@ -382,7 +382,8 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     /**
      * {@inheritDoc}
      *
-     * <p>The uploads come oldest first (by {@code startedAt}, then in the order they were saved).
+     * <p>The uploads come oldest first by {@code startedAt}, then in the order they were saved (not
+     * by upload id: see {@link #upload}); one query reads them with their parts, from one snapshot.
      *
      * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
      *     or the database fails
@@ -397,7 +398,8 @@ public final class SqliteCheckpointStore implements CheckpointStore {
      * {@inheritDoc}
      *
      * <p>One indexed lookup rather than the default's search of every upload. Of uploads of the
-     * key started at the same instant, the one saved last.
+     * key started at the same instant, the one saved last (the engine saves an intent record, then
+     * the upload created after it, often at the same instant: the upload must be found).
      *
      * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
      *     or the database fails; {@link ErrorCode#INVALID_CONFIGURATION} for a key with an

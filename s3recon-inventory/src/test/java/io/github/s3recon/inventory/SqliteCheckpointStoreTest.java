@@ -326,12 +326,7 @@ class SqliteCheckpointStoreTest extends CheckpointStoreContract {
     }
 
     private static String integrityCheck(Path database) throws SQLException {
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("PRAGMA integrity_check")) {
-            rows.next();
-            return rows.getString(1);
-        }
+        return SqliteCheckpointStoreUpgradeTest.pragma(database, "integrity_check");
     }
 
     /**

@@ -68,7 +68,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       none (an empty {@link Optional}). The store copies the caller's array when it is given
  *       (the caller may reuse it at once) and returns a new array on every read.
  *   <li><b>Orders and pages.</b> Runs by start then id; a log in the order it was written; ranges
- *       by index within a pass; uploads by start then upload id, their parts by number; tasks by
+ *       by index within a pass; uploads by start, then in the order saved (so that of uploads of
+ *       a key started at the same instant the one saved last is the newest), their parts by number; tasks by
  *       sequence, a page holding those after the given sequence, at most {@code limit} of them,
  *       fewer only on the last page, and a {@code limit} below 1 throws
  *       {@link IllegalArgumentException}. {@code upload(run, key)} finds what the interface's
@@ -697,24 +698,42 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
-    void listsUploadsByStartThenUploadIdAndFindsTheOneTheDefaultFinds() {
-        UploadRecord b = new UploadRecord("key", "upload-b", "etag", 5L << 20, T0, List.of());
+    void listsUploadsByStartAndFindsTheOneTheDefaultFinds() {
+        UploadRecord b = new UploadRecord("key", "upload-b", "etag", 5L << 20, T0.plusNanos(1), List.of());
         UploadRecord a = new UploadRecord("key", "upload-a", "etag", 5L << 20, T0,
                 List.of(new PartRecord(1, "a1", null, null)));
         UploadRecord earliest = new UploadRecord("other-key", "upload-z", "etag", 5L << 20, T0.minusNanos(1),
                 List.of());
-        UploadRecord latest = new UploadRecord("other-key", "upload-0", "etag", 5L << 20, T0.plusNanos(1), List.of());
+        UploadRecord latest = new UploadRecord("other-key", "upload-0", "etag", 5L << 20, T0.plusSeconds(1),
+                List.of());
         for (UploadRecord upload : List.of(b, latest, a, earliest)) {
             store.saveUpload("run", upload);
         }
 
         assertThat(store.uploads("run")).containsExactly(earliest, a, b, latest);
-        // upload() finds what the interface's default finds in uploads(), also between uploads of a
-        // key started at the same instant.
+        // upload() finds what the interface's default finds in uploads().
         for (String key : List.of("key", "other-key", "never")) {
             assertThat(store.upload("run", key)).as(key).isEqualTo(newestByDefault(store.uploads("run"), key));
         }
+        assertThat(store.upload("run", "key")).contains(b);
         assertThat(store.upload("run", "other-key")).contains(latest);
+    }
+
+    @Test
+    void ofUploadsOfAKeyStartedAtTheSameInstantTheOneSavedLastIsTheNewest() {
+        // The engine saves an intent record, then the upload it creates, often at the same instant:
+        // the upload must be the one found, whatever the ids.
+        UploadRecord intent = new UploadRecord("key", "zzz-intent", "-", 1, T0, List.of());
+        UploadRecord upload = new UploadRecord("key", "aaa-upload", "etag", 5L << 20, T0,
+                List.of(new PartRecord(1, "p1", null, null)));
+        store.saveUpload("run", intent);
+        store.saveUpload("run", upload);
+
+        assertThat(store.uploads("run")).containsExactly(intent, upload);
+        assertThat(store.upload("run", "key")).contains(upload);
+        store.saveUpload("other", upload);
+        store.saveUpload("other", intent);
+        assertThat(store.upload("other", "key")).contains(intent);
     }
 
     // ---- clearing progress --------------------------------------------------------------------
