@@ -7,7 +7,7 @@ import io.github.s3recon.internal.KeyFilter;
 import io.github.s3recon.internal.Overlap;
 import io.github.s3recon.internal.Reconciler;
 import io.github.s3recon.internal.RunSettings;
-import io.github.s3recon.internal.Validator;
+import io.github.s3recon.internal.validation.Validator;
 import io.github.s3recon.spi.CheckpointStore;
 import io.github.s3recon.spi.CheckpointStoreProvider;
 import io.github.s3recon.spi.InventoryStore;
