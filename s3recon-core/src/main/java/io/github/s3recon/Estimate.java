@@ -1,6 +1,5 @@
 package io.github.s3recon;
 
-import io.github.s3recon.internal.Bytes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -216,7 +215,7 @@ public record Estimate(String source, long objects, long bytes, long keys, Basis
     public String describe() {
         StringBuilder out = new StringBuilder();
         out.append("Estimate of ").append(source).append(": ").append(count(objects)).append(" objects, ")
-                .append(Bytes.format(bytes)).append(" (").append(switch (basis) {
+                .append(formatBytes(bytes)).append(" (").append(switch (basis) {
                     case FULL_LISTING -> "exact: full listing of " + count(keysListed) + " keys";
                     case EXTRAPOLATED -> String.format(Locale.ROOT, "extrapolated from %d of %d key ranges (%.1f%%), "
                             + "%s keys listed", rangesListed, rangesPlanned, 100.0 * sampleFraction(), count(keysListed));
@@ -225,16 +224,16 @@ public record Estimate(String source, long objects, long bytes, long keys, Basis
         out.append(String.format(Locale.ROOT, "  %-6s %-23s %14s %12s%n", "lane", "size", "objects", "bytes"));
         for (Bucket b : histogram) {
             out.append(String.format(Locale.ROOT, "  %-6s %-23s %14s %12s%n", b.lane(),
-                    Bytes.format(b.minSize()) + " - " + Bytes.format(b.maxSize()), count(b.objects()),
-                    Bytes.format(b.bytes())));
+                    formatBytes(b.minSize()) + " - " + formatBytes(b.maxSize()), count(b.objects()),
+                    formatBytes(b.bytes())));
         }
         out.append(String.format(Locale.ROOT, "  small lane (< %s): %s objects, %s; large lane: %s objects, %s%n",
-                Bytes.format(smallObjectThreshold), count(objects(SMALL)), Bytes.format(bytes(SMALL)),
-                count(objects(LARGE)), Bytes.format(bytes(LARGE))));
+                formatBytes(smallObjectThreshold), count(objects(SMALL)), formatBytes(bytes(SMALL)),
+                count(objects(LARGE)), formatBytes(bytes(LARGE))));
         out.append(String.format(Locale.ROOT, "  measured, one stream: listing %.0f keys/s, small objects %.1f/s "
                 + "(%d read), large objects %s/s (%d read), %s read%n", rates.listingKeysPerSecond(),
-                rates.smallObjectsPerSecond(), rates.smallObjectsRead(), Bytes.format((long) rates.largeBytesPerSecond()),
-                rates.largeObjectsRead(), Bytes.format(rates.bytesRead())));
+                rates.smallObjectsPerSecond(), rates.smallObjectsRead(), formatBytes((long) rates.largeBytesPerSecond()),
+                rates.largeObjectsRead(), formatBytes(rates.bytesRead())));
         out.append(String.format(Locale.ROOT, "  projected (rough): listing %s (%d range(s), twice), small lane %s "
                 + "(%d at once), large lane %s (%d at once), transfer %s, total %s%n", human(projection.listing()),
                 projection.listingRanges(), human(projection.smallLane()), projection.smallConcurrency(),
@@ -266,5 +265,10 @@ public record Estimate(String source, long objects, long bytes, long keys, Basis
             return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
         }
         return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, (seconds % 3600) / 60);
+    }
+
+    /** A byte count with a binary unit, e.g. {@code 1.5 MiB}; a negative count as it is. */
+    private static String formatBytes(long bytes) {
+        return bytes < 0 ? bytes + " B" : DataSize.ofBytes(bytes).approximate();
     }
 }

@@ -2,14 +2,12 @@ package io.github.s3recon;
 
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.internal.Estimator;
-import io.github.s3recon.internal.Listeners;
 import io.github.s3recon.internal.KeyFilter;
-import io.github.s3recon.internal.Overlap;
+import io.github.s3recon.internal.Listeners;
 import io.github.s3recon.internal.run.RunSequencer;
 import io.github.s3recon.internal.RunSettings;
-import io.github.s3recon.internal.Validator;
+import io.github.s3recon.internal.validation.Validator;
 import io.github.s3recon.spi.CheckpointStore;
-import io.github.s3recon.spi.CheckpointStoreProvider;
 import io.github.s3recon.spi.InventoryStore;
 import io.github.s3recon.spi.InventoryStoreProvider;
 import io.github.s3recon.spi.ObjectLister;
@@ -17,17 +15,13 @@ import io.github.s3recon.spi.ObjectListerProvider;
 import io.github.s3recon.spi.ReconciliationReporter;
 import io.github.s3recon.spi.TransferScheduler;
 import io.github.s3recon.spi.TransferSchedulerProvider;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * Moves the objects of one S3 location to another and proves that nothing was lost or changed.
@@ -48,6 +42,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * concurrent call waits). Memory does not grow with the number of objects. It owns the lister,
  * store and transfer scheduler it found through {@link ServiceLoader} and closes them in {@link #close()}; instances
  * passed to the builder stay the caller's. The S3 clients are always the caller's.
+ *
+ * <p>This file is longer than the 600 lines a source file of core keeps to, on purpose: it is the
+ * public face of the library, the facade and its nested {@link Builder} (a nested type of the API),
+ * and more than half of it is the javadoc of each operation and option. What they do is elsewhere:
+ * the options and their defaults in {@code MigrationOptions}, finding and owning the lister, stores
+ * and scheduler in {@code MigrationResources} and {@code ProviderLookup}, one run at a time and
+ * cancelling in {@code RunGate}, the events of a validation or estimate in {@code StandalonePhase},
+ * and the runs themselves in the engine ({@code internal}).
  */
 public final class Migration implements AutoCloseable {
 
@@ -69,72 +71,16 @@ public final class Migration implements AutoCloseable {
      */
     public static final String DEFAULT_VALIDATION_PROBE_PREFIX = Validator.DEFAULT_PROBE_PREFIX;
 
-    private final S3Location source;
-    private final S3Location destination;
-    private final Path workDirectory;
-    private final List<MigrationListener> listeners;
-    private final List<ReconciliationReporter> reporters;
-    private final ObjectLister lister;
-    private final boolean ownsLister;
-    private final ObjectLister sourceLister;
-    private final ObjectLister destinationLister;
-    private final InventoryStore store;
-    private final boolean ownsStore;
-    private final Clock clock;
-    private final Duration progressInterval;
-    private final int listingRanges;
+    /** The options as built; never changed. */
+    private final MigrationOptions options;
     private final KeyFilter filter;
-    private final TransferScheduler scheduler;
-    private final boolean ownsScheduler;
-    private final OverwritePolicy overwrite;
-    private final boolean deleteExtraneous;
-    private final long maxDeletes;
-    private final int maxDeletePercent;
-    private final boolean allowEmptySource;
-    private final Verification verification;
-    private final ChecksumAlgorithm checksumAlgorithm;
-    private final CheckpointStore checkpoints;
-    private final boolean ownsCheckpoints;
-    private final boolean newRun;
-    private final String validationProbePrefix;
-    private final ReentrantLock running = new ReentrantLock();
-    private volatile RunSequencer current;
-    /** Guards current, starting and cancelStarting, so that a cancel cannot fall between a run's start and its run. */
-    private final Object starts = new Object();
-    private int starting;
-    private boolean cancelStarting;
+    private final MigrationResources resources;
+    private final RunGate<RunSequencer> gate = new RunGate<>(RunSequencer::cancel);
 
-    private Migration(Builder b, ObjectLister lister, boolean ownsLister, InventoryStore store, boolean ownsStore,
-            TransferScheduler scheduler, boolean ownsScheduler, CheckpointStore checkpoints,
-            boolean ownsCheckpoints) {
-        this.checkpoints = checkpoints;
-        this.ownsCheckpoints = ownsCheckpoints;
-        this.newRun = b.newRun;
-        this.validationProbePrefix = b.validationProbePrefix;
-        this.source = b.source;
-        this.destination = b.destination;
-        this.workDirectory = b.workDirectory;
-        this.listeners = List.copyOf(b.listeners);
-        this.reporters = List.copyOf(b.reporters);
-        this.lister = lister;
-        this.ownsLister = ownsLister;
-        this.sourceLister = b.sourceLister != null ? b.sourceLister : lister;
-        this.destinationLister = b.destinationLister != null ? b.destinationLister : lister;
-        this.store = store;
-        this.ownsStore = ownsStore;
-        this.clock = b.clock;
-        this.progressInterval = b.progressInterval;
-        this.listingRanges = b.listingRanges;
-        this.filter = new KeyFilter(b.includes, b.excludes);
-        this.scheduler = scheduler;
-        this.ownsScheduler = ownsScheduler;
-        this.overwrite = b.overwrite;
-        this.deleteExtraneous = b.deleteExtraneous;
-        this.maxDeletes = b.maxDeletes;
-        this.maxDeletePercent = b.maxDeletePercent;
-        this.allowEmptySource = b.allowEmptySource;
-        this.verification = b.verification;
-        this.checksumAlgorithm = b.checksumAlgorithm;
+    private Migration(MigrationOptions options, MigrationResources resources) {
+        this.options = options;
+        this.filter = options.filter();
+        this.resources = resources;
     }
 
     /**
@@ -157,7 +103,7 @@ public final class Migration implements AutoCloseable {
      *     an unreachable endpoint, an unusable work directory; listeners then see it finish as FAILED
      */
     public MigrationResult reconcile() {
-        return runWith(RunSequencer::reconcile, null);
+        return gate.run(this::sequencer, r -> r.reconcile(null));
     }
 
     /**
@@ -188,7 +134,7 @@ public final class Migration implements AutoCloseable {
      *     configuration is in the work directory
      */
     public MigrationResult run() {
-        return runWith((r, ignored) -> r.migrate(), null);
+        return gate.run(this::sequencer, RunSequencer::migrate);
     }
 
     /**
@@ -199,7 +145,7 @@ public final class Migration implements AutoCloseable {
      * @throws S3ReconException if the listing fails, as for {@link #reconcile()}
      */
     public FixPlan plan() {
-        return runWith((r, ignored) -> r.dryRun(), null);
+        return gate.run(this::sequencer, RunSequencer::dryRun);
     }
 
     /**
@@ -217,7 +163,7 @@ public final class Migration implements AutoCloseable {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "report must not be null: pass the report of "
                     + "reconcile() or plan()");
         }
-        return runWith(RunSequencer::repair, report);
+        return gate.run(this::sequencer, r -> r.repair(report));
     }
 
     /**
@@ -230,10 +176,10 @@ public final class Migration implements AutoCloseable {
      * @return the shards in key order; their reports together cover every key once
      */
     public List<ShardSpec> shards() {
-        List<KeyRange> ranges = reconciler().plan();
+        List<KeyRange> ranges = sequencer().plan();
         List<ShardSpec> shards = new ArrayList<>(ranges.size());
         for (int i = 0; i < ranges.size(); i++) {
-            shards.add(ShardSpec.of(i, source, destination, ranges.get(i)));
+            shards.add(ShardSpec.of(i, options.source, options.destination, ranges.get(i)));
         }
         return List.copyOf(shards);
     }
@@ -251,15 +197,15 @@ public final class Migration implements AutoCloseable {
         if (shard == null) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "shard must not be null");
         }
-        if (!shard.sourceBucket().equals(source.bucket()) || !shard.sourcePrefix().equals(source.prefix())
-                || !shard.destinationBucket().equals(destination.bucket())
-                || !shard.destinationPrefix().equals(destination.prefix())) {
+        if (!shard.sourceBucket().equals(options.source.bucket()) || !shard.sourcePrefix().equals(options.source.prefix())
+                || !shard.destinationBucket().equals(options.destination.bucket())
+                || !shard.destinationPrefix().equals(options.destination.prefix())) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "shard " + shard.index() + " is of s3://"
                     + shard.sourceBucket() + "/" + shard.sourcePrefix() + " -> s3://" + shard.destinationBucket() + "/"
-                    + shard.destinationPrefix() + ", not of this migration (" + source + " -> " + destination
+                    + shard.destinationPrefix() + ", not of this migration (" + options.source + " -> " + options.destination
                     + "): build the migration with the shard's locations");
         }
-        return runWith(RunSequencer::reconcile, List.of(shard.range()));
+        return gate.run(this::sequencer, r -> r.reconcile(List.of(shard.range())));
     }
 
     /**
@@ -281,18 +227,16 @@ public final class Migration implements AutoCloseable {
      *     no secret in it. {@link ValidationReport#passed()} tells whether a run can go ahead
      */
     public ValidationReport validate() {
-        running.lock();
-        try {
-            Listeners to = new Listeners(listeners);
-            Instant started = announce(to, MigrationState.VALIDATING);
-            ValidationReport report = new Validator(source, destination, validationProbePrefix, clock,
-                    new Validator.Guards(deleteExtraneous, maxDeletes, maxDeletePercent, allowEmptySource, filter))
+        return gate.exclusive(() -> {
+            StandalonePhase phase = StandalonePhase.start(new Listeners(options.listeners), options.clock,
+                    MigrationState.VALIDATING);
+            ValidationReport report = new Validator(options.source, options.destination,
+                    options.validationProbePrefix, options.clock, new Validator.Guards(options.deleteExtraneous,
+                            options.maxDeletes, options.maxDeletePercent, options.allowEmptySource, filter))
                     .validate();
-            finished(to, MigrationState.VALIDATING, started, 0, 0);
+            phase.finish(0, 0);
             return report;
-        } finally {
-            running.unlock();
-        }
+        });
     }
 
     /**
@@ -312,16 +256,7 @@ public final class Migration implements AutoCloseable {
      *     a missing permission, an unreachable endpoint
      */
     public Estimate estimate() {
-        running.lock();
-        try {
-            Listeners to = new Listeners(listeners);
-            Instant started = announce(to, MigrationState.ESTIMATING);
-            Estimate estimate = estimator().full();
-            finished(to, MigrationState.ESTIMATING, started, estimate.objects(), estimate.bytes());
-            return estimate;
-        } finally {
-            running.unlock();
-        }
+        return estimated(Estimator::full);
     }
 
     /**
@@ -341,37 +276,21 @@ public final class Migration implements AutoCloseable {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "sampleObjects must be positive, was "
                     + sampleObjects);
         }
-        running.lock();
-        try {
-            Listeners to = new Listeners(listeners);
-            Instant started = announce(to, MigrationState.ESTIMATING);
-            Estimate estimate = estimator().sampled(sampleObjects);
-            finished(to, MigrationState.ESTIMATING, started, estimate.objects(), estimate.bytes());
+        return estimated(e -> e.sampled(sampleObjects));
+    }
+
+    private Estimate estimated(Function<Estimator, Estimate> how) {
+        return gate.exclusive(() -> {
+            StandalonePhase phase = StandalonePhase.start(new Listeners(options.listeners), options.clock,
+                    MigrationState.ESTIMATING);
+            TransferScheduler.Lanes lanes = resources.scheduler == null ? TransferScheduler.Lanes.DEFAULTS
+                    : resources.scheduler.lanes();
+            Estimate estimate = how.apply(new Estimator(options.source, resources.sourceLister, filter,
+                    lanes.smallObjectThreshold(), lanes.smallObjectConcurrency(), lanes.largeObjectConcurrency(),
+                    options.listingRanges, options.clock));
+            phase.finish(estimate.objects(), estimate.bytes());
             return estimate;
-        } finally {
-            running.unlock();
-        }
-    }
-
-    /** Tells the listeners that a validation or an estimate (not a run: no RunFinished) begins. */
-    private Instant announce(Listeners to, MigrationState phase) {
-        Instant now = clock.instant();
-        to.onStateChanged(new io.github.s3recon.event.StateChanged(now, null, phase));
-        to.onPhaseStarted(new io.github.s3recon.event.PhaseStarted(now, phase));
-        return now;
-    }
-
-    private void finished(Listeners to, MigrationState phase, Instant started, long objects, long bytes) {
-        Instant now = clock.instant();
-        Duration took = Duration.between(started, now);
-        to.onPhaseFinished(new io.github.s3recon.event.PhaseFinished(now, phase,
-                Math.max(0, objects), Math.max(0, bytes), took.isNegative() ? Duration.ZERO : took));
-    }
-
-    private Estimator estimator() {
-        TransferScheduler.Lanes lanes = scheduler == null ? TransferScheduler.Lanes.DEFAULTS : scheduler.lanes();
-        return new Estimator(source, sourceLister, filter, lanes.smallObjectThreshold(),
-                lanes.smallObjectConcurrency(), lanes.largeObjectConcurrency(), listingRanges, clock);
+        });
     }
 
     /**
@@ -385,63 +304,20 @@ public final class Migration implements AutoCloseable {
      * starting.
      */
     public void cancel() {
-        RunSequencer r;
-        synchronized (starts) {
-            r = current;
-            if (r == null && starting > 0) {
-                cancelStarting = true; // a run is on its way in: it takes this cancel when it gets there
-                return;
-            }
-        }
-        if (r != null) {
-            r.cancel();
-        }
-    }
-
-    private interface Call<A, R> {
-        R call(RunSequencer reconciler, A argument);
-    }
-
-    private <A, R> R runWith(Call<A, R> call, A argument) {
-        synchronized (starts) {
-            starting++;
-        }
-        RunSequencer r;
-        try {
-            r = reconciler();
-            running.lock();
-        } catch (RuntimeException | Error e) {
-            synchronized (starts) {
-                starting--;
-            }
-            throw e;
-        }
-        try {
-            synchronized (starts) {
-                starting--;
-                current = r; // after the lock: cancel() reaches the run in progress, not one waiting for it
-                if (cancelStarting) {
-                    cancelStarting = false;
-                    r.cancel(); // asked while this run was starting: honoured before it lists anything
-                }
-            }
-            return call.call(r, argument);
-        } finally {
-            synchronized (starts) {
-                current = null;
-            }
-            running.unlock();
-        }
+        gate.cancel();
     }
 
     private RunSettings settings() {
-        return new RunSettings(source, destination, sourceLister, destinationLister, store,
-                workDirectory, new Listeners(listeners), reporters, clock, progressInterval, listingRanges, filter,
-                scheduler, overwrite, deleteExtraneous, maxDeletes, maxDeletePercent, allowEmptySource, verification, checksumAlgorithm, checkpoints,
-                newRun);
+        MigrationOptions o = options;
+        MigrationResources res = resources;
+        return new RunSettings(o.source, o.destination, res.sourceLister, res.destinationLister, res.store,
+                o.workDirectory, new Listeners(o.listeners), o.reporters, o.clock, o.progressInterval,
+                o.listingRanges, filter, res.scheduler, o.overwrite, o.deleteExtraneous, o.maxDeletes,
+                o.maxDeletePercent, o.allowEmptySource, o.verification, o.checksumAlgorithm, res.checkpoints,
+                o.newRun);
     }
 
-    private RunSequencer reconciler() {
+    private RunSequencer sequencer() {
         return RunSequencer.of(settings());
     }
 
@@ -451,7 +327,7 @@ public final class Migration implements AutoCloseable {
      * @return the source location
      */
     public S3Location source() {
-        return source;
+        return options.source;
     }
 
     /**
@@ -460,7 +336,7 @@ public final class Migration implements AutoCloseable {
      * @return the destination location
      */
     public S3Location destination() {
-        return destination;
+        return options.destination;
     }
 
     /**
@@ -469,29 +345,16 @@ public final class Migration implements AutoCloseable {
      * @return the directory that holds the store and the runs' files
      */
     public Path workDirectory() {
-        return workDirectory;
+        return options.workDirectory;
     }
 
     /** Closes the lister, store and scheduler this migration found itself; not the S3 clients. */
     @Override
     public void close() {
-        running.lock();
-        try {
-            if (ownsLister) {
-                lister.close();
-            }
-            if (ownsStore) {
-                store.close();
-            }
-            if (ownsScheduler && scheduler != null) {
-                scheduler.close();
-            }
-            if (ownsCheckpoints) {
-                checkpoints.close();
-            }
-        } finally {
-            running.unlock();
-        }
+        gate.exclusive(() -> {
+            resources.close();
+            return null;
+        });
     }
 
     /**
@@ -499,31 +362,8 @@ public final class Migration implements AutoCloseable {
      * what needs several. Not thread-safe; a builder can build several migrations.
      */
     public static final class Builder {
-        private S3Location source;
-        private S3Location destination;
-        private Path workDirectory;
-        private final List<MigrationListener> listeners = new ArrayList<>();
-        private final List<ReconciliationReporter> reporters = new ArrayList<>();
-        private ObjectLister lister;
-        private ObjectLister sourceLister;
-        private ObjectLister destinationLister;
-        private InventoryStore store;
-        private Clock clock = Clock.systemUTC();
-        private Duration progressInterval = Duration.ofSeconds(1);
-        private int listingRanges = DEFAULT_LISTING_RANGES;
-        private final List<String> includes = new ArrayList<>();
-        private final List<String> excludes = new ArrayList<>();
-        private TransferScheduler scheduler;
-        private OverwritePolicy overwrite = OverwritePolicy.IF_DIFFERENT;
-        private boolean deleteExtraneous;
-        private long maxDeletes = DEFAULT_MAX_DELETES;
-        private int maxDeletePercent = DEFAULT_MAX_DELETE_PERCENT;
-        private boolean allowEmptySource;
-        private Verification verification = Verification.CHECKSUM;
-        private ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.CRC64NVME;
-        private CheckpointStore checkpoints;
-        private boolean newRun;
-        private String validationProbePrefix = DEFAULT_VALIDATION_PROBE_PREFIX;
+        /** Every setting so far; each setter checks its value before writing it here. */
+        private final MigrationOptions o = new MigrationOptions();
 
         private Builder() {
         }
@@ -538,7 +378,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder transferScheduler(TransferScheduler scheduler) {
-            this.scheduler = requireNonNull(scheduler, "transferScheduler");
+            o.scheduler = requireNonNull(scheduler, "transferScheduler");
             return this;
         }
 
@@ -554,7 +394,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException if a glob is malformed, naming it and the position
          */
         public Builder include(String... globs) {
-            includes.addAll(checkGlobs(globs, "include"));
+            o.includes.addAll(MigrationOptions.checkGlobs(globs, "include"));
             return this;
         }
 
@@ -567,24 +407,8 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException if a glob is malformed, naming it and the position
          */
         public Builder exclude(String... globs) {
-            excludes.addAll(checkGlobs(globs, "exclude"));
+            o.excludes.addAll(MigrationOptions.checkGlobs(globs, "exclude"));
             return this;
-        }
-
-        private static List<String> checkGlobs(String[] globs, String what) {
-            if (globs == null || globs.length == 0) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, what + " needs at least one glob, was "
-                        + (globs == null ? "null" : "empty"));
-            }
-            List<String> checked = new ArrayList<>(globs.length);
-            for (String glob : globs) {
-                try {
-                    checked.add(KeyFilter.check(glob));
-                } catch (S3ReconException e) {
-                    throw new S3ReconException(e.code(), what + ": " + e.getMessage(), e.getCause());
-                }
-            }
-            return checked;
         }
 
         /**
@@ -596,7 +420,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder overwrite(OverwritePolicy policy) {
-            this.overwrite = requireNonNull(policy, "overwrite");
+            o.overwrite = requireNonNull(policy, "overwrite");
             return this;
         }
 
@@ -611,7 +435,7 @@ public final class Migration implements AutoCloseable {
          * @return this builder
          */
         public Builder deleteExtraneous(boolean delete) {
-            this.deleteExtraneous = delete;
+            o.deleteExtraneous = delete;
             return this;
         }
 
@@ -626,10 +450,9 @@ public final class Migration implements AutoCloseable {
          */
         public Builder maxDeletes(long max) {
             if (max < 0) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "maxDeletes must not be negative (0 forbids "
-                        + "deletions), was " + max);
+                throw S3ReconException.invalidConfiguration("maxDeletes", max, "must not be negative (0 forbids deletions)");
             }
-            this.maxDeletes = max;
+            o.maxDeletes = max;
             return this;
         }
 
@@ -645,10 +468,9 @@ public final class Migration implements AutoCloseable {
          */
         public Builder maxDeletePercent(int percent) {
             if (percent < 0 || percent > 100) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "maxDeletePercent must be 0 to 100, was "
-                        + percent);
+                throw S3ReconException.invalidConfiguration("maxDeletePercent", percent, "must be 0 to 100");
             }
-            this.maxDeletePercent = percent;
+            o.maxDeletePercent = percent;
             return this;
         }
 
@@ -663,7 +485,7 @@ public final class Migration implements AutoCloseable {
          * @return this builder
          */
         public Builder allowEmptySource(boolean allow) {
-            this.allowEmptySource = allow;
+            o.allowEmptySource = allow;
             return this;
         }
 
@@ -675,7 +497,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder verification(Verification verification) {
-            this.verification = requireNonNull(verification, "verification");
+            o.verification = requireNonNull(verification, "verification");
             return this;
         }
 
@@ -688,7 +510,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder checksumAlgorithm(ChecksumAlgorithm algorithm) {
-            this.checksumAlgorithm = requireNonNull(algorithm, "checksumAlgorithm");
+            o.checksumAlgorithm = requireNonNull(algorithm, "checksumAlgorithm");
             return this;
         }
 
@@ -707,10 +529,9 @@ public final class Migration implements AutoCloseable {
          */
         public Builder listingRanges(int ranges) {
             if (ranges < 1 || ranges > 1024) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                        "listingRanges must be 1 to 1024, was " + ranges);
+                throw S3ReconException.invalidConfiguration("listingRanges", ranges, "must be 1 to 1024");
             }
-            this.listingRanges = ranges;
+            o.listingRanges = ranges;
             return this;
         }
 
@@ -722,7 +543,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder source(S3Location source) {
-            this.source = requireNonNull(source, "source");
+            o.source = requireNonNull(source, "source");
             return this;
         }
 
@@ -734,7 +555,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder destination(S3Location destination) {
-            this.destination = requireNonNull(destination, "destination");
+            o.destination = requireNonNull(destination, "destination");
             return this;
         }
 
@@ -747,7 +568,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder workDirectory(Path workDirectory) {
-            this.workDirectory = requireNonNull(workDirectory, "workDirectory");
+            o.workDirectory = requireNonNull(workDirectory, "workDirectory");
             return this;
         }
 
@@ -759,7 +580,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder listener(MigrationListener listener) {
-            listeners.add(requireNonNull(listener, "listener"));
+            o.listeners.add(requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -772,7 +593,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder reporter(ReconciliationReporter reporter) {
-            reporters.add(requireNonNull(reporter, "reporter"));
+            o.reporters.add(requireNonNull(reporter, "reporter"));
             return this;
         }
 
@@ -785,7 +606,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder objectLister(ObjectLister lister) {
-            this.lister = requireNonNull(lister, "objectLister");
+            o.lister = requireNonNull(lister, "objectLister");
             return this;
         }
 
@@ -798,7 +619,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder sourceLister(ObjectLister lister) {
-            this.sourceLister = requireNonNull(lister, "sourceLister");
+            o.sourceLister = requireNonNull(lister, "sourceLister");
             return this;
         }
 
@@ -811,7 +632,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder destinationLister(ObjectLister lister) {
-            this.destinationLister = requireNonNull(lister, "destinationLister");
+            o.destinationLister = requireNonNull(lister, "destinationLister");
             return this;
         }
 
@@ -825,7 +646,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder inventoryStore(InventoryStore store) {
-            this.store = requireNonNull(store, "inventoryStore");
+            o.store = requireNonNull(store, "inventoryStore");
             return this;
         }
 
@@ -840,7 +661,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder checkpointStore(CheckpointStore store) {
-            this.checkpoints = requireNonNull(store, "checkpointStore");
+            o.checkpoints = requireNonNull(store, "checkpointStore");
             return this;
         }
 
@@ -854,7 +675,7 @@ public final class Migration implements AutoCloseable {
          * @return this builder
          */
         public Builder validationProbePrefix(String prefix) {
-            this.validationProbePrefix = Validator.checkProbePrefix(prefix);
+            o.validationProbePrefix = Validator.checkProbePrefix(prefix);
             return this;
         }
 
@@ -869,7 +690,7 @@ public final class Migration implements AutoCloseable {
          * @return this builder
          */
         public Builder newRun(boolean newRun) {
-            this.newRun = newRun;
+            o.newRun = newRun;
             return this;
         }
 
@@ -881,7 +702,7 @@ public final class Migration implements AutoCloseable {
          * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
          */
         public Builder clock(Clock clock) {
-            this.clock = requireNonNull(clock, "clock");
+            o.clock = requireNonNull(clock, "clock");
             return this;
         }
 
@@ -895,10 +716,9 @@ public final class Migration implements AutoCloseable {
         public Builder progressInterval(Duration interval) {
             requireNonNull(interval, "progressInterval");
             if (interval.isNegative() || interval.isZero()) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
-                        "progressInterval must be positive, was " + interval);
+                throw S3ReconException.invalidConfiguration("progressInterval", interval, "must be positive");
             }
-            this.progressInterval = interval;
+            o.progressInterval = interval;
             return this;
         }
 
@@ -913,42 +733,8 @@ public final class Migration implements AutoCloseable {
          *     bucket with one prefix inside the other
          */
         public Migration build() {
-            if (source == null || destination == null || workDirectory == null) {
-                throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "a migration needs "
-                        + (source == null ? "a source, " : "") + (destination == null ? "a destination, " : "")
-                        + (workDirectory == null ? "a work directory, " : "")
-                        + "set with Migration.builder().source(...).destination(...).workDirectory(...)");
-            }
-            Overlap.check(source, destination);
-            try {
-                Files.createDirectories(workDirectory);
-            } catch (IOException e) {
-                throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "cannot create the work directory "
-                        + workDirectory + ": " + e + " (choose a writable directory)", e);
-            }
-            boolean ownsLister = lister == null;
-            ObjectLister l = ownsLister ? load(ObjectListerProvider.class).create() : lister;
-            boolean ownsStore = store == null;
-            InventoryStore s;
-            try {
-                s = ownsStore ? load(InventoryStoreProvider.class).open(workDirectory) : store;
-            } catch (RuntimeException e) {
-                if (ownsLister) {
-                    l.close();
-                }
-                throw e;
-            }
-            boolean ownsScheduler = scheduler == null;
-            TransferScheduler t = ownsScheduler ? loadOptional(TransferSchedulerProvider.class) : scheduler;
-            boolean ownsCheckpoints = checkpoints == null;
-            CheckpointStore c;
-            try {
-                c = ownsCheckpoints ? load(CheckpointStoreProvider.class).open(workDirectory) : checkpoints;
-            } catch (RuntimeException e) {
-                closeQuietly(ownsLister ? l : null, ownsStore ? s : null, ownsScheduler ? t : null);
-                throw e;
-            }
-            Migration m = new Migration(this, l, ownsLister, s, ownsStore, t, ownsScheduler, c, ownsCheckpoints);
+            MigrationOptions frozen = o.frozen();
+            Migration m = new Migration(frozen, MigrationResources.open(frozen));
             try {
                 RunSequencer.checkResumable(m.settings());
             } catch (RuntimeException e) {
@@ -956,41 +742,6 @@ public final class Migration implements AutoCloseable {
                 throw e;
             }
             return m;
-        }
-
-        private static void closeQuietly(AutoCloseable... resources) {
-            for (AutoCloseable r : resources) {
-                try {
-                    if (r != null) {
-                        r.close();
-                    }
-                } catch (Exception ignored) {
-                    // the failure being thrown is the one to report
-                }
-            }
-        }
-
-        private static <T> T load(Class<T> type) {
-            Iterator<T> found = ServiceLoader.load(type, Migration.class.getClassLoader()).iterator();
-            if (!found.hasNext()) {
-                found = ServiceLoader.load(type).iterator();
-            }
-            if (!found.hasNext()) {
-                throw new S3ReconException(ErrorCode.MISSING_PROVIDER, "no " + type.getSimpleName()
-                        + " on the class path: add the io.github.s3recon:s3recon-inventory dependency, "
-                        + "or pass an instance to the builder");
-            }
-            return found.next();
-        }
-
-        private static TransferScheduler loadOptional(Class<TransferSchedulerProvider> type) {
-            Iterator<TransferSchedulerProvider> found = ServiceLoader.load(type, Migration.class.getClassLoader())
-                    .iterator();
-            if (!found.hasNext()) {
-                found = ServiceLoader.load(type).iterator();
-            }
-            // Without one, reconcile() and plan() still work; run() and repair() say what to add.
-            return found.hasNext() ? found.next().create() : null;
         }
 
         private static <T> T requireNonNull(T value, String name) {

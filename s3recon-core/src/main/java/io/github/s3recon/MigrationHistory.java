@@ -4,11 +4,10 @@ import io.github.s3recon.spi.CheckpointStore;
 import io.github.s3recon.spi.CheckpointStoreProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
+import java.util.EnumMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
 /**
@@ -23,7 +22,9 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  *
- * <p>Thread-safe. Closing it closes the store it opened, never one passed to {@link #of}.
+ * <p>Thread-safe. Closing it closes the store it opened, never one passed to {@link #of}. A method
+ * given a null {@code runId} throws {@link S3ReconException} with
+ * {@link ErrorCode#INVALID_CONFIGURATION}; an unknown run id is not an error (empty answers).
  */
 public final class MigrationHistory implements AutoCloseable {
 
@@ -53,16 +54,9 @@ public final class MigrationHistory implements AutoCloseable {
             throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "there is no work directory at "
                     + workDirectory.toAbsolutePath() + ": pass the directory a migration was built with");
         }
-        Iterator<CheckpointStoreProvider> found = ServiceLoader.load(CheckpointStoreProvider.class,
-                MigrationHistory.class.getClassLoader()).iterator();
-        if (!found.hasNext()) {
-            found = ServiceLoader.load(CheckpointStoreProvider.class).iterator();
-        }
-        if (!found.hasNext()) {
-            throw new S3ReconException(ErrorCode.MISSING_PROVIDER, "no CheckpointStoreProvider on the class path: add "
-                    + "the io.github.s3recon:s3recon-inventory dependency, or use MigrationHistory.of(store)");
-        }
-        return new MigrationHistory(found.next().open(workDirectory), true, workDirectory);
+        CheckpointStoreProvider provider = ProviderLookup.require(CheckpointStoreProvider.class,
+                "use MigrationHistory.of(store)");
+        return new MigrationHistory(provider.open(workDirectory), true, workDirectory);
     }
 
     /**
@@ -95,7 +89,7 @@ public final class MigrationHistory implements AutoCloseable {
      * @return the run, or empty
      */
     public Optional<CheckpointStore.RunRecord> run(String runId) {
-        return store.run(Objects.requireNonNull(runId, "runId"));
+        return store.run(S3ReconException.requireSetting(runId, "runId"));
     }
 
     /**
@@ -115,7 +109,7 @@ public final class MigrationHistory implements AutoCloseable {
      * @return the lines in order; empty for an unknown run
      */
     public List<CheckpointStore.LogLine> log(String runId) {
-        try (Stream<CheckpointStore.LogLine> lines = store.log(Objects.requireNonNull(runId, "runId"))) {
+        try (Stream<CheckpointStore.LogLine> lines = store.log(S3ReconException.requireSetting(runId, "runId"))) {
             return lines.toList();
         }
     }
@@ -141,9 +135,9 @@ public final class MigrationHistory implements AutoCloseable {
      * @param runId the run's id; not null
      * @return the count per state, every state present
      */
-    public java.util.Map<CheckpointStore.TaskState, Long> taskCounts(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        java.util.Map<CheckpointStore.TaskState, Long> counts = new java.util.EnumMap<>(CheckpointStore.TaskState.class);
+    public Map<CheckpointStore.TaskState, Long> taskCounts(String runId) {
+        S3ReconException.requireSetting(runId, "runId");
+        Map<CheckpointStore.TaskState, Long> counts = new EnumMap<>(CheckpointStore.TaskState.class);
         for (CheckpointStore.TaskState state : CheckpointStore.TaskState.values()) {
             counts.put(state, store.countTasks(runId, state));
         }
@@ -159,7 +153,7 @@ public final class MigrationHistory implements AutoCloseable {
      * @return the directory (it may not exist for a run that failed at once)
      */
     public Path runDirectory(String runId) {
-        return workDirectory.resolve("runs").resolve(Objects.requireNonNull(runId, "runId"));
+        return workDirectory.resolve("runs").resolve(S3ReconException.requireSetting(runId, "runId"));
     }
 
     /**

@@ -18,10 +18,10 @@ import io.github.s3recon.event.StateChanged;
 import io.github.s3recon.event.TransferRetried;
 import io.github.s3recon.internal.Listeners;
 import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.testkit.RecordingListener;
 import io.github.s3recon.transfer.SizeTieredScheduler;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,33 +115,7 @@ class ListenerIsolationTest {
             S3.put(src, "k" + i, new byte[10 + i]);
         }
         S3.put(dst, "extra", new byte[3]);
-        List<Object> seen = new CopyOnWriteArrayList<>();
-        MigrationListener after = new MigrationListener() {
-            @Override
-            public void onStateChanged(StateChanged event) {
-                seen.add(event);
-            }
-
-            @Override
-            public void onDifference(DifferenceFound event) {
-                seen.add(event);
-            }
-
-            @Override
-            public void onObjectCopied(ObjectCopied event) {
-                seen.add(event);
-            }
-
-            @Override
-            public void onObjectDeleted(ObjectDeleted event) {
-                seen.add(event);
-            }
-
-            @Override
-            public void onFinished(RunFinished event) {
-                seen.add(event);
-            }
-        };
+        RecordingListener after = new RecordingListener();
         MigrationResult result;
         try (Migration m = Migration.builder().source(S3Location.of(S3.asyncClient(), src))
                 .destination(S3Location.of(S3.asyncClient(), dst)).workDirectory(work).deleteExtraneous(true)
@@ -151,14 +125,12 @@ class ListenerIsolationTest {
         }
 
         assertThat(result.state()).isEqualTo(MigrationState.COMPLETED);
-        assertThat(seen.stream().filter(StateChanged.class::isInstance).map(e -> ((StateChanged) e).to()))
-                .containsExactly(MigrationState.INITIALIZING, MigrationState.LISTING, MigrationState.COMPARING,
+        assertThat(after.states()).containsExactly(MigrationState.INITIALIZING, MigrationState.LISTING, MigrationState.COMPARING,
                         MigrationState.TRANSFERRING, MigrationState.VERIFYING, MigrationState.REPORTING);
-        assertThat(seen.stream().filter(ObjectCopied.class::isInstance).map(e -> ((ObjectCopied) e).key()))
-                .containsExactlyInAnyOrder("k0", "k1", "k2", "k3");
-        assertThat(seen.stream().filter(ObjectDeleted.class::isInstance)).hasSize(1);
-        assertThat(seen.stream().filter(DifferenceFound.class::isInstance)).hasSize(5);
-        assertThat(seen.get(seen.size() - 1)).isInstanceOfSatisfying(RunFinished.class,
+        assertThat(after.of(ObjectCopied.class)).extracting(ObjectCopied::key).containsExactlyInAnyOrder("k0", "k1", "k2", "k3");
+        assertThat(after.of(ObjectDeleted.class)).hasSize(1);
+        assertThat(after.differences()).hasSize(5);
+        assertThat(after.events().get(after.events().size() - 1)).isInstanceOfSatisfying(RunFinished.class,
                 f -> assertThat(f.state()).isEqualTo(MigrationState.COMPLETED));
 
         List<ILoggingEvent> warnings = logged.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();

@@ -6,6 +6,8 @@ import io.github.s3recon.event.DifferenceFound;
 import io.github.s3recon.event.MigrationEvent;
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectCopied;
+import io.github.s3recon.event.PhaseFinished;
+import io.github.s3recon.event.PhaseStarted;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
 import io.github.s3recon.event.StateChanged;
@@ -86,9 +88,9 @@ class MigrationEventsTest {
         }
 
         // The outline: states, differences before the transfer, copies in it, one end. Retries, which
-        // the run may meet, are left out of it.
-        List<MigrationEvent> events = recorder.events().stream().filter(e -> !(e instanceof TransferRetried))
-                .toList();
+        // the run may meet, and the phase events that pair with the states are left out of it.
+        List<MigrationEvent> events = recorder.events().stream().filter(e -> !(e instanceof TransferRetried
+                || e instanceof PhaseStarted || e instanceof PhaseFinished)).toList();
         List<String> outline = new ArrayList<>();
         for (MigrationEvent e : events) {
             String line = e instanceof StateChanged s ? "state " + s.to()

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.s3recon.ValidationReport.Check;
 import io.github.s3recon.ValidationReport.Status;
-import io.github.s3recon.internal.Validator;
+import io.github.s3recon.internal.validation.Validator;
 import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.testkit.FaultInjectingProxy;
 import io.github.s3recon.testkit.FaultInjectingProxy.Fault;

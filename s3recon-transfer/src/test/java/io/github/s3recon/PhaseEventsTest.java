@@ -10,15 +10,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.PhaseFinished;
-import io.github.s3recon.event.PhaseStarted;
 import io.github.s3recon.event.ProgressSnapshot;
-import io.github.s3recon.event.RunResumed;
 import io.github.s3recon.event.StateChanged;
 import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.testkit.RecordingListener;
 import io.github.s3recon.transfer.SizeTieredScheduler;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,39 +56,6 @@ class PhaseEventsTest {
         return ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("io.github.s3recon.Migration");
     }
 
-    /** Writes the state changes, resumes and phase events as short lines. */
-    private static final class Phases implements MigrationListener {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        final List<PhaseFinished> finished = new CopyOnWriteArrayList<>();
-        final List<ProgressSnapshot> progress = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onStateChanged(StateChanged event) {
-            lines.add("state " + event.to());
-        }
-
-        @Override
-        public void onResumed(RunResumed event) {
-            lines.add("resumed " + event.phase() + " " + event.attempt());
-        }
-
-        @Override
-        public void onPhaseStarted(PhaseStarted event) {
-            lines.add("started " + event.phase());
-        }
-
-        @Override
-        public void onPhaseFinished(PhaseFinished event) {
-            lines.add("finished " + event.phase());
-            finished.add(event);
-        }
-
-        @Override
-        public void onProgress(ProgressSnapshot event) {
-            progress.add(event);
-        }
-    }
-
     private String seeded(String name, int objects) {
         String src = MigrationRunTest.bucket(S3, name);
         for (int i = 0; i < objects; i++) {
@@ -111,19 +75,19 @@ class PhaseEventsTest {
         String src = seeded("phases-src", 4);
         String dst = MigrationRunTest.bucket(S3, "phases-dst");
         S3.put(dst, "k0", new byte[100]);
-        Phases phases = new Phases();
+        RecordingListener phases = new RecordingListener();
         try (Migration m = builder(src, dst, phases).build()) {
             assertThat(m.run().state()).isEqualTo(MigrationState.COMPLETED);
         }
 
-        assertThat(phases.lines).containsExactly("state INITIALIZING", "state LISTING", "started LISTING",
+        assertThat(phases.phaseTimeline()).containsExactly("state INITIALIZING", "state LISTING", "started LISTING",
                 "finished LISTING", "state COMPARING", "state TRANSFERRING", "started TRANSFERRING",
                 "finished TRANSFERRING", "state VERIFYING", "started VERIFYING", "finished VERIFYING",
                 "state REPORTING");
-        assertThat(phases.finished).extracting(PhaseFinished::objects).containsExactly(5L, 3L, 8L);
-        assertThat(phases.finished).extracting(PhaseFinished::bytes).containsExactly(500L, 300L, 800L);
-        assertThat(phases.finished).allSatisfy(f -> assertThat(f.duration().isNegative()).isFalse());
-        assertThat(phases.progress).isNotEmpty().noneMatch(ProgressSnapshot::resumed);
+        assertThat(phases.phasesFinished()).extracting(PhaseFinished::objects).containsExactly(5L, 3L, 8L);
+        assertThat(phases.phasesFinished()).extracting(PhaseFinished::bytes).containsExactly(500L, 300L, 800L);
+        assertThat(phases.phasesFinished()).allSatisfy(f -> assertThat(f.duration().isNegative()).isFalse());
+        assertThat(phases.of(ProgressSnapshot.class)).isNotEmpty().noneMatch(ProgressSnapshot::resumed);
         assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
                 .anySatisfy(line -> assertThat(line).startsWith("TRANSFERRING done: 3 objects, 300 B in"))
                 .noneSatisfy(line -> assertThat(line).contains("resum"));
@@ -133,16 +97,16 @@ class PhaseEventsTest {
     void validateAndEstimateAnnounceTheirStateAndPairTheirPhase() {
         String src = seeded("phases-est-src", 3);
         String dst = MigrationRunTest.bucket(S3, "phases-est-dst");
-        Phases phases = new Phases();
+        RecordingListener phases = new RecordingListener();
         try (Migration m = builder(src, dst, phases).build()) {
             assertThat(m.validate().passed()).isTrue();
             assertThat(m.estimate().objects()).isEqualTo(3);
         }
 
-        assertThat(phases.lines).containsExactly("state VALIDATING", "started VALIDATING", "finished VALIDATING",
+        assertThat(phases.phaseTimeline()).containsExactly("state VALIDATING", "started VALIDATING", "finished VALIDATING",
                 "state ESTIMATING", "started ESTIMATING", "finished ESTIMATING");
-        assertThat(phases.finished.get(1).objects()).isEqualTo(3);
-        assertThat(phases.finished.get(1).bytes()).isEqualTo(300);
+        assertThat(phases.phasesFinished().get(1).objects()).isEqualTo(3);
+        assertThat(phases.phasesFinished().get(1).bytes()).isEqualTo(300);
     }
 
     @Test
@@ -150,7 +114,7 @@ class PhaseEventsTest {
         String src = seeded("phases-resume-src", 5);
         String dst = MigrationRunTest.bucket(S3, "phases-resume-dst");
         AtomicReference<Migration> current = new AtomicReference<>();
-        Phases first = new Phases();
+        RecordingListener first = new RecordingListener();
         MigrationListener cancelAtTransfer = new MigrationListener() {
             @Override
             public void onStateChanged(StateChanged event) {
@@ -164,20 +128,20 @@ class PhaseEventsTest {
             assertThatThrownBy(m::run).isInstanceOfSatisfying(S3ReconException.class,
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED));
         }
-        assertThat(first.lines).doesNotContain("finished TRANSFERRING").noneMatch(l -> l.startsWith("resumed"));
+        assertThat(first.phaseTimeline()).doesNotContain("finished TRANSFERRING").noneMatch(l -> l.startsWith("resumed"));
         assertThat(logged.list).noneMatch(e -> e.getLevel() == Level.ERROR);
         assertThat(logged.list).filteredOn(e -> e.getFormattedMessage().startsWith("run CANCELLED"))
                 .singleElement().satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN));
         logged.list.clear();
 
-        Phases second = new Phases();
+        RecordingListener second = new RecordingListener();
         try (Migration m = builder(src, dst, second).build()) {
             assertThat(m.run().state()).isEqualTo(MigrationState.COMPLETED);
         }
-        assertThat(second.lines).startsWith("state INITIALIZING", "resumed TRANSFERRING 2", "state TRANSFERRING",
+        assertThat(second.phaseTimeline()).startsWith("state INITIALIZING", "resumed TRANSFERRING 2", "state TRANSFERRING",
                 "started TRANSFERRING", "finished TRANSFERRING");
-        assertThat(second.progress).isNotEmpty().allMatch(ProgressSnapshot::resumed);
-        assertThat(second.progress.get(0).describe()).startsWith("TRANSFERRING (resumed) ");
+        assertThat(second.of(ProgressSnapshot.class)).isNotEmpty().allMatch(ProgressSnapshot::resumed);
+        assertThat(second.of(ProgressSnapshot.class).get(0).describe()).startsWith("TRANSFERRING (resumed) ");
         assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
                 .anySatisfy(line -> assertThat(line).startsWith("resuming run ").contains("TRANSFERRING"))
                 .anySatisfy(line -> assertThat(line).startsWith("TRANSFERRING (resumed) 5/5 objects"));

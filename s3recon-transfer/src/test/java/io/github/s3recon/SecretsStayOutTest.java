@@ -12,6 +12,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectFailed;
 import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.testkit.RecordingListener;
 import io.github.s3recon.testkit.EmbeddedS3Proxy;
 import io.github.s3recon.testkit.FaultInjectingProxy;
 import io.github.s3recon.testkit.FaultInjectingProxy.Fault;
@@ -25,7 +26,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,7 +49,7 @@ class SecretsStayOutTest {
     private static final String SIGNATURE = "feedface0123456789abcdef";
 
     private final EmbeddedS3 s3 = EmbeddedS3.shared();
-    private final List<ObjectFailed> failed = new CopyOnWriteArrayList<>();
+    private final RecordingListener events = new RecordingListener();
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
     @TempDir
@@ -74,12 +74,7 @@ class SecretsStayOutTest {
         return Migration.builder().source(source).destination(destination).workDirectory(work.resolve("work"))
                 .transferScheduler(SizeTieredScheduler.builder().build())
                 .listener(MigrationListener.logging())
-                .listener(new MigrationListener() {
-                    @Override
-                    public void onObjectFailed(ObjectFailed event) {
-                        failed.add(event);
-                    }
-                });
+                .listener(events);
     }
 
     @Test
@@ -157,6 +152,7 @@ class SecretsStayOutTest {
             assertThat(r.state()).isNotEqualTo(MigrationState.COMPLETED);
             assertThat(r.report().transfer().objectsFailed()).isEqualTo(1);
         }
+        List<ObjectFailed> failed = events.of(ObjectFailed.class);
         assertThat(failed).hasSize(1);
         assertThat(failed.get(0).key()).isEqualTo("3");
         assertThat(failed.get(0).error().getMessage()).contains("AccessDenied").contains("[redacted]");
@@ -182,7 +178,7 @@ class SecretsStayOutTest {
                         .build()) {
             m.run();
         }
-        assertThat(failed).extracting(ObjectFailed::key).containsExactly(key.substring("in/".length()));
+        assertThat(events.of(ObjectFailed.class)).extracting(ObjectFailed::key).containsExactly(key.substring("in/".length()));
         List<String> lines = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
                 .filter(l -> l.contains("evil")).toList();
         assertThat(lines).as("log lines naming the key").isNotEmpty()

@@ -87,6 +87,14 @@ class ConfigurationErrorsTest {
         invalid(() -> MigrationHistory.open(null), "workDirectory");
         try (SqliteCheckpointStore store = SqliteCheckpointStore.open(work)) {
             invalid(() -> MigrationHistory.of(store, null), "workDirectory");
+            try (MigrationHistory history = MigrationHistory.of(store, work)) {
+                invalid(() -> history.run(null), "runId");
+                invalid(() -> history.log(null), "runId");
+                invalid(() -> history.report(null), "runId");
+                invalid(() -> history.taskCounts(null), "runId");
+                invalid(() -> history.runDirectory(null), "runId");
+                invalid(() -> history.failuresFile(null), "runId");
+            }
         }
     }
 }

@@ -9,8 +9,11 @@ import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
+import io.github.s3recon.event.PhaseFinished;
+import io.github.s3recon.event.PhaseStarted;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
+import io.github.s3recon.event.RunResumed;
 import io.github.s3recon.event.StateChanged;
 import io.github.s3recon.event.TransferRetried;
 import java.util.ArrayList;
@@ -87,6 +90,21 @@ public final class RecordingListener implements MigrationListener {
 
     @Override
     public void onRetry(TransferRetried event) {
+        record(event);
+    }
+
+    @Override
+    public void onResumed(RunResumed event) {
+        record(event);
+    }
+
+    @Override
+    public void onPhaseStarted(PhaseStarted event) {
+        record(event);
+    }
+
+    @Override
+    public void onPhaseFinished(PhaseFinished event) {
         record(event);
     }
 
@@ -169,6 +187,33 @@ public final class RecordingListener implements MigrationListener {
     }
 
     /**
+     * Returns the resumes announced, in order: at most one per run.
+     *
+     * @return an immutable snapshot; empty while no run resumed
+     */
+    public List<RunResumed> resumed() {
+        return of(RunResumed.class);
+    }
+
+    /**
+     * Returns the phases that began, in order (also those of a validation or an estimate).
+     *
+     * @return an immutable snapshot
+     */
+    public List<PhaseStarted> phasesStarted() {
+        return of(PhaseStarted.class);
+    }
+
+    /**
+     * Returns the phases that ended normally, with their counts and durations, in order.
+     *
+     * @return an immutable snapshot
+     */
+    public List<PhaseFinished> phasesFinished() {
+        return of(PhaseFinished.class);
+    }
+
+    /**
      * Returns the copies by key, in arrival order.
      *
      * @return an immutable snapshot
@@ -215,7 +260,8 @@ public final class RecordingListener implements MigrationListener {
      * {@code "progress LISTING"}, {@code "MISSING_IN_DESTINATION key"}, {@code "copied key"},
      * {@code "deleted key"}, {@code "failed key"}, {@code "retry key"}, {@code "finished COMPLETED"}.
      * A run of equal {@code progress} lines is folded into one, since how many snapshots a phase
-     * sends depends on timing.
+     * sends depends on timing. The phase and resume events are left out (they pair with the state
+     * changes; see {@link #phaseTimeline()}), so that an outline of what a run does stays short.
      *
      * @return a new list
      */
@@ -223,7 +269,9 @@ public final class RecordingListener implements MigrationListener {
         List<String> out = new ArrayList<>();
         for (MigrationEvent e : events()) {
             String s;
-            if (e instanceof StateChanged c) {
+            if (e instanceof PhaseStarted || e instanceof PhaseFinished || e instanceof RunResumed) {
+                continue;
+            } else if (e instanceof StateChanged c) {
                 s = "state " + c.to();
             } else if (e instanceof ProgressSnapshot p) {
                 s = "progress " + p.phase();
@@ -242,6 +290,29 @@ public final class RecordingListener implements MigrationListener {
             }
             if (!(s.startsWith("progress") && !out.isEmpty() && out.get(out.size() - 1).equals(s))) {
                 out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the state changes, resumes and phase events as short lines, for timing outlines:
+     * {@code "state LISTING"}, {@code "resumed TRANSFERRING 2"} (the phase and the attempt),
+     * {@code "started LISTING"}, {@code "finished LISTING"}. Other events are left out.
+     *
+     * @return a new list
+     */
+    public List<String> phaseTimeline() {
+        List<String> out = new ArrayList<>();
+        for (MigrationEvent e : events()) {
+            if (e instanceof StateChanged c) {
+                out.add("state " + c.to());
+            } else if (e instanceof RunResumed r) {
+                out.add("resumed " + r.phase() + " " + r.attempt());
+            } else if (e instanceof PhaseStarted p) {
+                out.add("started " + p.phase());
+            } else if (e instanceof PhaseFinished f) {
+                out.add("finished " + f.phase());
             }
         }
         return out;

@@ -15,8 +15,11 @@ import io.github.s3recon.event.MigrationEvent;
 import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
+import io.github.s3recon.event.PhaseFinished;
+import io.github.s3recon.event.PhaseStarted;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
+import io.github.s3recon.event.RunResumed;
 import io.github.s3recon.event.StateChanged;
 import io.github.s3recon.event.TransferRetried;
 import java.time.Duration;
@@ -58,6 +61,29 @@ class RecordingListenerTest {
         r.onProgress(progress(MigrationState.TRANSFERRING, 3));
         r.onFinished(new RunFinished(T, MigrationState.COMPLETED_WITH_DIFFERENCES, Duration.ofSeconds(1), null));
         return r;
+    }
+
+    @Test
+    void recordsPhaseAndResumeEventsAndOutlinesThemApartFromTheTimeline() {
+        RecordingListener r = new RecordingListener();
+        r.onStateChanged(new StateChanged(T, null, MigrationState.INITIALIZING));
+        r.onResumed(new RunResumed(T, "run-1", MigrationState.TRANSFERRING, 2));
+        r.onStateChanged(new StateChanged(T, MigrationState.INITIALIZING, MigrationState.TRANSFERRING));
+        r.onPhaseStarted(new PhaseStarted(T, MigrationState.TRANSFERRING));
+        r.onObjectCopied(copied("a"));
+        r.onPhaseFinished(new PhaseFinished(T, MigrationState.TRANSFERRING, 1, 1, Duration.ofSeconds(2)));
+        r.onFinished(new RunFinished(T, MigrationState.COMPLETED, Duration.ofSeconds(3), null));
+
+        assertThat(r.events()).extracting(e -> e.getClass().getSimpleName()).containsExactly("StateChanged",
+                "RunResumed", "StateChanged", "PhaseStarted", "ObjectCopied", "PhaseFinished", "RunFinished");
+        assertThat(r.resumed()).singleElement().satisfies(e -> assertThat(e.attempt()).isEqualTo(2));
+        assertThat(r.phasesStarted()).extracting(PhaseStarted::phase).containsExactly(MigrationState.TRANSFERRING);
+        assertThat(r.phasesFinished()).singleElement()
+                .satisfies(f -> assertThat(f.duration()).isEqualTo(Duration.ofSeconds(2)));
+        assertThat(r.phaseTimeline()).containsExactly("state INITIALIZING", "resumed TRANSFERRING 2",
+                "state TRANSFERRING", "started TRANSFERRING", "finished TRANSFERRING");
+        assertThat(r.timeline()).containsExactly("state INITIALIZING", "state TRANSFERRING", "copied a",
+                "finished COMPLETED");
     }
 
     @Test
