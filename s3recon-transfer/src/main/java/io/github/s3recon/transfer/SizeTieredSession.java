@@ -7,7 +7,6 @@ import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
 import io.github.s3recon.TransferAction;
 import io.github.s3recon.TransferMode;
-import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
@@ -15,6 +14,7 @@ import io.github.s3recon.event.TransferRetried;
 import io.github.s3recon.Redact;
 import io.github.s3recon.S3Errors;
 import io.github.s3recon.spi.TransferContext;
+import io.github.s3recon.spi.TransferOutcomes;
 import io.github.s3recon.spi.TransferScheduler.TransferSession;
 import io.github.s3recon.spi.TransferScheduler.TransferTotals;
 import java.net.URI;
@@ -53,10 +53,9 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * they take from, a timer for backoffs and rate limits, the retry loop, and the tally.
  *
  * <p>Every submitted task ends in {@link #finish} exactly once, which reports its outcome and lets
- * {@link #awaitCompletion()} return once none is pending. The context's listener must not throw
- * (the engine's records each outcome in its task journal, then isolates the user's listeners); if it
- * does anyway, that is not hidden: the first such exception is kept and {@link #awaitCompletion()}
- * throws it. Thread-safe as {@link TransferSession} requires.
+ * {@link #awaitCompletion()} return once none is pending. The context's {@link TransferOutcomes}
+ * must not throw; if it does anyway, the session is not broken and it is not hidden
+ * ({@link #report}). Thread-safe as {@link TransferSession} requires.
  */
 final class SizeTieredSession implements TransferSession {
 
@@ -85,7 +84,7 @@ final class SizeTieredSession implements TransferSession {
     final ConcurrencyLimit largeLimit;
     final ServerCapabilities capabilities = new ServerCapabilities();
 
-    private final MigrationListener listener;
+    private final TransferOutcomes outcomes;
     private final Clock clock;
     private final RateLimiter requestRate;
     private final RateLimiter byteRate;
@@ -120,7 +119,7 @@ final class SizeTieredSession implements TransferSession {
     /** Where multipart uploads are recorded for a resume. */
     final io.github.s3recon.spi.UploadCheckpoints uploads;
     private final AtomicBoolean closing = new AtomicBoolean();
-    /** The first exception the listener threw on an outcome; awaitCompletion() throws it. */
+    /** The first exception the outcomes threw; awaitCompletion() throws it. */
     private final java.util.concurrent.atomic.AtomicReference<Throwable> reportFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -129,7 +128,7 @@ final class SizeTieredSession implements TransferSession {
         this.source = context.source();
         this.destination = context.destination();
         this.algorithm = context.checksumAlgorithm();
-        this.listener = context.listener();
+        this.outcomes = context.outcomes();
         this.clock = context.clock();
         this.uploads = context.uploads();
         this.serverSide = settings.serverSideCopy() && Endpoints.sameService(source.client(), destination.client());
@@ -448,7 +447,8 @@ final class SizeTieredSession implements TransferSession {
             if (failure == null) {
                 if (task.delete) {
                     objectsDeleted.increment();
-                    listener.onObjectDeleted(new ObjectDeleted(clock.instant(), key, task.attempts()));
+                    ObjectDeleted event = new ObjectDeleted(clock.instant(), key, task.attempts());
+                    report(key, () -> outcomes.deleted(event));
                 } else {
                     long size = task.entry.size();
                     objectsCopied.increment();
@@ -460,31 +460,51 @@ final class SizeTieredSession implements TransferSession {
                         objectsRelayed.increment();
                         bytesRelayed.add(size);
                     }
-                    listener.onObjectCopied(new ObjectCopied(clock.instant(), key, size, copied.mode(),
-                            task.attempts(), copied.checksum()));
+                    ObjectCopied event = new ObjectCopied(clock.instant(), key, size, copied.mode(), task.attempts(),
+                            copied.checksum());
+                    report(key, () -> outcomes.copied(event));
                 }
             } else if (task.delete && Failures.root(failure) instanceof DestinationChangedException changed) {
                 deletionsKept.increment();
-                listener.onObjectFailed(new ObjectFailed(clock.instant(), key, task.action,
+                ObjectFailed event = new ObjectFailed(clock.instant(), key, task.action,
                         new S3ReconException(ErrorCode.DELETE_FAILED, "kept '" + Redact.key(key) + "', not deleted: "
                                 + changed.getMessage() + "; the plan is older than the object. Run again to plan "
                                 + "with what is there now"),
-                        task.attempts()));
+                        task.attempts());
+                report(key, () -> outcomes.failed(event));
             } else {
                 task.abandoned = true;
                 objectsFailed.increment();
-                listener.onObjectFailed(new ObjectFailed(clock.instant(), key,
-                        task.action, error(task, failure),
-                        task.attempts()));
+                ObjectFailed event = new ObjectFailed(clock.instant(), key, task.action, error(task, failure),
+                        task.attempts());
+                report(key, () -> outcomes.failed(event));
             }
         } catch (RuntimeException | Error e) {
-            // A broken contract, not a copy's failure: the run must learn of it (awaitCompletion throws
-            // it). Not rethrown here: this thread must go on ending the other tasks.
-            if (reportFailure.compareAndSet(null, e)) {
-                LOG.warn("reporting the outcome of '{}' failed", Redact.key(task.entry.key()), e);
-            }
+            // A bug of the session's own (building the event): the object must still end, and the run learn of it.
+            keepReportFailure(task.entry.key(), e);
         } finally {
             done();
+        }
+    }
+
+    /**
+     * Hands an outcome or a retry to the context's {@link TransferOutcomes}. One that throws breaks
+     * a contract, not a copy: the session goes on (this thread must go on ending the other tasks, a
+     * retry goes ahead), and the first such exception is logged and kept for
+     * {@link #awaitCompletion()} to throw, so that it is not hidden.
+     */
+    private void report(String key, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException | Error e) {
+            keepReportFailure(key, e);
+        }
+    }
+
+    private void keepReportFailure(String key, Throwable e) {
+        if (reportFailure.compareAndSet(null, e)) {
+            LOG.warn("reporting the outcome of '{}' failed; the transfer goes on and the session will fail "
+                    + "when it ends", Redact.key(key), e);
         }
     }
 
@@ -659,12 +679,9 @@ final class SizeTieredSession implements TransferSession {
         Duration backoff = backoff(n);
         a.task().retries.incrementAndGet();
         retries.increment();
-        try {
-            listener.onRetry(new TransferRetried(clock.instant(), a.task().entry.key(), n,
-                    step.operation() + ": " + Failures.reason(failure), backoff));
-        } catch (RuntimeException e) {
-            LOG.warn("the listener failed on a retry of '{}'", a.task().entry.key(), e);
-        }
+        TransferRetried event = new TransferRetried(clock.instant(), a.task().entry.key(), n,
+                step.operation() + ": " + Failures.reason(failure), backoff);
+        report(a.task().entry.key(), () -> outcomes.retried(event));
         later(backoff.toNanos(), () -> tryOnce(a, n + 1), a::stop);
     }
 
