@@ -34,6 +34,7 @@ import io.github.s3recon.spi.InventoryStore;
 import io.github.s3recon.spi.ObjectLister;
 import io.github.s3recon.spi.ReconciliationReporter;
 import io.github.s3recon.spi.TransferContext;
+import io.github.s3recon.spi.TransferOutcomes;
 import io.github.s3recon.spi.TransferScheduler;
 import io.github.s3recon.spi.UploadCheckpoints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -428,7 +429,7 @@ public final class Reconciler {
         long planned = plan.copies() + plan.recopies() + plan.deletes();
         TransferProgress progress = new TransferProgress(planned, plan.bytesToCopy(), before);
         if (!plan.isEmpty()) {
-            MigrationListener outcomes = new Outcomes(run, journal, progress);
+            TransferOutcomes outcomes = new Outcomes(run, journal, progress);
             // Up to here, an earlier attempt may have started the actions: they are checked before being redone.
             long submittedBefore = checkpoints.value(id, "submitted").map(Long::parseLong).orElse(-1L);
             if (submittedBefore >= 0 && "RUN".equals(record.kind())) {
@@ -549,11 +550,11 @@ public final class Reconciler {
     }
 
     /**
-     * Receives each action's outcome from the transfer scheduler (the SPI hands them over as listener
-     * calls): records it in the task journal, counts it for progress, then tells the user's listeners,
-     * which only observe.
+     * Receives each action's outcome from the transfer scheduler (its own channel, not a listener):
+     * records it in the task journal, counts it for progress, then tells the user's listeners, which
+     * only observe.
      */
-    private final class Outcomes implements MigrationListener {
+    private final class Outcomes implements TransferOutcomes {
         private final Run run;
         private final TaskJournal journal;
         private final TransferProgress progress;
@@ -565,7 +566,7 @@ public final class Reconciler {
         }
 
         @Override
-        public void onObjectCopied(io.github.s3recon.event.ObjectCopied e) {
+        public void copied(io.github.s3recon.event.ObjectCopied e) {
             journal.copied(e.key(), e.attempts(), e.bytes(), e.mode() == io.github.s3recon.TransferMode.SERVER_SIDE);
             progress.done(1, e.bytes());
             listener.onObjectCopied(e);
@@ -573,7 +574,7 @@ public final class Reconciler {
         }
 
         @Override
-        public void onObjectDeleted(io.github.s3recon.event.ObjectDeleted e) {
+        public void deleted(io.github.s3recon.event.ObjectDeleted e) {
             journal.deleted(e.key());
             progress.done(1, 0);
             listener.onObjectDeleted(e);
@@ -581,7 +582,7 @@ public final class Reconciler {
         }
 
         @Override
-        public void onObjectFailed(io.github.s3recon.event.ObjectFailed e) {
+        public void failed(io.github.s3recon.event.ObjectFailed e) {
             if ((cancelled || journal.broken()) && e.error().code() == ErrorCode.INTERRUPTED) {
                 // Stopped, not failed: it stays in progress, to be checked by the resume.
                 journal.interrupted(e.key());
@@ -596,7 +597,7 @@ public final class Reconciler {
         }
 
         @Override
-        public void onRetry(io.github.s3recon.event.TransferRetried e) {
+        public void retried(io.github.s3recon.event.TransferRetried e) {
             listener.onRetry(e);
         }
     }
