@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  */
 public final class DifferencesJson {
 
-    static final JsonFactory FACTORY = new JsonFactory();
+    /** The JSON factory of every file a run writes (differences, plans, failures); thread-safe, shared. */
+    public static final JsonFactory FACTORY = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
 
     private DifferencesJson() {

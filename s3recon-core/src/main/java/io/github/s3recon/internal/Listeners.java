@@ -1,5 +1,6 @@
 package io.github.s3recon.internal;
 
+import io.github.s3recon.Redact;
 import io.github.s3recon.event.DifferenceFound;
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectCopied;

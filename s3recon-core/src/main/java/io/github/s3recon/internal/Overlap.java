@@ -1,5 +1,6 @@
 package io.github.s3recon.internal;
 
+import io.github.s3recon.Redact;
 import io.github.s3recon.S3Errors;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3Location;

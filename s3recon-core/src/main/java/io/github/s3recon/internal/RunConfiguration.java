@@ -1,5 +1,6 @@
 package io.github.s3recon.internal;
 
+import io.github.s3recon.Redact;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -183,7 +183,8 @@ public interface CheckpointStore extends AutoCloseable {
 
     /**
      * Returns every upload recorded for a run, with their parts in ascending part number order,
-     * oldest first (by start, then upload id).
+     * oldest first: by start, then in the order they were first saved (an intent record and the
+     * upload created after it often share an instant, and the later one must come last).
      *
      * @param runId the run's id; not null
      * @return the uploads; empty if none

@@ -9,15 +9,15 @@ import io.github.s3recon.ObjectEntry;
  * is given none.
  *
  * <p>Implementations are thread-safe; one scheduler may serve several sessions, one after another
- * or at once. Failures of single objects are reported to the context's listener
- * ({@link io.github.s3recon.event.ObjectFailed}), never thrown.
+ * or at once. Failures of single objects are reported to the context's
+ * {@link TransferContext#outcomes() outcomes} ({@link TransferOutcomes#failed}), never thrown.
  */
 public interface TransferScheduler extends AutoCloseable {
 
     /**
      * Opens a session that copies from the context's source to its destination.
      *
-     * @param context the run's locations, options and listener; not null
+     * @param context the run's locations, options and where outcomes go; not null
      * @return the session; the caller closes it
      */
     TransferSession open(TransferContext context);
@@ -66,7 +66,7 @@ public interface TransferScheduler extends AutoCloseable {
      * The copies and deletions of one run. {@link #copy} and {@link #delete} are called from one
      * thread, the migration's, and may block to keep the in-flight work within the scheduler's
      * budget (back-pressure); the work itself runs on the scheduler's threads, which report each
-     * outcome to the context's listener exactly once per submitted object.
+     * outcome to the context's {@link TransferOutcomes} exactly once per submitted object.
      */
     interface TransferSession extends AutoCloseable {
 
@@ -99,7 +99,7 @@ public interface TransferScheduler extends AutoCloseable {
          * the one given: the same ETag (else the same size and LastModified), checked with a HEAD and
          * sent as {@code If-Match} on the {@code DeleteObject} where the server honours it. One
          * rewritten or gone since it was listed is kept, counted in
-         * {@link TransferTotals#deletionsKept()} and reported as an {@code ObjectFailed} that says so.
+         * {@link TransferTotals#deletionsKept()} and reported as a {@link TransferOutcomes#failed} that says so.
          *
          * @param destination the destination's entry, its key relative to the destination's prefix; not null
          */
@@ -109,7 +109,9 @@ public interface TransferScheduler extends AutoCloseable {
          * Waits until every submitted copy and deletion has ended (copied, deleted or failed).
          *
          * @return what the session did
-         * @throws io.github.s3recon.S3ReconException with code {@code INTERRUPTED} if interrupted
+         * @throws io.github.s3recon.S3ReconException with code {@code INTERRUPTED} if interrupted; or,
+         *     once every object has ended, the first exception the context's {@link TransferOutcomes}
+         *     threw (see there)
          */
         TransferTotals awaitCompletion();
 

@@ -1,5 +1,6 @@
 package io.github.s3recon.internal;
 
+import io.github.s3recon.Redact;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;

@@ -84,7 +84,7 @@ final class LargeCopies {
                 if (key.equals(u.key()) && !ours.equals(u.uploadId()) && (u.initiated() == null
                         || !u.initiated().isBefore(task.uploadStarted.minusSeconds(60)))) {
                     LOG.info("aborting multipart upload {} of '{}', created by a CreateMultipartUpload whose answer "
-                            + "was lost", u.uploadId(), io.github.s3recon.internal.Redact.key(task.entry.key()));
+                            + "was lost", u.uploadId(), io.github.s3recon.Redact.key(task.entry.key()));
                     abort(task, u.uploadId());
                     found = true;
                 }
@@ -263,8 +263,8 @@ final class LargeCopies {
         try {
             while (true) {
                 Integer from = marker;
-                software.amazon.awssdk.services.s3.model.ListPartsResponse page = await(session.attempt(task, step,
-                        session.largeLimit, 1, 0, n -> session.call(step, () -> destination.client().listParts(b -> {
+                software.amazon.awssdk.services.s3.model.ListPartsResponse page = await(session.requests.attempt(task, step,
+                        session.largeLimit, 1, 0, n -> session.requests.call(step, () -> destination.client().listParts(b -> {
                             b.bucket(destination.bucket()).key(step.key()).uploadId(prior.uploadId())
                                     .overrideConfiguration(NO_SDK_RETRIES);
                             if (from != null) {
@@ -322,8 +322,8 @@ final class LargeCopies {
         if (marker != null) {
             metadata.put(RUN_MARKER, marker);
         }
-        return reads.withTags(tagging, tags -> session.attempt(task, step, session.largeLimit, 1, 0,
-                n -> session.callToTheEnd(step, () -> destination.client().createMultipartUpload(b -> {
+        return reads.withTags(tagging, tags -> session.requests.attempt(task, step, session.largeLimit, 1, 0,
+                n -> session.requests.callToTheEnd(step, () -> destination.client().createMultipartUpload(b -> {
                     attempts.incrementAndGet();
                     b.bucket(destination.bucket()).key(step.key()).overrideConfiguration(NO_SDK_RETRIES);
                     described.applyTo(b, fingerprint);
@@ -404,7 +404,7 @@ final class LargeCopies {
 
     private CompletableFuture<Part> copyPart(Task task, String uploadId, PartPlan plan, int number) {
         Step step = session.copyStep(task, "UploadPartCopy");
-        return session.attempt(task, step, session.largeLimit, 1, plan.length(number), n -> session.call(step,
+        return session.requests.attempt(task, step, session.largeLimit, 1, plan.length(number), n -> session.requests.call(step,
                 () -> destination.client().uploadPartCopy(b -> b.sourceBucket(source.bucket())
                         .sourceKey(source.fullKey(task.entry.key())).destinationBucket(destination.bucket())
                         .destinationKey(step.key()).uploadId(uploadId).partNumber(number)
@@ -419,7 +419,7 @@ final class LargeCopies {
         Step get = session.sourceStep(task, "GetObject");
         Step put = session.destinationStep(task, "UploadPart");
         long length = plan.length(number);
-        return session.attempt(task, get, session.largeLimit, 2, length, n -> session.call(get,
+        return session.requests.attempt(task, get, session.largeLimit, 2, length, n -> session.requests.call(get,
                 () -> source.client().getObject(b -> b.bucket(source.bucket()).key(get.key())
                         .range(plan.range(number)).ifMatch(quoted(task.eTag)).overrideConfiguration(NO_SDK_RETRIES),
                         AsyncResponseTransformer.toPublisher()))
@@ -435,7 +435,7 @@ final class LargeCopies {
                         if (checksums) {
                             b.checksumAlgorithm(Checksums.toSdk(session.algorithm));
                         }
-                        uploaded = session.call(put, () -> destination.client().uploadPart(b.build(), body))
+                        uploaded = session.requests.call(put, () -> destination.client().uploadPart(b.build(), body))
                                 .handle((r, failure) -> {
                                     if (failure != null) {
                                         throw SmallCopies.sourceOrDestination(get, body, failure);
@@ -485,7 +485,7 @@ final class LargeCopies {
             completed.add(b.build());
         }
         ServerCapabilities.Option withWhole = session.capabilities.completeChecksums;
-        return session.attempt(task, step, session.largeLimit, 1, 0, n -> {
+        return session.requests.attempt(task, step, session.largeLimit, 1, 0, n -> {
             boolean expectWhole = whole != null && withWhole.enabled();
             return completeOnce(step, uploadId, completed, expectWhole ? whole : null)
                     // A server that refuses the whole's checksum although its parts were accepted
@@ -507,7 +507,7 @@ final class LargeCopies {
 
     private CompletableFuture<CompleteMultipartUploadResponse> completeOnce(Step step, String uploadId,
             List<CompletedPart> completed, String whole) {
-        return session.call(step, () -> destination.client().completeMultipartUpload(b -> {
+        return session.requests.call(step, () -> destination.client().completeMultipartUpload(b -> {
             b.bucket(destination.bucket()).key(step.key()).uploadId(uploadId)
                     .multipartUpload(m -> m.parts(completed)).overrideConfiguration(NO_SDK_RETRIES);
             if (whole != null) {
@@ -520,7 +520,7 @@ final class LargeCopies {
     /** Whether the destination holds this copy already: its size and the recorded source ETag say so. */
     private CompletableFuture<CompleteMultipartUploadResponse> completedBefore(Task task, Step step, int partCount,
             Throwable lost) {
-        return session.call(step, () -> destination.client().headObject(b -> b.bucket(destination.bucket())
+        return session.requests.call(step, () -> destination.client().headObject(b -> b.bucket(destination.bucket())
                 .key(step.key()).overrideConfiguration(NO_SDK_RETRIES)))
                 .handle((r, e) -> {
                     Fingerprint recorded = r == null ? null : Fingerprint.fromMetadata(r.metadata());

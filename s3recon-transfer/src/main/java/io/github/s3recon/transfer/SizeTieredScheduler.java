@@ -163,7 +163,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
     /**
      * Opens a session. Its threads start at once and run until the session is closed.
      *
-     * @param context the run's locations, checksum algorithm, listener and clock; not null
+     * @param context the run's locations, checksum algorithm, outcomes and clock; not null
      * @return the session; the caller closes it
      * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code context} is
      *     null or this scheduler was closed (build a new one)

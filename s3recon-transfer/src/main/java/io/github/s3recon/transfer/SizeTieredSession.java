@@ -7,40 +7,31 @@ import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
 import io.github.s3recon.TransferAction;
 import io.github.s3recon.TransferMode;
-import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
 import io.github.s3recon.event.TransferRetried;
 import io.github.s3recon.Redact;
-import io.github.s3recon.S3Errors;
 import io.github.s3recon.spi.TransferContext;
+import io.github.s3recon.spi.TransferOutcomes;
 import io.github.s3recon.spi.TransferScheduler.TransferSession;
 import io.github.s3recon.spi.TransferScheduler.TransferTotals;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import java.util.function.IntFunction;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
@@ -50,13 +41,13 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 /**
  * One run's transfers: two lanes (a queue and a thread each for small objects and deletions, a
  * queue and a thread per concurrent object for large ones), the byte budget and concurrency limits
- * they take from, a timer for backoffs and rate limits, the retry loop, and the tally.
+ * they take from, and the tally; its {@link Requests} send the requests, with the retry loop and a
+ * timer for backoffs and rate limits.
  *
  * <p>Every submitted task ends in {@link #finish} exactly once, which reports its outcome and lets
- * {@link #awaitCompletion()} return once none is pending. The context's listener must not throw
- * (the engine's records each outcome in its task journal, then isolates the user's listeners); if it
- * does anyway, that is not hidden: the first such exception is kept and {@link #awaitCompletion()}
- * throws it. Thread-safe as {@link TransferSession} requires.
+ * {@link #awaitCompletion()} return once none is pending. The context's {@link TransferOutcomes}
+ * must not throw; if it does anyway, the session is not broken and it is not hidden
+ * ({@link #report}). Thread-safe as {@link TransferSession} requires.
  */
 final class SizeTieredSession implements TransferSession {
 
@@ -85,17 +76,15 @@ final class SizeTieredSession implements TransferSession {
     final ConcurrencyLimit largeLimit;
     final ServerCapabilities capabilities = new ServerCapabilities();
 
-    private final MigrationListener listener;
-    private final Clock clock;
-    private final RateLimiter requestRate;
-    private final RateLimiter byteRate;
-    private final ScheduledThreadPoolExecutor timer;
+    private final TransferOutcomes outcomes;
+    /** Stamps the events. */
+    final Clock clock;
+    /** Sends the requests: tracked, paced, retried. */
+    final Requests requests;
     private final BlockingQueue<Task> smallQueue;
     private final BlockingQueue<Task> largeQueue = new ArrayBlockingQueue<>(LARGE_QUEUE);
     private final Thread smallLane;
     private final List<Thread> largeLane = new ArrayList<>();
-    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
-    private final Set<Delayed> delayed = ConcurrentHashMap.newKeySet();
     private final SmallCopies small;
     private final LargeCopies large;
 
@@ -107,7 +96,6 @@ final class SizeTieredSession implements TransferSession {
     private final LongAdder bytesRelayed = new LongAdder();
     private final LongAdder objectsDeleted = new LongAdder();
     private final LongAdder objectsFailed = new LongAdder();
-    private final LongAdder retries = new LongAdder();
     private final LongAdder deletionsKept = new LongAdder();
     /** What the session learned about the servers, for the run's history; each note once. */
     private final java.util.Map<String, String> notes = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -120,7 +108,7 @@ final class SizeTieredSession implements TransferSession {
     /** Where multipart uploads are recorded for a resume. */
     final io.github.s3recon.spi.UploadCheckpoints uploads;
     private final AtomicBoolean closing = new AtomicBoolean();
-    /** The first exception the listener threw on an outcome; awaitCompletion() throws it. */
+    /** The first exception the outcomes threw; awaitCompletion() throws it. */
     private final java.util.concurrent.atomic.AtomicReference<Throwable> reportFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -129,7 +117,7 @@ final class SizeTieredSession implements TransferSession {
         this.source = context.source();
         this.destination = context.destination();
         this.algorithm = context.checksumAlgorithm();
-        this.listener = context.listener();
+        this.outcomes = context.outcomes();
         this.clock = context.clock();
         this.uploads = context.uploads();
         this.serverSide = settings.serverSideCopy() && Endpoints.sameService(source.client(), destination.client());
@@ -144,16 +132,11 @@ final class SizeTieredSession implements TransferSession {
         this.budget = new ByteBudget(capacity, Math.min(settings.smallObjectThreshold(), capacity / 2));
         this.smallLimit = new ConcurrencyLimit(settings.smallObjectConcurrency());
         this.largeLimit = new ConcurrencyLimit(settings.largeObjectConcurrency());
-        this.requestRate = settings.maxRequestsPerSecond() > 0
-                ? new RateLimiter(settings.maxRequestsPerSecond(), System::nanoTime) : null;
-        this.byteRate = settings.maxBytesPerSecond() > 0
-                ? new RateLimiter(settings.maxBytesPerSecond(), System::nanoTime) : null;
         this.smallQueue = new ArrayBlockingQueue<>(settings.smallObjectConcurrency());
         this.small = new SmallCopies(this);
         this.large = new LargeCopies(this, small);
         String name = "s3recon-transfer-" + number;
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, name + "-timer"));
-        timer.setRemoveOnCancelPolicy(true);
+        this.requests = new Requests(this, name + "-timer");
         this.smallLane = daemon(this::runSmallLane, name + "-small");
         for (int i = 1; i <= settings.largeObjectConcurrency(); i++) {
             largeLane.add(daemon(this::runLargeLane, name + "-large-" + i));
@@ -267,12 +250,7 @@ final class SizeTieredSession implements TransferSession {
         budget.close();
         smallLimit.close();
         largeLimit.close();
-        for (CompletableFuture<?> f : inFlight) {
-            f.cancel(true);
-        }
-        for (Delayed d : delayed) {
-            d.abort();
-        }
+        requests.cancel();
         drain(smallQueue);
         drain(largeQueue);
         for (Thread t : largeLane) {
@@ -294,7 +272,7 @@ final class SizeTieredSession implements TransferSession {
         largeLane.forEach(SizeTieredSession::joinQuietly);
         drain(smallQueue);
         drain(largeQueue);
-        timer.shutdownNow();
+        requests.close();
         settings.closed(this);
     }
 
@@ -341,7 +319,7 @@ final class SizeTieredSession implements TransferSession {
     TransferTotals totals() {
         return new TransferTotals(objectsCopied.sum(), bytesCopied.sum(), objectsServerSide.sum(),
                 bytesServerSide.sum(), objectsRelayed.sum(), bytesRelayed.sum(), objectsDeleted.sum(),
-                objectsFailed.sum(), retries.sum(), deletionsKept.sum(), List.copyOf(notesSnapshot()));
+                objectsFailed.sum(), requests.retries(), deletionsKept.sum(), List.copyOf(notesSnapshot()));
     }
 
     private List<String> notesSnapshot() {
@@ -448,7 +426,8 @@ final class SizeTieredSession implements TransferSession {
             if (failure == null) {
                 if (task.delete) {
                     objectsDeleted.increment();
-                    listener.onObjectDeleted(new ObjectDeleted(clock.instant(), key, task.attempts()));
+                    ObjectDeleted event = new ObjectDeleted(clock.instant(), key, task.attempts());
+                    report(key, () -> outcomes.deleted(event));
                 } else {
                     long size = task.entry.size();
                     objectsCopied.increment();
@@ -460,31 +439,56 @@ final class SizeTieredSession implements TransferSession {
                         objectsRelayed.increment();
                         bytesRelayed.add(size);
                     }
-                    listener.onObjectCopied(new ObjectCopied(clock.instant(), key, size, copied.mode(),
-                            task.attempts(), copied.checksum()));
+                    ObjectCopied event = new ObjectCopied(clock.instant(), key, size, copied.mode(), task.attempts(),
+                            copied.checksum());
+                    report(key, () -> outcomes.copied(event));
                 }
             } else if (task.delete && Failures.root(failure) instanceof DestinationChangedException changed) {
                 deletionsKept.increment();
-                listener.onObjectFailed(new ObjectFailed(clock.instant(), key, task.action,
+                ObjectFailed event = new ObjectFailed(clock.instant(), key, task.action,
                         new S3ReconException(ErrorCode.DELETE_FAILED, "kept '" + Redact.key(key) + "', not deleted: "
                                 + changed.getMessage() + "; the plan is older than the object. Run again to plan "
                                 + "with what is there now"),
-                        task.attempts()));
+                        task.attempts());
+                report(key, () -> outcomes.failed(event));
             } else {
                 task.abandoned = true;
                 objectsFailed.increment();
-                listener.onObjectFailed(new ObjectFailed(clock.instant(), key,
-                        task.action, error(task, failure),
-                        task.attempts()));
+                ObjectFailed event = new ObjectFailed(clock.instant(), key, task.action, error(task, failure),
+                        task.attempts());
+                report(key, () -> outcomes.failed(event));
             }
         } catch (RuntimeException | Error e) {
-            // A broken contract, not a copy's failure: the run must learn of it (awaitCompletion throws
-            // it). Not rethrown here: this thread must go on ending the other tasks.
-            if (reportFailure.compareAndSet(null, e)) {
-                LOG.warn("reporting the outcome of '{}' failed", Redact.key(task.entry.key()), e);
-            }
+            // A bug of the session's own (building the event): the object must still end, and the run learn of it.
+            keepReportFailure(task.entry.key(), e);
         } finally {
             done();
+        }
+    }
+
+    /** Reports a retry; {@link Requests} has counted it. */
+    void retried(TransferRetried event) {
+        report(event.key(), () -> outcomes.retried(event));
+    }
+
+    /**
+     * Hands an outcome or a retry to the context's {@link TransferOutcomes}. One that throws breaks
+     * a contract, not a copy: the session goes on (this thread must go on ending the other tasks, a
+     * retry goes ahead), and the first such exception is logged and kept for
+     * {@link #awaitCompletion()} to throw, so that it is not hidden.
+     */
+    private void report(String key, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException | Error e) {
+            keepReportFailure(key, e);
+        }
+    }
+
+    private void keepReportFailure(String key, Throwable e) {
+        if (reportFailure.compareAndSet(null, e)) {
+            LOG.warn("reporting the outcome of '{}' failed; the transfer goes on and the session will fail "
+                    + "when it ends", Redact.key(key), e);
         }
     }
 
@@ -518,166 +522,7 @@ final class SizeTieredSession implements TransferSession {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Requests, retries and timing
-
-    /**
-     * Sends a request and tracks it, so that {@link #cancel()} can abort it; a failure comes back as
-     * a {@link StepException} that names the request.
-     */
-    <T> CompletableFuture<T> call(Step step, Supplier<CompletableFuture<T>> request) {
-        return call(step, request, true);
-    }
-
-    /**
-     * Like {@link #call(Step, Supplier)}, but {@link #cancel()} lets the request run to its end:
-     * for a request whose outcome must be known, as a CreateMultipartUpload whose upload is to be
-     * aborted (cutting it off loses the upload id, not the upload).
-     */
-    <T> CompletableFuture<T> callToTheEnd(Step step, Supplier<CompletableFuture<T>> request) {
-        return call(step, request, false);
-    }
-
-    private <T> CompletableFuture<T> call(Step step, Supplier<CompletableFuture<T>> request, boolean cancellable) {
-        CompletableFuture<T> future;
-        try {
-            future = request.get();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(new StepException(step, e));
-        }
-        if (cancellable) {
-            inFlight.add(future);
-            future.whenComplete((v, e) -> inFlight.remove(future));
-            if (cancelled) {
-                future.cancel(true);
-            }
-        }
-        return future.handle((value, failure) -> {
-            if (failure != null) {
-                Throwable t = S3Errors.unwrap(failure);
-                throw t instanceof StepException s ? s : new StepException(step, t);
-            }
-            return value;
-        });
-    }
-
-    /**
-     * Runs a call until it succeeds, fails permanently or runs out of attempts, waiting out the
-     * rate limits before each attempt and a backoff with full jitter after each transient failure.
-     * Each retry is reported and counted; throttling and success steer the lane's limit. The
-     * result fails with a {@link StepException} carrying the attempts made, or with a
-     * {@link CancellationException}.
-     *
-     * @param task the object
-     * @param step the request to blame when the call's failure names none
-     * @param limit the lane's limit to steer, or null
-     * @param requests the requests one attempt sends, for the request rate
-     * @param bytes the bytes one attempt copies, for the byte rate
-     * @param call starts attempt {@code n} (from 1)
-     */
-    <T> CompletableFuture<T> attempt(Task task, Step step, ConcurrencyLimit limit, int requests, long bytes,
-            IntFunction<CompletableFuture<T>> call) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        tryOnce(new Attempt<>(task, step, limit, requests, bytes, call, result), 1);
-        return result;
-    }
-
-    private record Attempt<T>(Task task, Step step, ConcurrencyLimit limit, int requests, long bytes,
-            IntFunction<CompletableFuture<T>> call, CompletableFuture<T> result) {
-
-        void stop() {
-            result.completeExceptionally(new CancellationException("the transfer was cancelled"));
-        }
-    }
-
-    private <T> void tryOnce(Attempt<T> a, int n) {
-        if (cancelled || a.task().abandoned) {
-            a.stop();
-            return;
-        }
-        long wait = 0;
-        if (requestRate != null && a.requests() > 0) {
-            wait = requestRate.reserve(a.requests());
-        }
-        if (byteRate != null && a.bytes() > 0) {
-            wait = Math.max(wait, byteRate.reserve(a.bytes()));
-        }
-        if (wait > 0) {
-            later(wait, () -> start(a, n), a::stop);
-        } else {
-            start(a, n);
-        }
-    }
-
-    private <T> void start(Attempt<T> a, int n) {
-        if (cancelled || a.task().abandoned) {
-            a.stop();
-            return;
-        }
-        a.task().started = true;
-        CompletableFuture<T> f;
-        try {
-            f = a.call().apply(n);
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
-        f.whenComplete((value, failure) -> {
-            try {
-                ended(a, n, value, failure);
-            } catch (RuntimeException | Error e) {
-                // Whatever went wrong here, the attempt must end, or its object would never finish.
-                LOG.warn("handling the outcome of a request for '{}' failed", a.task().entry.key(), e);
-                a.result().completeExceptionally(failure != null ? failure : e);
-            }
-        });
-    }
-
-    private <T> void ended(Attempt<T> a, int n, T value, Throwable failure) {
-        if (failure == null) {
-            if (a.limit() != null) {
-                a.limit().onSuccess();
-            }
-            a.result().complete(value);
-            return;
-        }
-        if (cancelled) {
-            a.stop();
-            return;
-        }
-        boolean again = Failures.isTransient(failure);
-        if (a.limit() != null) {
-            if (Failures.isThrottle(failure)) {
-                a.limit().onThrottled();
-            } else {
-                a.limit().onOtherFailure();
-            }
-        }
-        Step step = S3Errors.unwrap(failure) instanceof StepException s ? s.step() : a.step();
-        if (!again || n >= settings.maxAttempts() || a.task().abandoned) {
-            a.result().completeExceptionally(new StepException(step, Failures.root(failure), n, again));
-            return;
-        }
-        Duration backoff = backoff(n);
-        a.task().retries.incrementAndGet();
-        retries.increment();
-        try {
-            listener.onRetry(new TransferRetried(clock.instant(), a.task().entry.key(), n,
-                    step.operation() + ": " + Failures.reason(failure), backoff));
-        } catch (RuntimeException e) {
-            LOG.warn("the listener failed on a retry of '{}'", a.task().entry.key(), e);
-        }
-        later(backoff.toNanos(), () -> tryOnce(a, n + 1), a::stop);
-    }
-
-    /** Exponential backoff with full jitter: uniform between 0 and min(max, initial × 2^(n-1)). */
-    Duration backoff(int failedAttempt) {
-        long initial = settings.initialBackoff().toNanos();
-        long max = settings.maxBackoff().toNanos();
-        long ceiling = failedAttempt > 62 ? max : Math.min(max, initial << Math.min(failedAttempt - 1, 62));
-        if (ceiling <= 0 || ceiling > max) {
-            ceiling = max; // the shift overflowed
-        }
-        return Duration.ofNanos(ThreadLocalRandom.current().nextLong(ceiling + 1));
-    }
+    // Server options
 
     /**
      * Asks the destination with an option, and once more without it if the destination rejects
@@ -708,51 +553,6 @@ final class SizeTieredSession implements TransferSession {
                 return v;
             });
         });
-    }
-
-    /** Runs an action after a delay on the timer; or its abort action if the session is cancelled first. */
-    private void later(long nanos, Runnable action, Runnable abort) {
-        Delayed d = new Delayed(action, abort);
-        delayed.add(d);
-        if (cancelled) {
-            d.abort();
-            return;
-        }
-        try {
-            timer.schedule(d, nanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            d.abort();
-        }
-    }
-
-    private final class Delayed implements Runnable {
-        private final AtomicBoolean done = new AtomicBoolean();
-        private final Runnable action;
-        private final Runnable abort;
-
-        Delayed(Runnable action, Runnable abort) {
-            this.action = action;
-            this.abort = abort;
-        }
-
-        @Override
-        public void run() {
-            if (done.compareAndSet(false, true)) {
-                delayed.remove(this);
-                try {
-                    action.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("a scheduled transfer step failed", e);
-                }
-            }
-        }
-
-        void abort() {
-            if (done.compareAndSet(false, true)) {
-                delayed.remove(this);
-                abort.run();
-            }
-        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ final class SmallCopies {
     CompletableFuture<Copied> delete(Task task) {
         Step head = session.destinationStep(task, "HeadObject");
         Step step = session.destinationStep(task, "DeleteObject");
-        return session.attempt(task, head, session.smallLimit, 1, 0, n -> session.call(head,
+        return session.requests.attempt(task, head, session.smallLimit, 1, 0, n -> session.requests.call(head,
                 () -> destination.client().headObject(b -> b.bucket(destination.bucket()).key(head.key())
                         .overrideConfiguration(NO_SDK_RETRIES))))
                 .handle((r, failure) -> {
@@ -78,7 +78,7 @@ final class SmallCopies {
                     return now;
                 })
                 .thenCompose(eTag -> session.withFallback(session.capabilities.deleteIfMatch,
-                        conditional -> session.attempt(task, step, session.smallLimit, 1, 0, n -> session.call(step,
+                        conditional -> session.requests.attempt(task, step, session.smallLimit, 1, 0, n -> session.requests.call(step,
                                 () -> destination.client().deleteObject(b -> {
                                     b.bucket(destination.bucket()).key(step.key())
                                             .overrideConfiguration(NO_SDK_RETRIES);
@@ -171,8 +171,8 @@ final class SmallCopies {
 
     private CompletableFuture<Copied> copyObject(Task task, SourceObject described) {
         Step step = session.copyStep(task, "CopyObject");
-        return session.withFallback(session.capabilities.copyChecksums, withChecksum -> session.attempt(task, step,
-                session.smallLimit, 1, task.entry.size(), n -> session.call(step,
+        return session.withFallback(session.capabilities.copyChecksums, withChecksum -> session.requests.attempt(task, step,
+                session.smallLimit, 1, task.entry.size(), n -> session.requests.call(step,
                         () -> destination.client().copyObject(copyRequest(task, described, withChecksum)))))
                 .thenApply(r -> new Copied(TransferMode.SERVER_SIDE, null));
     }
@@ -211,10 +211,10 @@ final class SmallCopies {
         Step get = session.sourceStep(task, "GetObject");
         Step put = session.destinationStep(task, "PutObject");
         long size = task.entry.size();
-        return session.attempt(task, get, session.smallLimit, 1, size, n -> download(task, get))
+        return session.requests.attempt(task, get, session.smallLimit, 1, size, n -> download(task, get))
                 .thenCompose(download -> tagsOf(task, download.described(), session.smallLimit)
                         .thenCompose(tagging -> session.withFallback(session.capabilities.putChecksums,
-                                withChecksum -> withTags(tagging, tags -> session.attempt(task, put,
+                                withChecksum -> withTags(tagging, tags -> session.requests.attempt(task, put,
                                         session.smallLimit, 1, 0,
                                         n -> upload(task, put, download, tags, withChecksum))))));
     }
@@ -238,7 +238,7 @@ final class SmallCopies {
     private CompletableFuture<Downloaded> download(Task task, Step get) {
         // Checksum mode makes the source send its stored checksum, which the SDK then checks
         // against the bytes (full-object checksums only).
-        return session.call(get, () -> source.client().getObject(b -> b.bucket(source.bucket()).key(get.key())
+        return session.requests.call(get, () -> source.client().getObject(b -> b.bucket(source.bucket()).key(get.key())
                         .ifMatch(quoted(task.eTag)).checksumMode(ChecksumMode.ENABLED)
                         .overrideConfiguration(NO_SDK_RETRIES), AsyncResponseTransformer.toPublisher()))
                 .thenCompose(publisher -> {
@@ -287,7 +287,7 @@ final class SmallCopies {
         } else {
             b.contentMD5(md5(bytes));
         }
-        return session.call(put,
+        return session.requests.call(put,
                 () -> destination.client().putObject(b.build(), AsyncRequestBody.fromBytesUnsafe(bytes)))
                 .thenCompose(r -> {
                     Copied done = new Copied(TransferMode.RELAY, copied);
@@ -325,7 +325,7 @@ final class SmallCopies {
      */
     CompletableFuture<Boolean> storedRight(Task task, long size) {
         Step step = session.destinationStep(task, "HeadObject");
-        return session.attempt(task, step, null, 1, 0, n -> session.call(step,
+        return session.requests.attempt(task, step, null, 1, 0, n -> session.requests.call(step,
                 () -> destination.client().headObject(b -> b.bucket(destination.bucket()).key(step.key())
                         .overrideConfiguration(NO_SDK_RETRIES))))
                 .thenApply(r -> {
@@ -380,7 +380,7 @@ final class SmallCopies {
     /** HEADs the source (with If-Match on the listed ETag) and checks it is the listed object. */
     CompletableFuture<SourceObject> head(Task task, ConcurrencyLimit limit) {
         Step step = session.sourceStep(task, "HeadObject");
-        return session.attempt(task, step, limit, 1, 0, n -> session.call(step,
+        return session.requests.attempt(task, step, limit, 1, 0, n -> session.requests.call(step,
                 () -> source.client().headObject(b -> b.bucket(source.bucket()).key(step.key())
                         .ifMatch(quoted(task.eTag)).checksumMode(ChecksumMode.ENABLED)
                         .overrideConfiguration(NO_SDK_RETRIES)))
@@ -425,12 +425,12 @@ final class SmallCopies {
             return CompletableFuture.completedFuture(null);
         }
         Step step = session.sourceStep(task, "GetObjectTagging");
-        return session.attempt(task, step, limit, 1, 0, n -> getTags(task, step));
+        return session.requests.attempt(task, step, limit, 1, 0, n -> getTags(task, step));
     }
 
     private CompletableFuture<Tagging> getTags(Task task, Step step) {
         ServerCapabilities capabilities = session.capabilities;
-        return session.call(step, () -> source.client().getObjectTagging(b -> b.bucket(source.bucket())
+        return session.requests.call(step, () -> source.client().getObjectTagging(b -> b.bucket(source.bucket())
                 .key(step.key()).overrideConfiguration(NO_SDK_RETRIES)))
                 .handle((r, failure) -> {
                     if (failure == null) {

@@ -18,11 +18,11 @@ record Step(S3Location location, boolean source, String operation, String key, S
     }
 
     String object() {
-        return "s3://" + location.bucket() + "/" + io.github.s3recon.internal.Redact.key(key);
+        return "s3://" + location.bucket() + "/" + io.github.s3recon.Redact.key(key);
     }
 
     /** Names the object or objects of the request, e.g. {@code s3://a/k to s3://b/k} for a copy. */
     String objects() {
-        return copySource == null ? object() : io.github.s3recon.internal.Redact.key(copySource) + " to " + object();
+        return copySource == null ? object() : io.github.s3recon.Redact.key(copySource) + " to " + object();
     }
 }

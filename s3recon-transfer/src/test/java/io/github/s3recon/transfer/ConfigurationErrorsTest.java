@@ -11,6 +11,8 @@ import io.github.s3recon.S3Location;
 import io.github.s3recon.S3ReconException;
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.spi.TransferContext;
+import io.github.s3recon.spi.TransferOutcomes;
+import io.github.s3recon.spi.UploadCheckpoints;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,9 +23,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
- * Every setter of {@link SizeTieredScheduler.Builder}, its {@code build()} and the scheduler's
- * {@code open} reject a bad value or use with {@link S3ReconException} and
- * {@link ErrorCode#INVALID_CONFIGURATION}, naming the setter and the value.
+ * Every setter of {@link SizeTieredScheduler.Builder}, its {@code build()}, the scheduler's
+ * {@code open}, the {@link TransferContext} it opens with and {@link TransferOutcomes#notifying}
+ * reject a bad value or use with {@link S3ReconException} and {@link ErrorCode#INVALID_CONFIGURATION},
+ * naming the setter or parameter and the value.
  */
 class ConfigurationErrorsTest {
 
@@ -79,9 +82,39 @@ class ConfigurationErrorsTest {
         try (S3AsyncClient client = S3Clients.asyncClient(URI.create("http://127.0.0.1:1"), Region.US_EAST_1,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("k", "s")))) {
             TransferContext context = new TransferContext(S3Location.of(client, "source"),
-                    S3Location.of(client, "destination"), ChecksumAlgorithm.CRC64NVME, MigrationListener.NONE,
+                    S3Location.of(client, "destination"), ChecksumAlgorithm.CRC64NVME, TransferOutcomes.NONE,
                     Clock.systemUTC());
             invalid(() -> scheduler.open(context), "closed", "SizeTieredScheduler.builder()");
         }
+    }
+
+    @Test
+    void aTransferContextNamesTheMissingParameter() {
+        // A real client; nothing is sent to this address: a context is only values.
+        try (S3AsyncClient client = S3Clients.asyncClient(URI.create("http://127.0.0.1:1"), Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("k", "s")))) {
+            S3Location source = S3Location.of(client, "source");
+            S3Location destination = S3Location.of(client, "destination");
+            ChecksumAlgorithm crc = ChecksumAlgorithm.CRC64NVME;
+            TransferOutcomes none = TransferOutcomes.NONE;
+            Clock clock = Clock.systemUTC();
+            UploadCheckpoints uploads = UploadCheckpoints.NONE;
+            invalid(() -> new TransferContext(null, destination, crc, none, clock, uploads), "source", "null");
+            invalid(() -> new TransferContext(source, null, crc, none, clock, uploads), "destination", "null");
+            invalid(() -> new TransferContext(source, destination, null, none, clock, uploads), "checksumAlgorithm",
+                    "null");
+            invalid(() -> new TransferContext(source, destination, crc, null, clock, uploads), "outcomes", "null");
+            invalid(() -> new TransferContext(source, destination, crc, none, null, uploads), "clock", "null");
+            invalid(() -> new TransferContext(source, destination, crc, none, clock, null), "uploads", "null");
+            invalid(() -> new TransferContext(source, destination, crc, null, clock), "outcomes", "null");
+            assertThat(new TransferContext(source, destination, crc, none, clock).uploads())
+                    .isSameAs(UploadCheckpoints.NONE);
+        }
+    }
+
+    @Test
+    void notifyingNeedsAListener() {
+        invalid(() -> TransferOutcomes.notifying(null), "listener", "null");
+        assertThat(TransferOutcomes.notifying(MigrationListener.NONE)).isNotNull();
     }
 }

@@ -4,6 +4,7 @@ import io.github.s3recon.ChecksumAlgorithm;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.spi.TransferContext;
+import io.github.s3recon.spi.TransferOutcomes;
 import io.github.s3recon.spi.TransferScheduler.TransferSession;
 import io.github.s3recon.spi.TransferScheduler.TransferTotals;
 import io.github.s3recon.testkit.EmbeddedS3;
@@ -79,7 +80,8 @@ final class Fixture {
     }
 
     static TransferContext context(S3Location source, S3Location destination, RecordingListener recorder) {
-        return new TransferContext(source, destination, ChecksumAlgorithm.CRC64NVME, recorder, Clock.systemUTC());
+        return new TransferContext(source, destination, ChecksumAlgorithm.CRC64NVME,
+                TransferOutcomes.notifying(recorder), Clock.systemUTC());
     }
 
     /** Copies every entry in one session and waits for the end. */

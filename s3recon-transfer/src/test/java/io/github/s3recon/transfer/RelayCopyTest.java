@@ -14,6 +14,7 @@ import io.github.s3recon.S3Location;
 import io.github.s3recon.TransferMode;
 import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.spi.TransferContext;
+import io.github.s3recon.spi.TransferOutcomes;
 import io.github.s3recon.spi.TransferScheduler.TransferSession;
 import io.github.s3recon.spi.TransferScheduler.TransferTotals;
 import io.github.s3recon.testkit.EmbeddedS3;
@@ -149,7 +150,7 @@ class RelayCopyTest {
                 TransferSession session = scheduler.open(new TransferContext(
                         S3Location.of(SOURCE.asyncClient(), source, "large/"),
                         S3Location.of(DESTINATION.asyncClient(), destination), io.github.s3recon.ChecksumAlgorithm.CRC32C,
-                        recorder, Clock.systemUTC()))) {
+                        TransferOutcomes.notifying(recorder), Clock.systemUTC()))) {
             entries.forEach(session::copy);
             session.awaitCompletion();
         }

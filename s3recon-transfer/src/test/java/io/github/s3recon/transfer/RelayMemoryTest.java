@@ -7,6 +7,7 @@ import io.github.s3recon.DataSize;
 import io.github.s3recon.S3Clients;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.spi.TransferContext;
+import io.github.s3recon.spi.TransferOutcomes;
 import io.github.s3recon.spi.TransferScheduler.TransferSession;
 import io.github.s3recon.spi.TransferScheduler.TransferTotals;
 import io.github.s3recon.testkit.HeapPeak;
@@ -48,7 +49,8 @@ class RelayMemoryTest {
                 SizeTieredScheduler scheduler = SizeTieredScheduler.builder().maxInFlightBytes(DataSize.ofMebibytes(128))
                         .serverSideCopy(false).build();
                 TransferSession session = scheduler.open(new TransferContext(S3Location.of(client, s3.sourceBucket()),
-                        S3Location.of(client, "sink"), ChecksumAlgorithm.CRC64NVME, recorder, Clock.systemUTC()));
+                        S3Location.of(client, "sink"), ChecksumAlgorithm.CRC64NVME,
+                        TransferOutcomes.notifying(recorder), Clock.systemUTC()));
                 HeapPeak heap = HeapPeak.start();
                 LiveHeap live = new LiveHeap()) {
             for (int i = 0; i < objects; i++) {

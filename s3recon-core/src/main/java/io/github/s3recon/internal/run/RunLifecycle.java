@@ -217,7 +217,7 @@ final class RunLifecycle {
         }
         if (resumed) {
             run.resumed(true);
-            log("INFO", "resuming at stage " + resume.stage() + " (attempt " + record.attempts() + ")");
+            log("INFO", "resuming at stage " + resume.stage().name().toLowerCase(java.util.Locale.ROOT) + " (attempt " + record.attempts() + ")");
             run.listener.onResumed(new RunResumed(run.clock.instant(), id, resume.stage().state(), record.attempts()));
         }
     }

@@ -10,16 +10,15 @@ import io.github.s3recon.S3Errors;
 import io.github.s3recon.S3ReconException;
 import io.github.s3recon.TransferAction;
 import io.github.s3recon.TransferMode;
-import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
 import io.github.s3recon.event.TransferRetried;
-import io.github.s3recon.internal.FailureRecorder;
 import io.github.s3recon.spi.CheckpointStore.RunKind;
 import io.github.s3recon.spi.CheckpointStore.TaskRecord;
 import io.github.s3recon.spi.CheckpointStore.TaskState;
 import io.github.s3recon.spi.TransferContext;
+import io.github.s3recon.spi.TransferOutcomes;
 import io.github.s3recon.spi.TransferScheduler;
 import io.github.s3recon.spi.UploadCheckpoints;
 import java.io.IOException;
@@ -97,7 +96,7 @@ final class TransferStage {
         long planned = plan.copies() + plan.recopies() + plan.deletes();
         TransferProgress progress = new TransferProgress(run, started, planned, plan.bytesToCopy(), before);
         if (!plan.isEmpty()) {
-            MigrationListener outcomes = new Outcomes(journal, progress);
+            TransferOutcomes outcomes = new Outcomes(journal, progress);
             // Up to here, an earlier attempt may have started the actions: they are checked before being redone.
             long submittedBefore = lifecycle.resume().submitted();
             if (submittedBefore >= 0 && resumable) {
@@ -218,10 +217,11 @@ final class TransferStage {
     }
 
     /**
-     * Receives each action's outcome from the transfer scheduler: records it in the task journal,
-     * counts it for progress, then tells the user's listeners, which only observe.
+     * Receives each action's outcome from the transfer scheduler (its own channel, not a listener):
+     * records it in the task journal, counts it for progress, then tells the user's listeners, which
+     * only observe.
      */
-    private final class Outcomes implements MigrationListener {
+    private final class Outcomes implements TransferOutcomes {
         private final TaskJournal journal;
         private final TransferProgress progress;
 
@@ -231,7 +231,7 @@ final class TransferStage {
         }
 
         @Override
-        public void onObjectCopied(ObjectCopied e) {
+        public void copied(ObjectCopied e) {
             journal.copied(e.key(), e.attempts(), e.bytes(), e.mode() == TransferMode.SERVER_SIDE);
             progress.done(1, e.bytes());
             run.listener.onObjectCopied(e);
@@ -239,7 +239,7 @@ final class TransferStage {
         }
 
         @Override
-        public void onObjectDeleted(ObjectDeleted e) {
+        public void deleted(ObjectDeleted e) {
             journal.deleted(e.key());
             progress.done(1, 0);
             run.listener.onObjectDeleted(e);
@@ -247,7 +247,7 @@ final class TransferStage {
         }
 
         @Override
-        public void onObjectFailed(ObjectFailed e) {
+        public void failed(ObjectFailed e) {
             if ((run.cancelled() || journal.broken()) && e.error().code() == ErrorCode.INTERRUPTED) {
                 // Stopped, not failed: it stays in progress, to be checked by the resume.
                 journal.interrupted(e.key());
@@ -262,7 +262,7 @@ final class TransferStage {
         }
 
         @Override
-        public void onRetry(TransferRetried e) {
+        public void retried(TransferRetried e) {
             run.listener.onRetry(e);
         }
     }

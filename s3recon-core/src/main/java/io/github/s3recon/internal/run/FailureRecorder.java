@@ -1,55 +1,60 @@
-package io.github.s3recon.internal;
+package io.github.s3recon.internal.run;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3ReconException;
-import io.github.s3recon.event.MigrationListener;
+import io.github.s3recon.internal.DifferencesJson;
 import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
 import io.github.s3recon.event.TransferRetried;
+import io.github.s3recon.spi.TransferOutcomes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Passes a transfer's events on to the run's listener and writes each failed object as one JSON
- * line ({@code key}, {@code action}, {@code code}, {@code message}, {@code attempts}), so that
- * failures cost no heap however many there are. Thread-safe: the scheduler's threads call it.
+ * Passes a transfer's outcomes on to the next receiver (the engine's) and writes each failed object
+ * as one JSON line ({@code key}, {@code action}, {@code code}, {@code message}, {@code attempts}),
+ * so that failures cost no heap however many there are. Thread-safe: the scheduler's threads call
+ * it. It does not throw on an outcome: a file that cannot be written is reported by {@link #close()}.
  */
-public final class FailureRecorder implements MigrationListener, AutoCloseable {
+final class FailureRecorder implements TransferOutcomes, AutoCloseable {
 
-    private final MigrationListener next;
+    private final TransferOutcomes next;
     private final Path file;
     private JsonGenerator json;
     private IOException broken;
 
-    public FailureRecorder(MigrationListener next, Path file) {
+    FailureRecorder(TransferOutcomes next, Path file) {
         this.next = next;
         this.file = file;
     }
 
     @Override
-    public void onObjectCopied(ObjectCopied event) {
-        next.onObjectCopied(event);
+    public void copied(ObjectCopied event) {
+        next.copied(event);
     }
 
     @Override
-    public void onObjectDeleted(ObjectDeleted event) {
-        next.onObjectDeleted(event);
+    public void deleted(ObjectDeleted event) {
+        next.deleted(event);
     }
 
     @Override
-    public void onRetry(TransferRetried event) {
-        next.onRetry(event);
+    public void retried(TransferRetried event) {
+        next.retried(event);
     }
 
     @Override
-    public void onObjectFailed(ObjectFailed event) {
-        next.onObjectFailed(event); // first: a file that cannot be written must not hide a failure
-        write(event);
+    public void failed(ObjectFailed event) {
+        try {
+            next.failed(event); // first: a file that cannot be written must not hide a failure
+        } finally {
+            write(event); // and a receiver that throws must not keep the failure out of the file
+        }
     }
 
     /** Writes one line; after an I/O error it stops writing, and {@link #close()} reports it. */
