@@ -8,7 +8,6 @@ import io.github.s3recon.spi.InventoryStore;
 import io.github.s3recon.spi.ObjectSource;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -35,11 +34,9 @@ final class SideListing {
             ListingProgress progress, Runnable checkStopped) {
         ObjectSource source = side == MergeDiff.Side.SOURCE ? run.sourceSide : run.destinationSide;
         Stream<ObjectEntry> listing = source.list(range);
-        Iterator<ObjectEntry> entries = listing.iterator();
         KeyFilter filter = run.settings.filter();
-        if (!filter.acceptsAll()) {
-            entries = filtered(entries, filter);
-        }
+        Iterator<ObjectEntry> entries = filter.acceptsAll() ? listing.iterator()
+                : listing.filter(e -> filter.test(e.key())).iterator();
         Iterator<ObjectEntry> counted = progress.counting(side, entries, checkStopped);
         if (sorted) {
             return StreamSupport.stream(Spliterators.spliteratorUnknownSize(counted, Spliterator.ORDERED), false)
@@ -57,32 +54,5 @@ final class SideListing {
     /** The inventory a side of a range is sorted in; deleted when the range is done. */
     static String inventoryName(String name, MergeDiff.Side side) {
         return "run-" + name + "-" + side.name().toLowerCase(Locale.ROOT);
-    }
-
-    private static Iterator<ObjectEntry> filtered(Iterator<ObjectEntry> entries, KeyFilter filter) {
-        return new Iterator<>() {
-            private ObjectEntry next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && entries.hasNext()) {
-                    ObjectEntry e = entries.next();
-                    if (filter.test(e.key())) {
-                        next = e;
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public ObjectEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                ObjectEntry e = next;
-                next = null;
-                return e;
-            }
-        };
     }
 }
