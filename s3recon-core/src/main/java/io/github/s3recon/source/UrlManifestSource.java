@@ -1,0 +1,570 @@
+package io.github.s3recon.source;
+
+import io.github.s3recon.ErrorCode;
+import io.github.s3recon.KeyRange;
+import io.github.s3recon.ObjectEntry;
+import io.github.s3recon.Redact;
+import io.github.s3recon.S3Location;
+import io.github.s3recon.S3ReconException;
+import io.github.s3recon.spi.ObjectSource;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A manifest of URLs as an {@link ObjectSource}: each http(s) URL is an object, read with HEAD and
+ * GET on the JDK's {@link HttpClient}.
+ *
+ * <pre>{@code
+ * ObjectSource urls = UrlManifestSource.of(Path.of("urls.txt"));          // text, CSV or JSON Lines
+ * ObjectSource images = UrlManifestSource.builder()
+ *         .jsonFiles(Path.of("."), "data/lots/**}{@code /lot_*_images.json", "image_url", "thumb_url")
+ *         .stripPrefix("images/")
+ *         .retries(RetrySchedule.of(Duration.ofSeconds(1), 3, 4))      // 1 s, 3 s, 9 s
+ *         .build();
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Manifests</b>: a file in one of the {@link ManifestFormat}s, or a set of JSON files found
+ *       by a glob with the fields that hold URLs ({@link Builder#jsonFiles}). Each is read as a
+ *       stream, never whole in memory. A bad line fails the listing with an
+ *       {@link ErrorCode#INVALID_CONFIGURATION} exception naming the file and line: a URL that is
+ *       relative, not http(s), or does not parse; a CSV without a {@code url} column; a size that
+ *       is not a number.
+ *   <li><b>Keys</b>: the manifest's {@code key} column when it has one; else the URL's path without
+ *       the leading {@code /}, percent-decoded ({@link Builder#keyMapping} replaces this), then
+ *       {@link Builder#stripPrefix} removed. The query string is not part of a key (it holds
+ *       signatures more often than names): two URLs that differ only in their query have one key.
+ *   <li><b>Listing</b>: in manifest order ({@link #listsInKeyOrder()} false: the engine sorts through
+ *       its inventory store); {@link #plan(int)} is {@link KeyRange#ALL}; {@code list(range)} keeps
+ *       the keys in the range. The size, and a plain MD5 as ETag, come from the manifest when it
+ *       gives them; an entry without a size is HEADed while listing ({@link Builder#listingConcurrency}
+ *       at a time; a manifest with sizes lists without a request). A URL that answers 404 or 410
+ *       there is left out of the listing, logged and counted ({@link #notFound()}). An entry with
+ *       the same key as the entry before it is listed once ({@link #adjacentDuplicates()}); other
+ *       duplicates are for the engine's sorted pass to find.
+ *   <li><b>Reading</b>: {@link #attributes} is a HEAD (size from {@code Content-Length}, else from
+ *       a ranged GET's {@code Content-Range}, else by counting the body; ETag when it is an MD5;
+ *       {@code Last-Modified}); 404 and 410 are empty. {@link #open} is a GET, with {@code Range}
+ *       for a part; a server that ignores {@code Range} still yields exactly the bytes asked for;
+ *       404 and 410 throw {@link SourceNotFoundException}. Keys are found in an index of the
+ *       manifest built on the first call (in memory: about 150 bytes per URL).
+ *   <li><b>Retries</b>: 429, 408, 5xx, timeouts and connection failures are retried on the
+ *       {@link RetrySchedule} (default 1 s, 3 s, 9 s), after the server's {@code Retry-After}
+ *       when it sends one; 404 and 410 never. Failures after the last attempt are
+ *       {@link S3ReconException}s: {@link ErrorCode#ACCESS_DENIED} for 401 and 403,
+ *       {@link ErrorCode#TIMED_OUT}, {@link ErrorCode#ENDPOINT_UNREACHABLE},
+ *       {@link ErrorCode#UNKNOWN_HOST}, else {@link ErrorCode#LISTING_FAILED}.
+ *   <li><b>Secrets</b>: {@link #describe()} is the manifest's path; every message shows URLs without
+ *       user-info, query and fragment, so a signed URL's token stays out of logs and reports.
+ *       User-info in a URL is not sent as credentials.
+ * </ul>
+ *
+ * <p>Thread-safe. Nothing to close: the HTTP client is the JDK's (or the one given, not owned).
+ */
+public final class UrlManifestSource implements ObjectSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UrlManifestSource.class);
+    private static final int NOT_FOUND_KEPT = 1000;
+
+    private final ManifestInput manifest;
+    private final UrlKeys keys;
+    private final HttpReader http;
+    private final int listingConcurrency;
+    private final UrlIndex index;
+    private final AtomicLong notFoundCount = new AtomicLong();
+    private final AtomicLong adjacentDuplicates = new AtomicLong();
+    private final List<String> notFound = Collections.synchronizedList(new ArrayList<>());
+
+    private UrlManifestSource(Builder b) {
+        this.manifest = b.manifest;
+        this.keys = new UrlKeys(b.keyMapping, b.stripPrefix);
+        HttpClient client = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(b.connectTimeout).build();
+        this.http = new HttpReader(client, b.retries, b.requestTimeout, b.sleeper);
+        this.listingConcurrency = b.listingConcurrency;
+        this.index = new UrlIndex(manifest, keys);
+    }
+
+    /**
+     * The source of a manifest file, its format picked by {@link ManifestFormat#detect(Path)}, with
+     * the default keys, retries and timeouts.
+     *
+     * @param manifestFile a readable file; not null
+     * @return the source
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the file is null,
+     *     missing or unreadable
+     */
+    public static UrlManifestSource of(Path manifestFile) {
+        return builder().manifest(manifestFile).build();
+    }
+
+    /**
+     * A builder, for the JSON files form, a key mapping, other retries or timeouts.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the manifest's path (or directory and glob), control characters escaped. */
+    @Override
+    public String describe() {
+        return manifest.describe();
+    }
+
+    /** Returns empty: a manifest is not an S3 location (every copy relays the bytes). */
+    @Override
+    public Optional<S3Location> location() {
+        return Optional.empty();
+    }
+
+    /** Returns false: manifests are in any order. */
+    @Override
+    public boolean listsInKeyOrder() {
+        return false;
+    }
+
+    /**
+     * Returns {@link KeyRange#ALL}: a manifest cannot start in the middle of its keys.
+     *
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code ranges} is below 1
+     */
+    @Override
+    public List<KeyRange> plan(int ranges) {
+        if (ranges < 1) {
+            throw S3ReconException.invalidConfiguration("ranges", ranges, "must be at least 1");
+        }
+        return List.of(KeyRange.ALL);
+    }
+
+    /**
+     * Streams the manifest's entries whose keys lie in the range, in manifest order, HEADing those
+     * without a size. Closing the stream closes the files and stops the HEADs.
+     */
+    @Override
+    public Stream<ObjectEntry> list(KeyRange range) {
+        Objects.requireNonNull(range, "range");
+        Stream<ManifestEntry> entries = manifest.entries();
+        Iterator<SizingListing.Keyed> keyed = new Iterator<>() {
+            private final Iterator<ManifestEntry> it = entries.iterator();
+            private SizingListing.Keyed next;
+            private String previousKey;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && it.hasNext()) {
+                    ManifestEntry e = it.next();
+                    String key = keys.keyOf(e);
+                    if (key.equals(previousKey)) {
+                        adjacentDuplicates.incrementAndGet();
+                        continue;
+                    }
+                    previousKey = key;
+                    if (range.contains(key)) {
+                        next = new SizingListing.Keyed(key, e);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public SizingListing.Keyed next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                SizingListing.Keyed k = next;
+                next = null;
+                return k;
+            }
+        };
+        SizingListing listing = new SizingListing(keyed, k -> head(k.key(), k.entry().url()), this::recordNotFound,
+                listingConcurrency);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(listing, Spliterator.ORDERED | Spliterator.NONNULL),
+                false).onClose(() -> {
+                    try {
+                        listing.close();
+                    } finally {
+                        entries.close();
+                    }
+                });
+    }
+
+    private void recordNotFound(SizingListing.Keyed k) {
+        notFoundCount.incrementAndGet();
+        String line = ManifestUrls.shown(k.entry().url()) + " (" + k.entry().where() + ")";
+        LOG.warn("Source not found (HTTP 404/410), left out of the listing: {}", line);
+        synchronized (notFound) {
+            if (notFound.size() < NOT_FOUND_KEPT) {
+                notFound.add(line);
+            }
+        }
+    }
+
+    /**
+     * Reads a URL's attributes with HEAD.
+     *
+     * @return the attributes (size, ETag when it is an MD5, last modified); empty for a key the
+     *     manifest does not have and for a URL answering 404 or 410
+     * @throws S3ReconException for other failures after the retries
+     */
+    @Override
+    public Optional<ObjectEntry> attributes(String key) {
+        Objects.requireNonNull(key, "key");
+        URI url = index.url(key);
+        return url == null ? Optional.empty() : head(key, url);
+    }
+
+    private Optional<ObjectEntry> head(String key, URI url) {
+        return http.head(url, key).map(h -> new ObjectEntry(key, h.size(), h.eTag(), h.lastModified(), null, null));
+    }
+
+    /**
+     * Opens a URL's body, or a byte range of it, with GET; the response's headers have arrived when
+     * this returns.
+     *
+     * @return the bytes; empty for {@code length} 0 (without a request) and for an {@code offset} at
+     *     or past the end; fewer than {@code length} when the object ends first
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} for a negative offset or a
+     *     length below -1; {@link SourceNotFoundException} for a URL answering 404 or 410; one with
+     *     {@link ErrorCode#LISTING_FAILED} for a key the manifest does not have; another {@link S3ReconException} for other failures after the retries
+     */
+    @Override
+    public InputStream open(String key, long offset, long length) {
+        Objects.requireNonNull(key, "key");
+        if (offset < 0) {
+            throw S3ReconException.invalidConfiguration("offset", offset, "must not be negative");
+        }
+        if (length < -1) {
+            throw S3ReconException.invalidConfiguration("length", length, "must be -1 (to the end) or at least 0");
+        }
+        URI url = index.url(key);
+        if (url == null) {
+            throw new S3ReconException(ErrorCode.LISTING_FAILED, "key '" + Redact.key(key) + "' is not in manifest "
+                    + describe());
+        }
+        if (length == 0) {
+            return InputStream.nullInputStream();
+        }
+        boolean toEnd = length < 0 || offset > Long.MAX_VALUE - length;
+        String range = offset == 0 && toEnd ? null : "bytes=" + offset + "-" + (toEnd ? "" : offset + length - 1);
+        HttpResponse<InputStream> r = http.get(url, key, range);
+        if (r.statusCode() == 416) {
+            closeQuietly(r.body());
+            return InputStream.nullInputStream(); // the range starts at or past the end
+        }
+        if (range != null && (r.statusCode() == 200 || HttpReader.start(r.headers().firstValue("Content-Range")
+                .orElse(null)) != offset)) {
+            // A 200 with the whole body: the server ignored Range.
+            if (r.statusCode() == 206) {
+                closeQuietly(r.body());
+                throw new S3ReconException(ErrorCode.LISTING_FAILED, "GET " + ManifestUrls.shown(url) + " (key '"
+                        + Redact.key(key) + "') answered a range other than the one asked for ("
+                        + Redact.text(r.headers().firstValue("Content-Range").orElse("")) + ")");
+            }
+            return new RangeWindow(r.body(), offset, toEnd ? -1 : length);
+        }
+        return r.body();
+    }
+
+    /**
+     * Returns the URL of a key as it may be shown (without user-info, query and fragment), e.g. for
+     * an object's metadata or a report.
+     *
+     * @param key the key; not null
+     * @return the URL, or empty for a key the manifest does not have
+     */
+    public Optional<String> shownUrl(String key) {
+        Objects.requireNonNull(key, "key");
+        return Optional.ofNullable(index.url(key)).map(ManifestUrls::shown);
+    }
+
+    /**
+     * Returns how many URLs answered 404 or 410 to a listing's HEAD, over every listing since this
+     * source was made (a URL listed twice counts twice).
+     *
+     * @return the count
+     */
+    public long notFoundCount() {
+        return notFoundCount.get();
+    }
+
+    /**
+     * Returns the first 1,000 URLs (shown without secrets, with their manifest line) that answered
+     * 404 or 410 to a listing's HEAD.
+     *
+     * @return a copy; not null
+     */
+    public List<String> notFound() {
+        synchronized (notFound) {
+            return List.copyOf(notFound);
+        }
+    }
+
+    /**
+     * Returns how many entries were left out of listings because they repeated the key of the entry
+     * just before them, over every listing since this source was made.
+     *
+     * @return the count
+     */
+    public long adjacentDuplicates() {
+        return adjacentDuplicates.get();
+    }
+
+    /** Returns {@link #describe()}. */
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (java.io.IOException e) {
+            // an answer not used
+        }
+    }
+
+    /**
+     * Builds a {@link UrlManifestSource}. Exactly one manifest ({@link #manifest} or
+     * {@link #jsonFiles}) must be given; the rest has defaults. Not thread-safe.
+     */
+    public static final class Builder {
+
+        private ManifestInput manifest;
+        private Function<URI, String> keyMapping = UrlKeys::pathOf;
+        private String stripPrefix;
+        private RetrySchedule retries = RetrySchedule.DEFAULT;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(60);
+        private int listingConcurrency = 16;
+        private HttpClient httpClient;
+        private HttpReader.Sleeper sleeper = p -> Thread.sleep(p.toMillis());
+
+        private Builder() {
+        }
+
+        /**
+         * The manifest file, its format picked by {@link ManifestFormat#detect(Path)}.
+         *
+         * @param file a readable file; not null
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is null or not a readable file
+         */
+        public Builder manifest(Path file) {
+            return manifest(readable(file), ManifestFormat.detect(file));
+        }
+
+        /**
+         * The manifest file in a given format.
+         *
+         * @param file a readable file; not null
+         * @param format its format; not null
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if an argument is null
+         *     or the file is not readable
+         */
+        public Builder manifest(Path file, ManifestFormat format) {
+            S3ReconException.requireSetting(format, "format");
+            this.manifest = new LineManifest(readable(file), format);
+            return this;
+        }
+
+        /**
+         * A set of JSON files: every file under {@code directory} whose relative path matches
+         * {@code glob} (e.g. {@code data/lots/**}{@code /lot_*_images.json}), read with a streaming
+         * parser; each string at one of {@code urlFields} is a URL. A field is a name (that field at
+         * any depth, e.g. {@code image_url}) or a JSON pointer whose segments may be {@code *}
+         * (e.g. {@code /images/*}{@code /url}).
+         *
+         * @param directory the directory the glob is relative to; not null
+         * @param glob the files' glob, with {@code /} as separator; not blank
+         * @param urlFields one or more fields; none blank
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} for a null or blank
+         *     argument, a missing directory or a glob that does not parse
+         */
+        public Builder jsonFiles(Path directory, String glob, String... urlFields) {
+            S3ReconException.requireSetting(directory, "directory");
+            S3ReconException.requireSetting(glob, "glob");
+            S3ReconException.requireSetting(urlFields, "urlFields");
+            if (!Files.isDirectory(directory)) {
+                throw S3ReconException.invalidConfiguration("directory", Redact.key(directory.toString()),
+                        "must be an existing directory");
+            }
+            if (glob.isBlank()) {
+                throw S3ReconException.invalidConfiguration("glob", "'" + glob + "'", "must not be blank");
+            }
+            try {
+                java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            } catch (RuntimeException e) {
+                throw S3ReconException.invalidConfiguration("glob", "'" + Redact.key(glob) + "'",
+                        "must be a valid glob (" + e.getMessage() + ")");
+            }
+            if (urlFields.length == 0) {
+                throw S3ReconException.invalidConfiguration("urlFields", "[]", "must name at least one field");
+            }
+            for (String f : urlFields) {
+                if (f == null || f.isBlank()) {
+                    throw S3ReconException.invalidConfiguration("urlFields", java.util.Arrays.toString(urlFields),
+                            "must not hold a null or blank field");
+                }
+            }
+            this.manifest = new JsonFilesManifest(directory, glob, List.of(urlFields));
+            return this;
+        }
+
+        /**
+         * How a URL becomes a key when the manifest gives none; the default is the URL's path without
+         * the leading {@code /}, percent-decoded. Called from several threads at once.
+         *
+         * @param mapping the mapping; not null; must not return null or an empty key
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is null
+         */
+        public Builder keyMapping(Function<URI, String> mapping) {
+            this.keyMapping = S3ReconException.requireSetting(mapping, "keyMapping");
+            return this;
+        }
+
+        /**
+         * A prefix removed from every mapped key ({@code images/} makes {@code /images/a.jpg} the
+         * key {@code a.jpg}); a mapped key without it is an error naming the manifest line. Keys
+         * from the manifest's {@code key} column are used as they are. Default: none.
+         *
+         * @param prefix the prefix; not null, not empty
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is null or empty
+         */
+        public Builder stripPrefix(String prefix) {
+            S3ReconException.requireSetting(prefix, "stripPrefix");
+            if (prefix.isEmpty()) {
+                throw S3ReconException.invalidConfiguration("stripPrefix", "''", "must not be empty");
+            }
+            this.stripPrefix = prefix;
+            return this;
+        }
+
+        /**
+         * The retries of failed requests. Default {@link RetrySchedule#DEFAULT} (1 s, 3 s, 9 s).
+         *
+         * @param schedule the schedule; not null
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is null
+         */
+        public Builder retries(RetrySchedule schedule) {
+            this.retries = S3ReconException.requireSetting(schedule, "retries");
+            return this;
+        }
+
+        /**
+         * The longest wait for a connection (ignored with {@link #httpClient}). Default 10 s.
+         *
+         * @param timeout positive; not null
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is null or not positive
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * The longest wait for a response's headers; a request that takes longer is retried.
+         * Default 60 s. A body that streams slowly is not cut by it.
+         *
+         * @param timeout positive; not null
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is null or not positive
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * How many HEADs a listing sends at once for entries without a size. Default 16.
+         *
+         * @param concurrency 1 to 256
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if out of range
+         */
+        public Builder listingConcurrency(int concurrency) {
+            if (concurrency < 1 || concurrency > 256) {
+                throw S3ReconException.invalidConfiguration("listingConcurrency", concurrency, "must be from 1 to 256");
+            }
+            this.listingConcurrency = concurrency;
+            return this;
+        }
+
+        /**
+         * The HTTP client to use (for a proxy, TLS settings, HTTP/2), not owned by the source.
+         * Default: a client of its own (HTTP/1.1, redirects followed except https to http).
+         *
+         * @param client the client; not null
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is null
+         */
+        public Builder httpClient(HttpClient client) {
+            this.httpClient = S3ReconException.requireSetting(client, "httpClient");
+            return this;
+        }
+
+        /** For tests: how the source waits between attempts. */
+        Builder sleeper(HttpReader.Sleeper sleeper) {
+            this.sleeper = sleeper;
+            return this;
+        }
+
+        /**
+         * Builds the source.
+         *
+         * @return the source
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if no manifest was given
+         */
+        public UrlManifestSource build() {
+            if (manifest == null) {
+                throw S3ReconException.invalidConfiguration("manifest", null,
+                        "must be given: call manifest(Path) or jsonFiles(directory, glob, fields...)");
+            }
+            return new UrlManifestSource(this);
+        }
+
+        private static Path readable(Path file) {
+            S3ReconException.requireSetting(file, "manifestFile");
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw S3ReconException.invalidConfiguration("manifestFile", Redact.key(file.toString()),
+                        "must be a readable file");
+            }
+            return file;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            S3ReconException.requireSetting(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw S3ReconException.invalidConfiguration(name, d, "must be positive");
+            }
+            return d;
+        }
+    }
+}
