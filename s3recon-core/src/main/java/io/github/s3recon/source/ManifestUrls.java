@@ -105,7 +105,25 @@ final class ManifestUrls {
 
     /** A URL that did not parse, as it may be shown: cut at the first {@code ?} or {@code #}, user-info dropped. */
     static String shown(String text) {
-        return Redact.key(Redact.text(text));
+        String t = text;
+        int cut = t.length();
+        for (char c : new char[] {'?', '#'}) {
+            int i = t.indexOf(c);
+            if (i >= 0 && i < cut) {
+                cut = i;
+            }
+        }
+        t = t.substring(0, cut);
+        int scheme = t.indexOf("://");
+        int at = t.lastIndexOf('@');
+        if (at >= 0) {
+            int start = scheme >= 0 ? scheme + 3 : 0;
+            int slash = t.indexOf('/', start);
+            if (at >= start && (slash < 0 || at < slash)) {
+                t = t.substring(0, start) + t.substring(at + 1);
+            }
+        }
+        return Redact.key(Redact.text(t));
     }
 
     static S3ReconException bad(String where, String what) {
