@@ -236,4 +236,29 @@ class CliTest {
             assertThat(second.out()).contains("COMPLETED: 0 differences");
         }
     }
+
+    @Test
+    void cancelFromAnotherShellStopsTheRunningJob() throws Exception {
+        seed("cli-src-7", 30, "");
+        s3.createBucket("cli-dst-7");
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(s3.endpoint())) {
+            proxy.inject(FaultInjectingProxy.Fault.delay(1.0, Duration.ofMillis(250)));
+            Path work = home.resolve("w7");
+            CliProcess job = CliProcess.start(env(), "run", "--endpoint-url", proxy.endpoint().toString(),
+                    "--small-concurrency", "1", "--work-dir", work.toString(), "s3://cli-src-7", "s3://cli-dst-7");
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!job.errSoFar().contains("s3recon: TRANSFERRING") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            CliProcess.Result cancel = CliProcess.run(env(), "cancel", "--work-dir", work.toString());
+            assertThat(cancel.exit()).as(cancel.err()).isZero();
+            CliProcess.Result stopped = job.waitFor(90);
+            assertThat(stopped.exit()).as(stopped.err()).isEqualTo(130);
+            assertThat(stopped.err()).contains("cancel requested");
+
+            CliProcess.Result nobody = CliProcess.run(env(), "cancel", "--wait", "1", "--work-dir", work.toString());
+            assertThat(nobody.exit()).isEqualTo(3);
+            assertThat(work.resolve(SignalGuard.CANCEL_REQUEST)).doesNotExist();
+        }
+    }
 }
