@@ -1,0 +1,80 @@
+package io.github.s3recon.cli;
+
+import io.github.s3recon.Migration;
+import io.github.s3recon.S3Location;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * A command on a source and a destination ({@code reconcile}, {@code plan}, {@code run},
+ * {@code validate}): parses both locations, opens the clients, builds the migration with every
+ * flag, installs the Ctrl+C guard, runs {@link #execute} and prints its failure as one line.
+ */
+abstract class PairCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "SRC", description = "the source, s3://bucket[/prefix]")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DST", description = "the destination, s3://bucket[/prefix]")
+    String destination;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    MigrationFlags flags;
+
+    final PrintStream out = System.out;
+    final PrintStream err = System.err;
+    final Map<String, String> env = System.getenv();
+
+    @Override
+    public final Integer call() {
+        S3Url s = S3Url.parse(source, "SRC");
+        S3Url d = S3Url.parse(destination, "DST");
+        Path work = common.workDir != null ? common.workDir
+                : WorkDirectories.of(connection.serverIdentity(ConnectionOptions.Side.SOURCE, env), s,
+                        connection.serverIdentity(ConnectionOptions.Side.DESTINATION, env), d, env);
+        ProgressPrinter progress = new ProgressPrinter(err, System.console() != null, flags.progressLineInterval(),
+                common.quiet);
+        try (ConnectionOptions.Clients clients = connection.open(env)) {
+            Migration.Builder b = Migration.builder()
+                    .source(S3Location.of(clients.source(), s.bucket(), s.prefix()))
+                    .destination(S3Location.of(clients.destination(), d.bucket(), d.prefix()))
+                    .workDirectory(work)
+                    .listener(progress);
+            flags.apply(b);
+            try (Migration m = b.build(); SignalGuard guard = SignalGuard.install(m, work, err)) {
+                int code;
+                try {
+                    code = execute(m, work);
+                } catch (RuntimeException e) {
+                    progress.endLine();
+                    code = Failures.print(e, err, common.debug);
+                }
+                progress.endLine();
+                out.flush();
+                guard.finish(code);
+                return code;
+            }
+        } finally {
+            flags.closeCreated();
+        }
+    }
+
+    /**
+     * Does the command's work and prints its result.
+     *
+     * @param m the migration, built with every flag
+     * @param work its work directory
+     * @return the exit status
+     */
+    abstract int execute(Migration m, Path work);
+}
