@@ -7,10 +7,16 @@
 #
 #   s3recon-bench/compare-rclone.sh [objects=1000000] [ranges=4] [lister=fast]
 #
-# s3recon runs twice: with the JVM's defaults and -Xmx256m, and with the flags README.md suggests
-# for a batch run of seconds to minutes (BATCH_OPTS, default -Xmx96m -XX:+UseSerialGC
-# -XX:TieredStopAtLevel=1): with a heap this small, G1's own structures are a large part of the
-# resident set, and C2's compilations cost more CPU than they save in a run this short.
+# (ranges and lister are the tuned runs'; auto and default mean not set, as in the defaults run).
+#
+# s3recon runs three times: as a user who sets nothing would run it ("defaults": no listing
+# settings, so the ranges are chosen from the first page and the default lister is used, and no JVM
+# options at all), with the given ranges and lister and -Xmx256m ("xmx256m"), and with the given
+# ranges and lister and the flags README.md suggests for a batch run of seconds to minutes
+# ("tuned"; BATCH_OPTS, default -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1): with a heap
+# this small, G1's own structures are a large part of the resident set, and C2's compilations cost
+# more CPU than they save in a run this short. The last lines compare each with rclone, and the
+# defaults with the tuned run.
 # PORT sets the server's port (default 9477).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,19 +39,20 @@ for _ in $(seq 1 100); do
 done
 cat "$log/server"
 
-run_s3recon() { # name, JVM options...
-  local name=$1
-  shift
-  echo "== s3recon, $name: $*, $ranges ranges, $lister lister"
+run_s3recon() { # name, ranges (auto: not set), lister (default: not set), JVM options...
+  local name=$1 run_ranges=$2 run_lister=$3
+  shift 3
+  echo "== s3recon, $name: JVM options '$*', ranges $run_ranges, lister $run_lister"
   /usr/bin/time -o "$log/$name" -f "%e %M" java "$@" -cp "$jar" io.github.s3recon.bench.ScaleHarness \
-      --objects "$objects" --ranges "$ranges" --lister "$lister" --endpoint "http://127.0.0.1:$port" \
+      --objects "$objects" --ranges "$run_ranges" --lister "$run_lister" --endpoint "http://127.0.0.1:$port" \
       | grep -v "^  "
   read -r wall rss < "$log/$name"
   echo "s3recon ($name): wall $wall s, max RSS $((rss / 1024)) MiB"
 }
-run_s3recon defaults -Xmx256m
+run_s3recon defaults auto default
+run_s3recon xmx256m "$ranges" "$lister" -Xmx256m
 # shellcheck disable=SC2086 # BATCH_OPTS holds several options
-run_s3recon batch $batch_opts
+run_s3recon tuned "$ranges" "$lister" $batch_opts
 
 echo "== rclone check (default settings)"
 export RCLONE_CONFIG_SYN_TYPE=s3 RCLONE_CONFIG_SYN_PROVIDER=Other \
@@ -58,8 +65,12 @@ read -r rclone_wall rclone_rss < <(grep -v "exited" "$log/rclone")
 echo "rclone: wall $rclone_wall s, max RSS $((rclone_rss / 1024)) MiB"
 
 echo "== ratios (rclone / s3recon)"
-for name in defaults batch; do
+for name in defaults xmx256m tuned; do
   read -r wall rss < "$log/$name"
   awk -v n="$name" -v w="$wall" -v r="$rss" -v rw="$rclone_wall" -v rr="$rclone_rss" \
       'BEGIN { printf "s3recon %-8s %.1fx faster, %.1fx less memory\n", n, rw / w, rr / r }'
 done
+read -r default_wall default_rss < "$log/defaults"
+read -r tuned_wall tuned_rss < "$log/tuned"
+awk -v dw="$default_wall" -v tw="$tuned_wall" -v dr="$default_rss" -v tr="$tuned_rss" \
+    'BEGIN { printf "s3recon defaults / tuned: %.2fx the wall time, %.1fx the memory\n", dw / tw, dr / tr }'

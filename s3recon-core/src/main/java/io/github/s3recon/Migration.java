@@ -53,8 +53,25 @@ import java.util.function.Function;
  */
 public final class Migration implements AutoCloseable {
 
-    /** The number of key ranges listed in parallel unless {@link Builder#listingRanges(int)} says otherwise. */
+    /**
+     * The number of key ranges a location is listed in when {@link Builder#listingRanges(int)} is
+     * not set and the first listing page of both sides is short (fewer than
+     * {@value #FULL_FIRST_PAGE} keys): one listing per side, no planning requests.
+     */
     public static final int DEFAULT_LISTING_RANGES = 1;
+
+    /**
+     * The number of key ranges a location is listed in when {@link Builder#listingRanges(int)} is
+     * not set and the first listing page of either side is full ({@value #FULL_FIRST_PAGE} keys): a
+     * large bucket, listed and diffed in parallel ranges planned from the source's common prefixes.
+     */
+    public static final int LARGE_BUCKET_LISTING_RANGES = 8;
+
+    /**
+     * The number of keys in a full first listing page (S3's page size), which tells a large bucket
+     * from a small one when {@link Builder#listingRanges(int)} is not set.
+     */
+    public static final int FULL_FIRST_PAGE = 1000;
 
     /** The most deletions a run may plan unless {@link Builder#maxDeletes(long)} says otherwise. */
     public static final long DEFAULT_MAX_DELETES = 1000;
@@ -168,7 +185,8 @@ public final class Migration implements AutoCloseable {
 
     /**
      * Splits this migration into shards: contiguous key ranges, as many as
-     * {@link Builder#listingRanges(int)} asks for and the source's layout allows. A shard names the
+     * {@link Builder#listingRanges(int)} asks for (not set: chosen from the first listing page, see
+     * there) and the source's layout allows. A shard names the
      * buckets and prefixes but holds no client or secret and is serializable, so that a distributed
      * engine (e.g. Apache Spark) can send each to a worker, which builds its own migration with its
      * own clients and calls {@link #reconcile(ShardSpec)}.
@@ -287,7 +305,8 @@ public final class Migration implements AutoCloseable {
                     : resources.scheduler.lanes();
             Estimate estimate = how.apply(new Estimator(options.source, resources.sourceLister, filter,
                     lanes.smallObjectThreshold(), lanes.smallObjectConcurrency(), lanes.largeObjectConcurrency(),
-                    options.listingRanges, options.clock));
+                    options.listingRanges == RunSequencer.CHOSEN_LISTING_RANGES ? LARGE_BUCKET_LISTING_RANGES
+                            : options.listingRanges, options.clock));
             phase.finish(estimate.objects(), estimate.bytes());
             return estimate;
         });
@@ -516,12 +535,17 @@ public final class Migration implements AutoCloseable {
 
         /**
          * Sets how many contiguous key ranges the listings are split into, each listed (both sides)
-         * and diffed in parallel; {@value Migration#DEFAULT_LISTING_RANGES} by default (one listing
-         * per side, no planning requests: the fastest for small buckets). One ListObjectsV2 stream
-         * runs at about 12,000 keys/s against AWS, so buckets of millions of objects want 8 to 32
-         * or more. The ranges come from the lister's plan (for S3, the
-         * bucket's common prefixes); a bucket that offers fewer boundaries gets fewer ranges.
-         * Memory grows with the number of ranges (a few pages each), never with the object count.
+         * and diffed in parallel. Not set, the number is chosen from the first listing page of each
+         * side (one request each, before the listing): when either is full
+         * ({@value Migration#FULL_FIRST_PAGE} keys) the bucket is large and gets
+         * {@value Migration#LARGE_BUCKET_LISTING_RANGES} ranges; otherwise
+         * {@value Migration#DEFAULT_LISTING_RANGES} (one listing per side, no planning requests: the
+         * fastest for small buckets). A value set here always wins. One ListObjectsV2 stream runs at
+         * about 12,000 keys/s against AWS, so buckets of tens of millions of objects far from the
+         * client may want 32 or more. The ranges come from the lister's plan (for S3, the bucket's
+         * common prefixes); a bucket that offers fewer boundaries gets fewer ranges. A run that
+         * resumes lists the ranges it planned first, whatever this says now. Memory grows with the
+         * number of ranges (a few pages each), never with the object count.
          *
          * @param ranges 1 (one listing per side) to 1,024
          * @return this builder
@@ -599,7 +623,10 @@ public final class Migration implements AutoCloseable {
 
         /**
          * Sets the lister. By default the one an {@link ObjectListerProvider} on the class path
-         * creates ({@code s3recon-inventory} has one); the migration then closes it.
+         * creates; the migration then closes it. {@code s3recon-inventory}'s is its
+         * {@code FastS3ObjectLister}, which fetches and parses pages itself where that honours the
+         * client's settings and lists through the client elsewhere (its javadoc says which clients
+         * those are); pass {@code S3ObjectLister.create()} to list every page through the client.
          *
          * @param lister the lister, still owned by the caller; not null
          * @return this builder

@@ -36,7 +36,8 @@ final class MigrationOptions {
     CheckpointStore checkpoints;
     Clock clock = Clock.systemUTC();
     Duration progressInterval = Duration.ofSeconds(1);
-    int listingRanges = Migration.DEFAULT_LISTING_RANGES;
+    /** Not set: the sequencer chooses from the first listing page ({@link io.github.s3recon.internal.run.RunSequencer#plan()}). */
+    int listingRanges = io.github.s3recon.internal.run.RunSequencer.CHOSEN_LISTING_RANGES;
     List<String> includes = new ArrayList<>();
     List<String> excludes = new ArrayList<>();
     OverwritePolicy overwrite = OverwritePolicy.IF_DIFFERENT;

@@ -8,6 +8,7 @@ import io.github.s3recon.S3Location;
 import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.inventory.FastS3ObjectLister;
+import io.github.s3recon.inventory.S3ObjectLister;
 import io.github.s3recon.spi.ObjectLister;
 import io.github.s3recon.testkit.HeapPeak;
 import io.github.s3recon.testkit.SyntheticS3;
@@ -32,7 +33,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  *
  * <pre>
  * java -Xmx256m -cp s3recon-bench/target/benchmarks.jar io.github.s3recon.bench.ScaleHarness \
- *     --objects 10000000 --ranges 32 [--page-latency-ms 0] [--lister sdk|fast] [--differences 0.001]
+ *     --objects 10000000 --ranges 32|auto [--page-latency-ms 0] [--lister default|sdk|fast] [--differences 0.001]
  *     [--endpoint http://127.0.0.1:9400]
  * </pre>
  *
@@ -49,7 +50,7 @@ public final class ScaleHarness {
     /**
      * Runs the harness.
      *
-     * @param args {@code --objects N --ranges R --page-latency-ms L --lister sdk|fast --differences RATE
+     * @param args {@code --objects N --ranges R|auto --page-latency-ms L --lister default|sdk|fast --differences RATE
      *     --endpoint URL}
      * @throws Exception on failure
      */
@@ -58,9 +59,13 @@ public final class ScaleHarness {
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        int ranges = Integer.parseInt(options.getOrDefault("ranges", "32"));
+        // "auto": not set, so the migration chooses from the first listing page, as it does for a
+        // user who sets nothing; sized below as a large bucket's count.
+        String rangesOption = options.getOrDefault("ranges", "32");
+        boolean autoRanges = rangesOption.equals("auto");
+        int ranges = autoRanges ? Migration.LARGE_BUCKET_LISTING_RANGES : Integer.parseInt(rangesOption);
         long latency = Long.parseLong(options.getOrDefault("page-latency-ms", "0"));
-        String listerName = options.getOrDefault("lister", "sdk");
+        String listerName = options.getOrDefault("lister", "default");
         // With --endpoint the server runs elsewhere (SyntheticServer with the same options), so that
         // this process measures the client alone; the expected counts come from a local twin that
         // serves nothing.
@@ -80,14 +85,15 @@ public final class ScaleHarness {
                                 .maxConcurrency(Math.max(64, ranges * 4)))
                         .build()) {
             Path work = Files.createTempDirectory("s3recon-scale-");
-            System.out.printf(Locale.ROOT, "reconciling %,d vs %,d objects on SyntheticS3 (%s), %d ranges, "
+            System.out.printf(Locale.ROOT, "reconciling %,d vs %,d objects on SyntheticS3 (%s), %s ranges, "
                     + "%d ms page latency, %s lister, max heap %s%n", s3.objectCount(s3.sourceBucket()),
-                    s3.objectCount(s3.destinationBucket()), external == null ? s3.endpoint() : external, ranges,
-                    latency, listerName, mib(Runtime.getRuntime().maxMemory()));
+                    s3.objectCount(s3.destinationBucket()), external == null ? s3.endpoint() : external,
+                    autoRanges ? "auto (not set)" : Integer.toString(ranges), latency, listerName,
+                    mib(Runtime.getRuntime().maxMemory()));
             Duration[] listingPhase = new Duration[1];
             Migration.Builder builder = Migration.builder().source(S3Location.of(client, s3.sourceBucket()))
                     .destination(S3Location.of(client, s3.destinationBucket())).workDirectory(work)
-                    .listingRanges(ranges).progressInterval(Duration.ofSeconds(10)).listener(new MigrationListener() {
+                    .progressInterval(Duration.ofSeconds(10)).listener(new MigrationListener() {
                         @Override
                         public void onProgress(ProgressSnapshot p) {
                             System.out.printf(Locale.ROOT, "  %,d + %,d keys listed, %,.0f keys/s%n",
@@ -95,6 +101,9 @@ public final class ScaleHarness {
                             listingPhase[0] = p.elapsed(); // the last one is sent as the listing ends
                         }
                     });
+            if (!autoRanges) {
+                builder.listingRanges(ranges);
+            }
             ObjectLister lister = lister(listerName);
             if (lister != null) {
                 builder.objectLister(lister);
@@ -102,10 +111,15 @@ public final class ScaleHarness {
             HeapPeak heapPeak = HeapPeak.start();
             long started = System.nanoTime();
             MigrationResult result;
+            double seconds;
+            int planned;
             try (Migration migration = builder.build()) {
                 result = migration.reconcile();
+                seconds = (System.nanoTime() - started) / 1e9;
+                // The ranges the run listed, planned again (outside the time measured).
+                planned = migration.shards().size();
             }
-            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf(Locale.ROOT, "ranges planned: %d%n", planned);
             long keys = result.report().source().objects() + result.report().destination().objects();
             DifferenceCounts c = result.report().counts();
             DifferenceCounts expected = new DifferenceCounts(s3.expectedMatched(), s3.expectedMissing(),
@@ -129,14 +143,14 @@ public final class ScaleHarness {
         System.exit(exact ? 0 : 1);
     }
 
+    /** The lister named; null for "default": the one the migration finds itself. */
     private static ObjectLister lister(String name) {
-        if (name.equals("sdk")) {
-            return null;
-        }
-        if (name.equals("fast")) {
-            return FastS3ObjectLister.create();
-        }
-        throw new IllegalArgumentException("--lister must be sdk or fast, was " + name);
+        return switch (name) {
+            case "default" -> null;
+            case "sdk" -> S3ObjectLister.create();
+            case "fast" -> FastS3ObjectLister.create();
+            default -> throw new IllegalArgumentException("--lister must be default, sdk or fast, was " + name);
+        };
     }
 
     private static String mib(long bytes) {

@@ -27,7 +27,8 @@ import java.util.List;
  * @param reporters extra reporters
  * @param clock the clock
  * @param progressInterval the least time between progress snapshots
- * @param listingRanges how many key ranges to list and diff in parallel
+ * @param listingRanges how many key ranges to list and diff in parallel; 0 (not set) to choose from
+ *     the first listing page ({@code RunSequencer.plan()})
  * @param filter the include and exclude globs
  * @param scheduler the copy engine, or null when none is on the class path (reconcile only)
  * @param overwrite which differing keys a run copies

@@ -36,10 +36,28 @@ import java.util.stream.Stream;
  * early, a key that is not UTF-8) fails with {@link ErrorCode#LISTING_FAILED}, the same checks on
  * direct and SDK pages.
  *
- * <p>The direct path does not run the client's execution interceptors and does not use its HTTP
- * client's settings (it uses the JDK's HTTP/1.1 client and the JVM's default proxy selector);
- * where those matter, use {@link S3ObjectLister}. Clients whose endpoint needs more than SigV4
- * (S3 Express, SigV4a) and anonymous clients are listed through the SDK.
+ * <p>This is the default lister: {@link S3ObjectListerProvider} creates it for a migration that is
+ * given none. The direct path takes from the client its endpoint (override, region, path-style or
+ * virtual-hosted), its credentials (asked for on every request) and SigV4 signing, and its override
+ * headers; it shares with the SDK's default HTTP clients the JVM's proxy properties
+ * ({@code http(s).proxyHost}, {@code http.nonProxyHosts}) and TLS trust and key stores
+ * ({@code javax.net.ssl.*}). {@code AWS_CA_BUNDLE} is read by neither (the Java SDK ignores it).
+ * These fall back to the SDK path for every page, with the same entries at the SDK's speed:
+ * <ul>
+ *   <li>anonymous clients;
+ *   <li>endpoints that need more than SigV4 (S3 Express, multi-region access points with SigV4a,
+ *       endpoint headers);
+ *   <li>clients with a signer of their own ({@code SdkAdvancedClientOption.SIGNER}) or execution
+ *       interceptors other than the SDK's own (a user's interceptor may change the request);
+ *   <li>every client while {@code HTTPS_PROXY}, {@code HTTP_PROXY} or {@code ALL_PROXY} (any case)
+ *       is set: the SDK's HTTP clients may use it, the JDK's does not.
+ * </ul>
+ * The client does not reveal the settings given to its own HTTP client (a
+ * {@code ProxyConfiguration}, trust or key managers, connection limits): a direct connection the
+ * JVM's defaults cannot make fails and that page goes to the SDK, but one they can make is made
+ * directly. Where every request must go through the client's HTTP client (e.g. a proxy set there
+ * for auditing), list with {@link S3ObjectLister} ({@code objectLister(S3ObjectLister.create())}).
+ * {@link #pageCounts()} tells which path the pages took.
  *
  * <p>Thread-safe: each {@link #list} call is independent; one returned stream is consumed by one
  * thread. The lister owns threads (daemon threads, started on demand): close it when done. The

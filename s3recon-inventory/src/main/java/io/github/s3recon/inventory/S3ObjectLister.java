@@ -40,6 +40,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * URL-encoded bytes are not UTF-8 end the stream with {@link ErrorCode#LISTING_FAILED}, naming the
  * bucket, the prefix and range, and the last key seen, instead of a listing that silently misses keys.
  *
+ * <p>Every request goes through the client, with all of its settings (its HTTP client's proxy and
+ * TLS, interceptors, timeouts). The default lister is {@link FastS3ObjectLister}, several times
+ * faster, which uses this path only where its own cannot honour the client; pass this one to
+ * {@code Migration.builder().objectLister(...)} where every request must go through the client.
+ *
  * <p>Thread-safe: each {@link #list} call is independent; one returned stream is consumed by one
  * thread.
  */

@@ -24,7 +24,11 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 
 /** The fast lister's contract: ranges, read-ahead, and errors through the SDK, on real servers. */
 class FastS3ObjectListerTest {
@@ -193,6 +197,47 @@ class FastS3ObjectListerTest {
             assertThat(list(fast, S3Location.of(right, bucket), KeyRange.ALL)).hasSize(5);
         } finally {
             s3.deleteBucket(bucket);
+        }
+    }
+
+    @Test
+    void isTheDefaultListerAndListsDirectlyThroughAClientOfS3Clients() {
+        S3Location location = S3Location.of(syntheticClient, synthetic.sourceBucket(), "d0002/");
+        try (io.github.s3recon.spi.ObjectLister lister = new S3ObjectListerProvider().create()) {
+            assertThat(lister).isInstanceOf(FastS3ObjectLister.class);
+            FastS3ObjectLister fast = (FastS3ObjectLister) lister;
+            List<ObjectEntry> listed = list(fast, location, KeyRange.ALL);
+            assertThat(listed).isEqualTo(list(S3ObjectLister.create(), location, KeyRange.ALL));
+            // The first page learns the route through the SDK; the other four go direct.
+            assertThat(fast.pageCounts()).isEqualTo(new FastS3ObjectLister.PageCounts(4, 1));
+        }
+    }
+
+    /** A user's interceptor, which the direct path would not run. */
+    static final class CountingInterceptor implements ExecutionInterceptor {
+        final AtomicInteger lists = new AtomicInteger();
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (context.request() instanceof ListObjectsV2Request) {
+                lists.incrementAndGet();
+            }
+        }
+    }
+
+    @Test
+    void listsAClientWithItsOwnInterceptorThroughTheSdk() {
+        CountingInterceptor interceptor = new CountingInterceptor();
+        try (S3AsyncClient intercepted = S3Clients.configureForCompatibleEndpoint(S3AsyncClient.builder(),
+                        synthetic.endpoint(), Region.US_EAST_1,
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("key", "secret")))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(interceptor)).build();
+                FastS3ObjectLister fast = FastS3ObjectLister.create()) {
+            S3Location location = S3Location.of(intercepted, synthetic.sourceBucket(), "d0002/");
+            List<ObjectEntry> listed = list(fast, location, KeyRange.ALL);
+            assertThat(listed).hasSize(5_000);
+            assertThat(fast.pageCounts()).isEqualTo(new FastS3ObjectLister.PageCounts(0, 5));
+            assertThat(interceptor.lists.get()).as("every page through the client's interceptor").isEqualTo(5);
         }
     }
 

@@ -3,6 +3,8 @@ package io.github.s3recon.internal.run;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.FixPlan;
 import io.github.s3recon.KeyRange;
+import io.github.s3recon.Migration;
+import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.MigrationResult;
 import io.github.s3recon.MigrationState;
 import io.github.s3recon.ReconciliationReport;
@@ -17,6 +19,7 @@ import io.github.s3recon.spi.TransferScheduler;
 import io.github.s3recon.source.S3BucketSource;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Runs a migration's stages in the order data flows: list both sides -> diff -> plan -> transfer
@@ -36,6 +39,12 @@ import java.util.List;
  * run; {@link #cancel()} may be called from any thread.
  */
 public final class RunSequencer {
+
+    /**
+     * The settings' {@code listingRanges} when the user did not set it: {@link #plan()} chooses
+     * from the first listing page.
+     */
+    public static final int CHOSEN_LISTING_RANGES = 0;
 
     private final RunContext run;
     private final UploadJournal uploads;
@@ -90,15 +99,38 @@ public final class RunSequencer {
     }
 
     /**
-     * Plans the key ranges of a run: one unless ranges are asked for and both sides list in key
-     * order (a side that does not, e.g. an S3 Inventory report, is sorted whole through the store).
+     * Plans the key ranges of a run: one when either side does not list in key order (a side that
+     * does not, e.g. an S3 Inventory report, is sorted whole through the store); otherwise as many
+     * as the settings ask for, or, when they do not ({@link #CHOSEN_LISTING_RANGES}), as many as the
+     * first listing page of each side suggests: {@link Migration#LARGE_BUCKET_LISTING_RANGES} when
+     * either side lists at least {@link Migration#FULL_FIRST_PAGE} keys (a full first page), else
+     * one. The probe reads one page of each side (the destination's only when the source's is
+     * short) and stops; a small bucket costs no planning requests beyond it. The source's plan may
+     * return fewer ranges than asked for.
+     *
+     * <p>The ranges depend on the buckets' contents when not set: a run keeps them in its resume
+     * state ({@link #migrate()}), so a resumed run lists the same ranges.
      *
      * @return the ranges in key order
+     * @throws S3ReconException when a probe's listing fails, as the listing would
      */
     public List<KeyRange> plan() {
-        return run.settings.listingRanges() <= 1 || !run.sourceSide.listsInKeyOrder()
-                || !run.destinationSide.listsInKeyOrder() ? List.of(KeyRange.ALL)
-                        : run.sourceSide.plan(run.settings.listingRanges());
+        if (!run.sourceSide.listsInKeyOrder() || !run.destinationSide.listsInKeyOrder()) {
+            return List.of(KeyRange.ALL);
+        }
+        int ranges = run.settings.listingRanges();
+        if (ranges == CHOSEN_LISTING_RANGES) {
+            ranges = firstPageFull(run.sourceSide) || firstPageFull(run.destinationSide)
+                    ? Migration.LARGE_BUCKET_LISTING_RANGES : Migration.DEFAULT_LISTING_RANGES;
+        }
+        return ranges <= 1 ? List.of(KeyRange.ALL) : run.sourceSide.plan(ranges);
+    }
+
+    /** Whether a side lists at least a full first page of keys; reads that much and stops the listing. */
+    private static boolean firstPageFull(ObjectSource side) {
+        try (Stream<ObjectEntry> entries = side.list(KeyRange.ALL)) {
+            return entries.limit(Migration.FULL_FIRST_PAGE).count() >= Migration.FULL_FIRST_PAGE;
+        }
     }
 
     /**

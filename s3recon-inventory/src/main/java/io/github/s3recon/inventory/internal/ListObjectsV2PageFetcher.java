@@ -37,6 +37,8 @@ import software.amazon.awssdk.awscore.endpoints.authscheme.EndpointAuthScheme;
 import software.amazon.awssdk.awscore.endpoints.authscheme.SigV4AuthScheme;
 import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.endpoints.Endpoint;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
@@ -72,10 +74,28 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p>Requests ask for {@code encoding-type=url} (and so do the SDK fallbacks), so that keys with
  * characters XML cannot carry list as well; the keys come out decoded either way.
  *
- * <p>What the direct path does not take from the client: its execution interceptors, its HTTP
- * client's settings (proxy, TLS, connection limits; the JDK's HTTP/1.1 client with the JVM's
- * default proxy selector is used) and its API call timeouts (a direct request gives up after
- * 60 seconds and falls back). The client's override headers are sent.
+ * <h2>What the direct path honours, and where it steps aside</h2>
+ * Taken from the client: its endpoint (override, region, path-style or virtual-hosted, as its
+ * endpoint provider resolves it), its credentials provider (asked for every request, so rotating
+ * credentials work) and SigV4 signing name and region, and its override headers. Shared with the
+ * SDK's default HTTP clients: the JVM's proxy properties ({@code http(s).proxyHost},
+ * {@code http.nonProxyHosts}, through the default proxy selector) and the JVM's TLS trust and key
+ * stores ({@code javax.net.ssl.*}; the default SSL context). {@code AWS_CA_BUNDLE} is read by
+ * neither the Java SDK nor this path.
+ *
+ * <p>Listed through the SDK instead, every page: anonymous clients; endpoints that need more than
+ * SigV4 (S3 Express, SigV4a, endpoint headers); clients with a signer of their own or execution
+ * interceptors other than the SDK's own ({@link #honoursClient}); and every client while a proxy
+ * is set in the environment ({@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code ALL_PROXY}, any
+ * case), which the SDK may use and the JDK's client does not.
+ *
+ * <p>Not seen by this path, as the client does not reveal it: settings given to the client's own
+ * HTTP client (a {@code ProxyConfiguration}, trust managers, TLS key managers, connection limits)
+ * and its API call timeouts (a direct request gives up after 60 seconds and falls back). A
+ * connection the JVM's defaults cannot make (a proxy that must be used, a private CA) fails and
+ * the page goes to the SDK, three such failures in a row pause the pair as said above; a client
+ * whose HTTP client must carry every request (e.g. a proxy set there, for auditing) should be
+ * listed with the SDK-only lister.
  *
  * <p>Thread-safe; one instance serves any number of listings and clients. {@link Listing}s are
  * not: one listing fetches one page at a time. Close the fetcher to stop its threads.
@@ -376,6 +396,45 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
         };
     }
 
+    /**
+     * Proxy variables in the environment, which the SDK's HTTP clients may read and the JDK's HTTP
+     * client does not (it reads the JVM's {@code http(s).proxyHost} properties, as the SDK's do).
+     */
+    static final boolean PROXY_IN_ENVIRONMENT = proxyInEnvironment(System.getenv());
+
+    static boolean proxyInEnvironment(Map<String, String> environment) {
+        for (String name : List.of("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")) {
+            for (String spelled : List.of(name, name.toLowerCase(Locale.ROOT))) {
+                String value = environment.get(spelled);
+                if (value != null && !value.isBlank()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a direct request is what the client would send: no signer of the user's own
+     * ({@code SdkAdvancedClientOption.SIGNER}) and no execution interceptor but the SDK's own
+     * (those of {@code software.amazon.awssdk}, e.g. {@code LegacyMd5Plugin}'s, which leaves a
+     * GET alone): a user's interceptor may change the request, so such clients list through the SDK.
+     */
+    static boolean honoursClient(ClientOverrideConfiguration override) {
+        if (override == null) {
+            return true;
+        }
+        if (override.advancedOption(SdkAdvancedClientOption.SIGNER).isPresent()) {
+            return false;
+        }
+        for (ExecutionInterceptor interceptor : override.executionInterceptors()) {
+            if (!interceptor.getClass().getName().startsWith("software.amazon.awssdk.")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Thrown inside the direct path; it only ever leads to the SDK fallback. */
     private static final class DirectFetchException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -403,11 +462,17 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
             this.doubleUrlEncode = doubleUrlEncode;
         }
 
-        /** The route of an endpoint the SDK resolved, or SDK_ONLY when it needs more than SigV4. */
+        /**
+         * The route of an endpoint the SDK resolved, or SDK_ONLY where the direct path would not
+         * do what the client does: an endpoint that needs more than SigV4, an anonymous client, a
+         * client with its own signer or execution interceptors, or proxy settings in the
+         * environment.
+         */
         static Route of(Endpoint endpoint, S3AsyncClient client) {
             S3ServiceClientConfiguration config = client.serviceClientConfiguration();
             if (endpoint == null || endpoint.endpointUrl() == null || !endpoint.headers().isEmpty()
-                    || config.credentialsProvider() instanceof AnonymousCredentialsProvider) {
+                    || config.credentialsProvider() instanceof AnonymousCredentialsProvider
+                    || !honoursClient(config.overrideConfiguration()) || PROXY_IN_ENVIRONMENT) {
                 return SDK_ONLY;
             }
             URI url = endpoint.endpointUrl().toUri();
