@@ -153,9 +153,17 @@ final class TransferManagerSchedulerCopies {
     private CompletableFuture<Copied> relay(Job job) {
         // Where the server has not shown that it reports tag counts, the tags are read before the
         // GET, so that no GET holds its connection while a GetObjectTagging waits for one.
-        CompletableFuture<Tagging> before = copyTags && !tagCountsReported && !getTagsUnsupported
-                ? tagsOf(job, null, false) : CompletableFuture.completedFuture(null);
-        return before.thenCompose(tags -> get(job).thenCompose(publisher -> {
+        boolean before = copyTags && !tagCountsReported && !getTagsUnsupported;
+        return (before ? tagsOf(job, null, false) : CompletableFuture.<Tagging>completedFuture(null))
+                .thenCompose(tags -> relay(job, tags, !before));
+    }
+
+    /**
+     * GETs and uploads with the tags given; when tags were not read and the GET says the object
+     * has some, its body is given back, the tags read, and the object read again.
+     */
+    private CompletableFuture<Copied> relay(Job job, Tagging tags, boolean mayHaveTags) {
+        return get(job).thenCompose(publisher -> {
             Step getStep = sourceStep(job, "GetObject");
             SourceObject described;
             try {
@@ -165,18 +173,13 @@ final class TransferManagerSchedulerCopies {
                 Download.discard(publisher);
                 throw e;
             }
-            boolean tagsAfter = copyTags && tags == null && !getTagsUnsupported && described.tagCount() != null
-                    && described.tagCount() > 0;
-            CompletableFuture<Tagging> tagging = tagsAfter ? tagsOf(job, described, false)
-                    : CompletableFuture.completedFuture(tags);
-            return tagging.handle((t, e) -> {
-                if (e != null) {
-                    Download.discard(publisher);
-                    throw SizeTieredSession.rethrow(e);
-                }
-                return t;
-            }).thenCompose(t -> upload(job, publisher, described, putTagsUnsupported ? null : t));
-        }));
+            if (mayHaveTags && copyTags && !getTagsUnsupported && described.tagCount() != null
+                    && described.tagCount() > 0) {
+                Download.discard(publisher);
+                return tagsOf(job, described, false).thenCompose(t -> relay(job, t, false));
+            }
+            return upload(job, publisher, described, putTagsUnsupported ? null : tags);
+        });
     }
 
     private CompletableFuture<ResponsePublisher<GetObjectResponse>> get(Job job) {
