@@ -12,6 +12,9 @@ import io.github.s3recon.S3Location;
 import io.github.s3recon.TransferMode;
 import io.github.s3recon.transfer.TransferManagerSchedulerSession.Job;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.reactivestreams.Publisher;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.checksums.SdkChecksum;
@@ -163,6 +166,18 @@ final class TransferManagerSchedulerCopies {
      * has some, its body is given back, the tags read, and the object read again.
      */
     private CompletableFuture<Copied> relay(Job job, Tagging tags, boolean mayHaveTags) {
+        if (!readsAsGiven && job.entry.size() == 0) {
+            // A CRT client reads in ranges, which a server refuses for an empty object (416): a HEAD
+            // (If-Match on the listed ETag) stands for the GET.
+            return head(job).thenCompose(described -> {
+                if (mayHaveTags && copyTags && !getTagsUnsupported && described.tagCount() != null
+                        && described.tagCount() > 0) {
+                    return tagsOf(job, described, false).thenCompose(t -> upload(job,
+                            AsyncRequestBody.empty(), described, putTagsUnsupported ? null : t));
+                }
+                return upload(job, AsyncRequestBody.empty(), described, putTagsUnsupported ? null : tags);
+            });
+        }
         return get(job).thenCompose(publisher -> {
             Step getStep = sourceStep(job, "GetObject");
             SourceObject described;
@@ -202,7 +217,7 @@ final class TransferManagerSchedulerCopies {
         });
     }
 
-    private CompletableFuture<Copied> upload(Job job, ResponsePublisher<GetObjectResponse> publisher,
+    private CompletableFuture<Copied> upload(Job job, Publisher<ByteBuffer> publisher,
             SourceObject described, Tagging tagging) {
         Step getStep = sourceStep(job, "GetObject");
         Step put = destinationStep(job, "PutObject");
@@ -240,6 +255,12 @@ final class TransferManagerSchedulerCopies {
                             + "on writes (" + Failures.reason(e) + "): objects are copied without their tags");
                     throw new StepException(put, new IOException("written again without tags"));
                 }
+                if (isUploadBroken(e)) {
+                    // A part the server does not know at completion (a reset part whose answer was
+                    // lost): a new upload, as a whole-object retry, fixes it.
+                    throw new StepException(put, new IOException("the multipart upload was broken ("
+                            + Failures.reason(e) + "); the object is written again", Failures.root(e)));
+                }
                 throw new StepException(put, Failures.root(e));
             }
             if (!body.complete()) {
@@ -254,6 +275,14 @@ final class TransferManagerSchedulerCopies {
             }
             return new Copied(TransferMode.RELAY, Checksum.of(algorithm, ChecksumType.FULL_OBJECT, value));
         });
+    }
+
+    private static boolean isUploadBroken(Throwable failure) {
+        if (!(Failures.root(failure) instanceof S3Exception e) || e.awsErrorDetails() == null) {
+            return false;
+        }
+        String code = e.awsErrorDetails().errorCode();
+        return "InvalidPart".equals(code) || "InvalidPartOrder".equals(code) || "NoSuchUpload".equals(code);
     }
 
     // ---------------------------------------------------------------------------------------------
