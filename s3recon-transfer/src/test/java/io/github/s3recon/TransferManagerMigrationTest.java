@@ -168,10 +168,19 @@ class TransferManagerMigrationTest {
         RecordingListener events = new RecordingListener();
         try (FaultInjectingProxy toSource = FaultInjectingProxy.start(S3.endpoint()).seed(1);
                 FaultInjectingProxy toDestination = FaultInjectingProxy.start(other.endpoint()).seed(2)) {
+            // With a multipart client, no faults on CreateMultipartUpload, CompleteMultipartUpload and
+            // AbortMultipartUpload: a lost answer leaves an upload that the SDK cannot abort, which the
+            // run's end aborts, and S3Mock (unlike S3) then deletes the object already completed under
+            // that key (seen: 303 of 304 objects left). The parts, GETs and PUTs still fail.
+            java.util.function.Predicate<FaultInjectingProxy.Request> faulty = clients == Clients.AS_GIVEN
+                    ? MigrationRunTest::objectTransfer
+                    : r -> MigrationRunTest.objectTransfer(r) && EnumSet.of(FaultInjectingProxy.Operation.GET_OBJECT,
+                            FaultInjectingProxy.Operation.PUT_OBJECT, FaultInjectingProxy.Operation.UPLOAD_PART)
+                            .contains(r.operation());
             for (FaultInjectingProxy proxy : List.of(toSource, toDestination)) {
-                proxy.inject(Fault.slowDown(0.10).onlyFor(MigrationRunTest::objectTransfer))
-                        .inject(Fault.resetBeforeResponse(0.01).onlyFor(MigrationRunTest::objectTransfer))
-                        .inject(Fault.resetMidBody(0.01).onlyFor(MigrationRunTest::objectTransfer));
+                proxy.inject(Fault.slowDown(0.10).onlyFor(faulty))
+                        .inject(Fault.resetBeforeResponse(0.01).onlyFor(faulty))
+                        .inject(Fault.resetMidBody(0.01).onlyFor(faulty));
             }
             try (S3AsyncClient src = MigrationRunTest.noRetries(toSource);
                     S3AsyncClient dst = MigrationRunTest.noRetries(toDestination)) {

@@ -53,10 +53,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Clients#CRT CRT} client retries parts by itself, unseen.</li>
  * <li>Reads carry {@code If-Match} on the listed ETag, and the copy request
  * {@code x-amz-copy-source-if-match}, so that an object that changed since the plan fails rather
- * than being copied as another version. A multipart copy made by the transfer manager (
- * {@link Clients#MULTIPART}/{@link Clients#CRT}, objects above the
- * {@linkplain Builder#multipartThreshold threshold}) HEADs the source without it, then copies
- * the parts with it.</li>
+ * than being copied as another version. The scheduler's own HEAD of the source (for its metadata)
+ * carries {@code If-Match} too. A multipart copy made by the transfer manager's client
+ * ({@link Clients#MULTIPART}/{@link Clients#CRT}, objects above the
+ * {@linkplain Builder#multipartThreshold threshold}) passes the copy request's conditions on to its
+ * parts as that client does; this scheduler cannot check each part itself.</li>
  * <li>Content headers, user metadata and tags are carried over, and the source's ETag and size
  * (with the source's full-object checksum where it stores one) recorded as the copy's
  * {@link io.github.s3recon.Fingerprint} wherever the copy's ETag may differ; relayed bytes are
