@@ -433,7 +433,9 @@ final class LargeCopies {
                                 .key(put.key()).uploadId(uploadId).partNumber(number).contentLength(length)
                                 .overrideConfiguration(NO_SDK_RETRIES);
                         if (checksums) {
-                            b.checksumAlgorithm(Checksums.toSdk(session.algorithm));
+                            // The trailer's checksum, checked by the server, covers the body: unsigned.
+                            b.checksumAlgorithm(Checksums.toSdk(session.algorithm))
+                                    .overrideConfiguration(SizeTieredSession.RELAYED_WRITE);
                         }
                         uploaded = session.requests.call(put, () -> destination.client().uploadPart(b.build(), body))
                                 .handle((r, failure) -> {

@@ -274,8 +274,9 @@ final class SmallCopies {
         // A retry after the session went plain sends no checksum, whatever the first attempt did.
         boolean trailer = withChecksum && !session.capabilities.plain();
         boolean check = trailer && session.capabilities.checkWrites();
+        // Always with a checksum the server checks (a trailer, or Content-MD5): the body goes unsigned.
         PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(destination.bucket()).key(put.key())
-                .contentLength((long) bytes.length).overrideConfiguration(NO_SDK_RETRIES);
+                .contentLength((long) bytes.length).overrideConfiguration(SizeTieredSession.RELAYED_WRITE);
         // The bytes are known before the write: the fingerprint records their checksum, which the
         // destination then stores too, so that a later overwrite that keeps the metadata is caught.
         described.applyTo(b, described.fingerprint(task.eTag, copied));
