@@ -20,7 +20,7 @@
 # (user+sys) and CPU seconds per GB, its peak RSS, the servers' CPU seconds, and what arrived.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=s3recon-bench/target/benchmarks.jar
+jar=${JAR:-s3recon-bench/target/benchmarks.jar}
 [[ -f $jar ]] || { echo "missing $jar: ./mvnw -B -pl s3recon-bench -am package -DskipTests" >&2; exit 2; }
 declare -A count=([small]=${1:-10000} [medium]=${2:-500} [large]=${3:-16})
 declare -A kib=([small]=50 [medium]=8192 [large]=524288)
