@@ -47,6 +47,11 @@ final class UnsignedPayloads {
         return base.toBuilder().addPlugin(PLUGIN).build();
     }
 
+    /** The signer, for tests. */
+    static AwsV4HttpSigner signer() {
+        return SIGNER;
+    }
+
     private static boolean plainHttp(SdkHttpRequest request) {
         return "http".equals(request.protocol()) && request.port() != 80 && request.port() > 0;
     }
