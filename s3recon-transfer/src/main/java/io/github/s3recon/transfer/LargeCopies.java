@@ -433,9 +433,7 @@ final class LargeCopies {
                                 .key(put.key()).uploadId(uploadId).partNumber(number).contentLength(length)
                                 .overrideConfiguration(NO_SDK_RETRIES);
                         if (checksums) {
-                            // The trailer's checksum, checked by the server, covers the body: unsigned.
-                            b.checksumAlgorithm(Checksums.toSdk(session.algorithm))
-                                    .overrideConfiguration(SizeTieredSession.RELAYED_WRITE);
+                            b.checksumAlgorithm(Checksums.toSdk(session.algorithm));
                         }
                         uploaded = session.requests.call(put, () -> destination.client().uploadPart(b.build(), body))
                                 .handle((r, failure) -> {

@@ -61,11 +61,6 @@ final class SizeTieredSession implements TransferSession {
             .addPlugin(config -> config.overrideConfiguration(config.overrideConfiguration().toBuilder()
                     .retryStrategy(AwsRetryStrategy.doNotRetry()).build()))
             .build();
-    /**
-     * {@link #NO_SDK_RETRIES} for a relayed write whose body carries a checksum: over plain HTTP
-     * too, its body is not signed (see {@link UnsignedPayloads}).
-     */
-    static final AwsRequestOverrideConfiguration RELAYED_WRITE = UnsignedPayloads.on(NO_SDK_RETRIES);
 
     /** The large lane's queue: entries are small, and a deep queue keeps copy() from blocking small objects. */
     private static final int LARGE_QUEUE = 1024;

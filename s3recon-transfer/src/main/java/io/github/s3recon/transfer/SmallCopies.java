@@ -276,9 +276,8 @@ final class SmallCopies {
         // The checksum is known before the write: it goes as a header, the body unframed (no
         // aws-chunked encoding, which some servers store as the bytes, and no second pass of the
         // SDK over the bytes to compute a trailer), so the write needs no check of what was stored.
-        // Always with a checksum the server checks (a trailer, or Content-MD5): the body goes unsigned.
         PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(destination.bucket()).key(put.key())
-                .contentLength((long) bytes.length).overrideConfiguration(SizeTieredSession.RELAYED_WRITE);
+                .contentLength((long) bytes.length).overrideConfiguration(NO_SDK_RETRIES);
         // The bytes are known before the write: the fingerprint records their checksum, which the
         // destination then stores too, so that a later overwrite that keeps the metadata is caught.
         described.applyTo(b, described.fingerprint(task.eTag, copied));
