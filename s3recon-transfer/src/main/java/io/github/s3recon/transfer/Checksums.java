@@ -243,28 +243,6 @@ final class Checksums {
     }
 
     /**
-     * Sets an object's checksum on a PutObject, as a header: the SDK then sends it instead of
-     * computing one over the body.
-     *
-     * @param request the request's builder
-     * @param algorithm the algorithm
-     * @param value the base64 value; null sets nothing
-     */
-    static void set(software.amazon.awssdk.services.s3.model.PutObjectRequest.Builder request,
-            ChecksumAlgorithm algorithm, String value) {
-        if (value == null) {
-            return;
-        }
-        switch (algorithm) {
-            case CRC64NVME -> request.checksumCRC64NVME(value);
-            case CRC32 -> request.checksumCRC32(value);
-            case CRC32C -> request.checksumCRC32C(value);
-            case SHA1 -> request.checksumSHA1(value);
-            case SHA256 -> request.checksumSHA256(value);
-        }
-    }
-
-    /**
      * Sets the whole object's expected checksum on a CompleteMultipartUpload.
      *
      * @param request the request's builder

@@ -272,10 +272,8 @@ final class SmallCopies {
         byte[] bytes = download.bytes();
         Checksum copied = download.checksum();
         // A retry after the session went plain sends no checksum, whatever the first attempt did.
-        boolean withValue = withChecksum && !session.capabilities.plain();
-        // The checksum is known before the write: it goes as a header, the body unframed (no
-        // aws-chunked encoding, which some servers store as the bytes, and no second pass of the
-        // SDK over the bytes to compute a trailer), so the write needs no check of what was stored.
+        boolean trailer = withChecksum && !session.capabilities.plain();
+        boolean check = trailer && session.capabilities.checkWrites();
         PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(destination.bucket()).key(put.key())
                 .contentLength((long) bytes.length).overrideConfiguration(NO_SDK_RETRIES);
         // The bytes are known before the write: the fingerprint records their checksum, which the
@@ -284,17 +282,27 @@ final class SmallCopies {
         if (tagging != null) {
             b.tagging(tagging);
         }
-        if (withValue) {
+        if (trailer) {
             b.checksumAlgorithm(Checksums.toSdk(session.algorithm));
-            Checksums.set(b, session.algorithm, copied.value());
         } else {
             b.contentMD5(md5(bytes));
         }
         return session.requests.call(put,
                 () -> destination.client().putObject(b.build(), AsyncRequestBody.fromBytesUnsafe(bytes)))
-                .thenApply(r -> {
-                    verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
-                    return new Copied(TransferMode.RELAY, copied);
+                .thenCompose(r -> {
+                    Copied done = new Copied(TransferMode.RELAY, copied);
+                    if (!check) {
+                        verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
+                        return CompletableFuture.completedFuture(done);
+                    }
+                    // First what was stored: a framed body also makes the server's checksum differ.
+                    return storedRight(task, bytes.length).thenCompose(right -> {
+                        if (!right) {
+                            return upload(task, put, download, tagging, false); // again, plain
+                        }
+                        verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
+                        return CompletableFuture.completedFuture(done);
+                    });
                 });
     }
 
