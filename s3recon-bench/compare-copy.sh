@@ -12,7 +12,7 @@
 # Sets: small = N x 50 KiB, medium = N x 8 MiB, large = N x 512 MiB. Modes: "relay" (two servers:
 # every tool streams the bytes through itself) and "server" (one server holding the source and the
 # sink: both tools copy server-side, CopyObject / UploadPartCopy). Environment:
-#   SETS="small medium large"  MODES="relay server"  RCLONE_TRANSFERS="4 16"  BASELINES="sdk jdk"
+#   SETS="small medium large"  MODES="relay server"  RCLONE_COUNTS="4 16"  BASELINES="sdk jdk"
 #   JAVA_OPTS="-Xmx512m"  (the s3recon and baseline JVMs)  S3RECON_ARGS="" (more CopyHarness options,
 #   e.g. "--max-in-flight-mib 64")  TOOLS="bare s3recon rclone"  OUT=/tmp/s3recon-compare-copy
 # Needs the benchmarks jar (./mvnw -B -pl s3recon-bench -am package -DskipTests), rclone, GNU time
@@ -26,7 +26,7 @@ declare -A count=([small]=${1:-10000} [medium]=${2:-500} [large]=${3:-16})
 declare -A kib=([small]=50 [medium]=8192 [large]=524288)
 sets=${SETS:-small medium large}
 modes=${MODES:-relay server}
-transfers=${RCLONE_TRANSFERS:-4 16}
+transfers=${RCLONE_COUNTS:-4 16}
 baselines=${BASELINES:-sdk jdk}
 tools=${TOOLS:-bare s3recon rclone}
 java_opts=${JAVA_OPTS:--Xmx512m}
@@ -81,7 +81,8 @@ measure() {
   local server_ticks=$(( s1 - s0 ))
   [[ $src != "$dst" ]] && server_ticks=$(( server_ticks + d1 - d0 ))
   local arrived
-  arrived=$(env -u AWS_CA_BUNDLE rclone size dst:sink --json 2>/dev/null | sed 's/.*"count":\([0-9]*\).*"bytes":\([0-9]*\).*/\1 \2/')
+  arrived=$(env -u AWS_CA_BUNDLE rclone size dst:sink --json 2>"$out/$set-$mode-$tool.size.log" \
+      | sed 's/.*"count":\([0-9]*\).*"bytes":\([0-9]*\).*/\1 \2/' || true)
   local n=${count[$set]} bytes=$(( ${count[$set]} * ${kib[$set]} * 1024 ))
   read -r wall user sys rss <"$out/time"
   awk -v set="$set" -v mode="$mode" -v tool="$tool" -v n="$n" -v b="$bytes" -v wall="$wall" -v u="$user" \
