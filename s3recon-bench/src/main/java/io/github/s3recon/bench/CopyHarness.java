@@ -36,10 +36,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  * # migrate it into "small-copy", server-side (same endpoint) or relayed (--relay: a second client on
  * # an equivalent endpoint URL, so s3recon streams the bytes through itself)
  * java -cp benchmarks.jar io.github.s3recon.bench.CopyHarness --endpoint URL --copy small --to small-copy [--relay true]
+ * # or between two servers (e.g. a SyntheticServer source and a SyntheticServer sink, each in its own
+ * # process): relayed, into an existing bucket
+ * java -cp benchmarks.jar io.github.s3recon.bench.CopyHarness --endpoint URL --copy synthetic-source \
+ *     --destination-endpoint URL2 --to sink --create-bucket false
  * </pre>
  * Options of the copy: {@code --small-concurrency N --large-concurrency N --part-size-mib M
- * --threshold-mib M --verification NONE|SIZE|CHECKSUM|DEEP}. Prints the wall time, objects/s, MB/s and the
- * transfer summary of the run.
+ * --threshold-mib M --max-in-flight-mib M --copy-tags BOOL --verification NONE|SIZE|CHECKSUM|DEEP}.
+ * Prints the wall time, objects/s, MB/s and the transfer summary of the run, and a last line
+ * {@code RESULT seconds=S objects=N bytes=B} for scripts.
  */
 public final class CopyHarness {
 
@@ -79,11 +84,19 @@ public final class CopyHarness {
             if (options.containsKey("part-size-mib")) {
                 scheduler.partSize(DataSize.ofMebibytes(Long.parseLong(options.get("part-size-mib"))));
             }
+            if (options.containsKey("max-in-flight-mib")) {
+                scheduler.maxInFlightBytes(DataSize.ofMebibytes(Long.parseLong(options.get("max-in-flight-mib"))));
+            }
             if (options.containsKey("threshold-mib")) {
                 scheduler.smallObjectThreshold(DataSize.ofMebibytes(Long.parseLong(options.get("threshold-mib"))));
             }
-            copy(endpoint, options.get("copy"), options.get("to"),
-                    Boolean.parseBoolean(options.getOrDefault("relay", "false")), scheduler.build(),
+            boolean relay = Boolean.parseBoolean(options.getOrDefault("relay", "false"));
+            // "localhost" and "127.0.0.1" are one server but two endpoints to s3recon: it then relays.
+            URI other = options.containsKey("destination-endpoint")
+                    ? URI.create(options.get("destination-endpoint"))
+                    : relay ? URI.create(endpoint.toString().replace("127.0.0.1", "localhost")) : endpoint;
+            copy(endpoint, options.get("copy"), other, options.get("to"),
+                    Boolean.parseBoolean(options.getOrDefault("create-bucket", "true")), scheduler.build(),
                     Verification.valueOf(options.getOrDefault("verification", "CHECKSUM")));
         }
     }
@@ -119,14 +132,15 @@ public final class CopyHarness {
                 .build();
     }
 
-    private static void copy(URI endpoint, String from, String to, boolean relay, SizeTieredScheduler scheduler,
-            Verification verification) throws IOException {
-        // "localhost" and "127.0.0.1" are one server but two endpoints to s3recon: it then relays.
-        URI other = relay ? URI.create(endpoint.toString().replace("127.0.0.1", "localhost")) : endpoint;
+    private static void copy(URI endpoint, String from, URI other, String to, boolean createBucket,
+            SizeTieredScheduler scheduler, Verification verification) throws IOException {
+        boolean relay = !other.equals(endpoint);
         Path work = Files.createTempDirectory("s3recon-copy-");
         try (S3AsyncClient source = client(endpoint); S3AsyncClient destinationClient = relay ? client(other) : null) {
             S3AsyncClient destination = relay ? destinationClient : source;
-            destination.createBucket(b -> b.bucket(to)).join();
+            if (createBucket) {
+                destination.createBucket(b -> b.bucket(to)).join();
+            }
             long started = System.nanoTime();
             MigrationResult r;
             try (Migration m = Migration.builder().source(S3Location.of(source, from))
@@ -141,6 +155,18 @@ public final class CopyHarness {
                     relay ? "relay" : "same endpoint", r.state(), seconds, t.objectsCopied() / seconds,
                     t.bytesCopied() / seconds / 1e6, t.objectsCopied(), t.objectsServerSide(), t.objectsRelayed(),
                     t.objectsFailed(), t.retries(), r.report().verified());
+            System.out.printf(Locale.ROOT, "RESULT seconds=%.3f objects=%d bytes=%d failed=%d state=%s%n", seconds,
+                    t.objectsCopied(), t.bytesCopied(), t.objectsFailed(), r.state());
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
