@@ -8,7 +8,9 @@ import io.github.s3recon.S3Location;
 import io.github.s3recon.TransferSummary;
 import io.github.s3recon.Verification;
 import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.spi.TransferScheduler;
 import io.github.s3recon.transfer.SizeTieredScheduler;
+import io.github.s3recon.transfer.TransferManagerScheduler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -95,10 +97,28 @@ public final class CopyHarness {
             URI other = options.containsKey("destination-endpoint")
                     ? URI.create(options.get("destination-endpoint"))
                     : relay ? URI.create(endpoint.toString().replace("127.0.0.1", "localhost")) : endpoint;
+            TransferScheduler engine = options.containsKey("tm-clients") ? transferManager(options) : scheduler.build();
             copy(endpoint, options.get("copy"), other, options.get("to"),
-                    Boolean.parseBoolean(options.getOrDefault("create-bucket", "true")), scheduler.build(),
+                    Boolean.parseBoolean(options.getOrDefault("create-bucket", "true")), engine,
                     Verification.valueOf(options.getOrDefault("verification", "CHECKSUM")));
         }
+    }
+
+    /** The SDK's transfer manager as the engine: {@code --tm-clients AS_GIVEN|MULTIPART|CRT}, {@code --tm-concurrency}. */
+    private static TransferScheduler transferManager(Map<String, String> options) {
+        TransferManagerScheduler.Builder tm = TransferManagerScheduler.builder()
+                .clients(TransferManagerScheduler.Clients.valueOf(options.get("tm-clients")))
+                .maxConcurrency(Integer.parseInt(options.getOrDefault("tm-concurrency", "64")));
+        if (options.containsKey("part-size-mib")) {
+            tm.partSize(DataSize.ofMebibytes(Long.parseLong(options.get("part-size-mib"))));
+        }
+        if (options.containsKey("threshold-mib")) {
+            tm.multipartThreshold(DataSize.ofMebibytes(Long.parseLong(options.get("threshold-mib"))));
+        }
+        if (options.containsKey("copy-tags")) {
+            tm.copyTags(Boolean.parseBoolean(options.get("copy-tags")));
+        }
+        return tm.build();
     }
 
     private static void seed(URI endpoint, String bucket, int objects, long size) throws Exception {
@@ -133,7 +153,7 @@ public final class CopyHarness {
     }
 
     private static void copy(URI endpoint, String from, URI other, String to, boolean createBucket,
-            SizeTieredScheduler scheduler, Verification verification) throws IOException {
+            TransferScheduler scheduler, Verification verification) throws IOException {
         boolean relay = !other.equals(endpoint);
         Path work = Files.createTempDirectory("s3recon-copy-");
         try (S3AsyncClient source = client(endpoint); S3AsyncClient destinationClient = relay ? client(other) : null) {
