@@ -29,8 +29,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,17 +98,13 @@ final class SizeTieredSession implements TransferSession {
     /** What the session learned about the servers, for the run's history; each note once. */
     private final java.util.Map<String, String> notes = new java.util.concurrent.ConcurrentSkipListMap<>();
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition idle = lock.newCondition();
-    private long pending;
+    /** Pending objects and the first exception of the outcomes. */
+    private final PendingTransfers pending = new PendingTransfers();
     private volatile boolean cancelled;
     private volatile boolean closed;
     /** Where multipart uploads are recorded for a resume. */
     final io.github.s3recon.spi.UploadCheckpoints uploads;
     private final AtomicBoolean closing = new AtomicBoolean();
-    /** The first exception the outcomes threw; awaitCompletion() throws it. */
-    private final java.util.concurrent.atomic.AtomicReference<Throwable> reportFailure =
-            new java.util.concurrent.atomic.AtomicReference<>();
 
     SizeTieredSession(SizeTieredScheduler settings, TransferContext context, int number) {
         this.settings = settings;
@@ -193,19 +187,14 @@ final class SizeTieredSession implements TransferSession {
         if (closed || closing.get()) {
             throw new IllegalStateException("the transfer session was closed; open a new one");
         }
-        lock.lock();
-        try {
-            pending++;
-        } finally {
-            lock.unlock();
-        }
+        pending.submitted();
         boolean offered = false;
         try {
             while (!cancelled && !(offered = queue.offer(task, 100, TimeUnit.MILLISECONDS))) {
                 // Back-pressure: the lane is full. Checking for cancellation now and then.
             }
         } catch (InterruptedException e) {
-            done();
+            pending.ended();
             Thread.currentThread().interrupt();
             throw new S3ReconException(ErrorCode.INTERRUPTED, "interrupted while waiting for room to submit '"
                     + task.entry.key() + "'; it was not submitted", e);
@@ -222,26 +211,7 @@ final class SizeTieredSession implements TransferSession {
 
     @Override
     public TransferTotals awaitCompletion() {
-        try {
-            lock.lockInterruptibly();
-            try {
-                while (pending > 0) {
-                    idle.await();
-                }
-            } finally {
-                lock.unlock();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new S3ReconException(ErrorCode.INTERRUPTED, "interrupted while waiting for the transfers to end; "
-                    + "they go on until the session is cancelled or closed", e);
-        }
-        Throwable failure = reportFailure.get();
-        if (failure != null) {
-            throw failure instanceof S3ReconException s ? s : new S3ReconException(ErrorCode.COPY_FAILED,
-                    "the outcome of a transfer could not be reported: " + Redact.text(failure.toString()), failure);
-        }
-        return totals();
+        return pending.awaitCompletion(this::totals);
     }
 
     @Override
@@ -264,7 +234,7 @@ final class SizeTieredSession implements TransferSession {
             return;
         }
         cancel();
-        awaitQuietly(CLOSE_WAIT_SECONDS);
+        pending.awaitQuietly(CLOSE_WAIT_SECONDS);
         closed = true;
         smallLane.interrupt();
         largeLane.forEach(Thread::interrupt);
@@ -274,31 +244,6 @@ final class SizeTieredSession implements TransferSession {
         drain(largeQueue);
         requests.close();
         settings.closed(this);
-    }
-
-    private void awaitQuietly(long seconds) {
-        boolean interrupted = Thread.interrupted();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        lock.lock();
-        try {
-            while (pending > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.warn("{} transfers did not end within {} s of the session's cancellation", pending, seconds);
-                    break;
-                }
-                try {
-                    idle.awaitNanos(left);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            lock.unlock();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private static void joinQuietly(Thread t) {
@@ -427,7 +372,7 @@ final class SizeTieredSession implements TransferSession {
                 if (task.delete) {
                     objectsDeleted.increment();
                     ObjectDeleted event = new ObjectDeleted(clock.instant(), key, task.attempts());
-                    report(key, () -> outcomes.deleted(event));
+                    pending.report(key, () -> outcomes.deleted(event));
                 } else {
                     long size = task.entry.size();
                     objectsCopied.increment();
@@ -441,7 +386,7 @@ final class SizeTieredSession implements TransferSession {
                     }
                     ObjectCopied event = new ObjectCopied(clock.instant(), key, size, copied.mode(), task.attempts(),
                             copied.checksum());
-                    report(key, () -> outcomes.copied(event));
+                    pending.report(key, () -> outcomes.copied(event));
                 }
             } else if (task.delete && Failures.root(failure) instanceof DestinationChangedException changed) {
                 deletionsKept.increment();
@@ -450,46 +395,25 @@ final class SizeTieredSession implements TransferSession {
                                 + changed.getMessage() + "; the plan is older than the object. Run again to plan "
                                 + "with what is there now"),
                         task.attempts());
-                report(key, () -> outcomes.failed(event));
+                pending.report(key, () -> outcomes.failed(event));
             } else {
                 task.abandoned = true;
                 objectsFailed.increment();
                 ObjectFailed event = new ObjectFailed(clock.instant(), key, task.action, error(task, failure),
                         task.attempts());
-                report(key, () -> outcomes.failed(event));
+                pending.report(key, () -> outcomes.failed(event));
             }
         } catch (RuntimeException | Error e) {
             // A bug of the session's own (building the event): the object must still end, and the run learn of it.
-            keepReportFailure(task.entry.key(), e);
+            pending.keepReportFailure(task.entry.key(), e);
         } finally {
-            done();
+            pending.ended();
         }
     }
 
     /** Reports a retry; {@link Requests} has counted it. */
     void retried(TransferRetried event) {
-        report(event.key(), () -> outcomes.retried(event));
-    }
-
-    /**
-     * Hands an outcome or a retry to the context's {@link TransferOutcomes}. One that throws breaks
-     * a contract, not a copy: the session goes on (this thread must go on ending the other tasks, a
-     * retry goes ahead), and the first such exception is logged and kept for
-     * {@link #awaitCompletion()} to throw, so that it is not hidden.
-     */
-    private void report(String key, Runnable call) {
-        try {
-            call.run();
-        } catch (RuntimeException | Error e) {
-            keepReportFailure(key, e);
-        }
-    }
-
-    private void keepReportFailure(String key, Throwable e) {
-        if (reportFailure.compareAndSet(null, e)) {
-            LOG.warn("reporting the outcome of '{}' failed; the transfer goes on and the session will fail "
-                    + "when it ends", Redact.key(key), e);
-        }
+        pending.report(event.key(), () -> outcomes.retried(event));
     }
 
     private S3ReconException error(Task task, Throwable failure) {
@@ -508,17 +432,6 @@ final class SizeTieredSession implements TransferSession {
         }
         return Failures.describe(task.delete ? ErrorCode.DELETE_FAILED : ErrorCode.COPY_FAILED, task.entry.key(),
                 failure);
-    }
-
-    private void done() {
-        lock.lock();
-        try {
-            if (--pending == 0) {
-                idle.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
     }
 
     // ---------------------------------------------------------------------------------------------

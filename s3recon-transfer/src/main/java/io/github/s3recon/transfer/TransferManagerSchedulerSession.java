@@ -27,10 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,12 +66,10 @@ final class TransferManagerSchedulerSession implements TransferSession {
     private final LongAdder retries = new LongAdder();
     private final java.util.Map<String, String> notes = new java.util.concurrent.ConcurrentSkipListMap<>();
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition idle = lock.newCondition();
-    private long pending;
+    /** Pending objects and the first exception of the outcomes. */
+    private final PendingTransfers pending = new PendingTransfers();
     private volatile boolean cancelled;
     private volatile boolean closing;
-    private final AtomicReference<Throwable> reportFailure = new AtomicReference<>();
 
     /** One submitted copy or deletion. */
     static final class Job {
@@ -146,19 +141,14 @@ final class TransferManagerSchedulerSession implements TransferSession {
         if (closing) {
             throw new IllegalStateException("the transfer session was closed; open a new one");
         }
-        lock.lock();
-        try {
-            pending++;
-        } finally {
-            lock.unlock();
-        }
+        pending.submitted();
         boolean slot = false;
         try {
             while (!cancelled && !(slot = slots.tryAcquire(100, TimeUnit.MILLISECONDS))) {
                 // Back-pressure: as many objects in flight as allowed; checking for cancellation.
             }
         } catch (InterruptedException e) {
-            done();
+            pending.ended();
             Thread.currentThread().interrupt();
             throw new S3ReconException(ErrorCode.INTERRUPTED, "interrupted while waiting for room to submit '"
                     + Redact.key(job.entry.key()) + "'; it was not submitted", e);
@@ -195,7 +185,7 @@ final class TransferManagerSchedulerSession implements TransferSession {
                 retries.increment();
                 TransferRetried event = new TransferRetried(clock.instant(), job.entry.key(), n,
                         Redact.text(Failures.reason(failure)), backoff);
-                report(job.entry.key(), () -> outcomes.retried(event));
+                pending.report(job.entry.key(), () -> outcomes.retried(event));
                 try {
                     timer.schedule(() -> attempt(job, n + 1), backoff.toNanos(), TimeUnit.NANOSECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -232,26 +222,7 @@ final class TransferManagerSchedulerSession implements TransferSession {
 
     @Override
     public TransferTotals awaitCompletion() {
-        try {
-            lock.lockInterruptibly();
-            try {
-                while (pending > 0) {
-                    idle.await();
-                }
-            } finally {
-                lock.unlock();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new S3ReconException(ErrorCode.INTERRUPTED, "interrupted while waiting for the transfers to end; "
-                    + "they go on until the session is cancelled or closed", e);
-        }
-        Throwable failure = reportFailure.get();
-        if (failure != null) {
-            throw failure instanceof S3ReconException s ? s : new S3ReconException(ErrorCode.COPY_FAILED,
-                    "the outcome of a transfer could not be reported: " + Redact.text(failure.toString()), failure);
-        }
-        return totals();
+        return pending.awaitCompletion(this::totals);
     }
 
     /**
@@ -276,39 +247,13 @@ final class TransferManagerSchedulerSession implements TransferSession {
         }
         closing = true;
         cancel();
-        awaitQuietly();
+        pending.awaitQuietly(CLOSE_WAIT_SECONDS);
         timer.shutdownNow();
         for (Job job : inFlight) {
             end(job, null, new CancellationException()); // did not end in time: ended now, once
         }
         clients.close();
         settings.closed(this);
-    }
-
-    private void awaitQuietly() {
-        boolean interrupted = Thread.interrupted();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
-        lock.lock();
-        try {
-            while (pending > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.warn("{} transfers did not end within {} s of the session's cancellation", pending,
-                            CLOSE_WAIT_SECONDS);
-                    break;
-                }
-                try {
-                    idle.awaitNanos(left);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            lock.unlock();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     TransferTotals totals() {
@@ -343,7 +288,7 @@ final class TransferManagerSchedulerSession implements TransferSession {
                 if (job.delete) {
                     objectsDeleted.increment();
                     ObjectDeleted event = new ObjectDeleted(clock.instant(), key, attempts);
-                    report(key, () -> outcomes.deleted(event));
+                    pending.report(key, () -> outcomes.deleted(event));
                 } else {
                     long size = job.entry.size();
                     objectsCopied.increment();
@@ -357,7 +302,7 @@ final class TransferManagerSchedulerSession implements TransferSession {
                     }
                     ObjectCopied event = new ObjectCopied(clock.instant(), key, size, copied.mode(), attempts,
                             copied.checksum());
-                    report(key, () -> outcomes.copied(event));
+                    pending.report(key, () -> outcomes.copied(event));
                 }
             } else if (job.delete && Failures.root(failure) instanceof DestinationChangedException changed) {
                 deletionsKept.increment();
@@ -366,16 +311,16 @@ final class TransferManagerSchedulerSession implements TransferSession {
                                 + changed.getMessage() + "; the plan is older than the object. Run again to plan "
                                 + "with what is there now"),
                         attempts);
-                report(key, () -> outcomes.failed(event));
+                pending.report(key, () -> outcomes.failed(event));
             } else {
                 objectsFailed.increment();
                 ObjectFailed event = new ObjectFailed(clock.instant(), key, job.action, error(job, failure), attempts);
-                report(key, () -> outcomes.failed(event));
+                pending.report(key, () -> outcomes.failed(event));
             }
         } catch (RuntimeException | Error e) {
-            keepReportFailure(key, e);
+            pending.keepReportFailure(key, e);
         } finally {
-            done();
+            pending.ended();
         }
     }
 
@@ -391,32 +336,5 @@ final class TransferManagerSchedulerSession implements TransferSession {
         }
         return Failures.describe(job.delete ? ErrorCode.DELETE_FAILED : ErrorCode.COPY_FAILED, job.entry.key(),
                 failure);
-    }
-
-    /** Hands an outcome or a retry to the outcomes; one that throws is kept for awaitCompletion(). */
-    private void report(String key, Runnable call) {
-        try {
-            call.run();
-        } catch (RuntimeException | Error e) {
-            keepReportFailure(key, e);
-        }
-    }
-
-    private void keepReportFailure(String key, Throwable e) {
-        if (reportFailure.compareAndSet(null, e)) {
-            LOG.warn("reporting the outcome of '{}' failed; the transfer goes on and the session will fail "
-                    + "when it ends", Redact.key(key), e);
-        }
-    }
-
-    private void done() {
-        lock.lock();
-        try {
-            if (--pending == 0) {
-                idle.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
     }
 }
