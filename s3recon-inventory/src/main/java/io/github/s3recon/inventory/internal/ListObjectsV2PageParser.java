@@ -50,6 +50,13 @@ import software.amazon.awssdk.utils.DateUtils;
  *
  * <p>Not thread-safe: a parser keeps per-page buffers and small caches; use one per listing (the
  * pages of one listing are parsed one after another). The pages it returns are immutable.
+ *
+ * <p>This file is longer than the 700 lines a source file keeps to, on purpose: the XML reading and
+ * the page's values share one cursor over one byte buffer and one decoding arena, read and moved by
+ * every method once per byte; split into a tokenizer object and a page reader, each byte would cost
+ * a call and a field load through another object on a path that parses millions of keys a second
+ * ({@code PageParserBenchmark}). What stands alone is apart: timestamps ({@link IsoInstants}) and
+ * UTF-8 checks ({@link Utf8}).
  */
 public final class ListObjectsV2PageParser {
 
@@ -539,7 +546,7 @@ public final class ListObjectsV2PageParser {
                 && Arrays.equals(buf, textStart, textEnd, lastModifiedBytes, 0, lastModifiedBytes.length)) {
             return lastModified;
         }
-        Instant parsed = textInArena ? null : parseIsoInstant(buf, textStart, textEnd);
+        Instant parsed = textInArena ? null : IsoInstants.parse(buf, textStart, textEnd);
         if (parsed == null) {
             return parseInstant(textString());
         }
@@ -728,7 +735,7 @@ public final class ListObjectsV2PageParser {
             if (out[p] >= 0) {
                 p++;
             } else {
-                int length = utf8Sequence(out, p, n, false);
+                int length = Utf8.sequence(out, p, n, false);
                 if (length < 0) {
                     throw fail("a URL escape that is not UTF-8");
                 }
@@ -767,89 +774,6 @@ public final class ListObjectsV2PageParser {
         } catch (RuntimeException e) {
             throw fail("a timestamp that does not parse");
         }
-    }
-
-    /**
-     * Parses {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with valid fields, the form S3 writes, to what
-     * {@link DateUtils#parseIso8601Date} (ISO_INSTANT) gives for it; returns null for anything else,
-     * which the SDK's own parser then reads.
-     */
-    private static Instant parseIsoInstant(byte[] b, int start, int end) {
-        int length = end - start;
-        if (length < 20 || length > 30 || b[start + 4] != '-' || b[start + 7] != '-' || b[start + 10] != 'T'
-                || b[start + 13] != ':' || b[start + 16] != ':' || b[end - 1] != 'Z') {
-            return null;
-        }
-        int year = digits(b, start, 4);
-        int month = digits(b, start + 5, 2);
-        int day = digits(b, start + 8, 2);
-        int hour = digits(b, start + 11, 2);
-        int minute = digits(b, start + 14, 2);
-        int second = digits(b, start + 17, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23
-                || minute < 0 || minute > 59 || second < 0 || second > 59) {
-            return null;
-        }
-        int nanos = 0;
-        int p = start + 19;
-        if (p < end - 1) {
-            int fraction = end - 1 - (p + 1);
-            if (b[p] != '.' || fraction < 1 || fraction > 9) {
-                return null;
-            }
-            int value = digits(b, p + 1, fraction);
-            if (value < 0) {
-                return null;
-            }
-            for (int i = fraction; i < 9; i++) {
-                value *= 10;
-            }
-            nanos = value;
-        }
-        long days = epochDay(year, month, day);
-        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
-    }
-
-    private static int digits(byte[] b, int from, int count) {
-        int value = 0;
-        for (int i = from; i < from + count; i++) {
-            int d = b[i] - '0';
-            if (d < 0 || d > 9) {
-                return -1;
-            }
-            value = value * 10 + d;
-        }
-        return value;
-    }
-
-    private static int daysInMonth(int year, int month) {
-        switch (month) {
-            case 2:
-                return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
-            case 4:
-            case 6:
-            case 9:
-            case 11:
-                return 30;
-            default:
-                return 31;
-        }
-    }
-
-    /** Days from 1970-01-01, as {@link java.time.LocalDate#toEpochDay()} counts them. */
-    private static long epochDay(int year, int month, int day) {
-        long y = year;
-        long total = 365 * y;
-        total += (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400;
-        total += (367 * month - 362) / 12;
-        total += day - 1;
-        if (month > 2) {
-            total--;
-            if (!(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) {
-                total--;
-            }
-        }
-        return total - 719_528;
     }
 
     // ---- XML structure ----
@@ -1199,7 +1123,7 @@ public final class ListObjectsV2PageParser {
                 }
                 p++;
             } else if (c < 0) {
-                int length = utf8Sequence(b, p, limit, true);
+                int length = Utf8.sequence(b, p, limit, true);
                 if (length < 0) {
                     throw fail("invalid UTF-8");
                 }
@@ -1278,7 +1202,7 @@ public final class ListObjectsV2PageParser {
             return p + 1;
         }
         if (c < 0) {
-            int length = utf8Sequence(b, p, limit, true);
+            int length = Utf8.sequence(b, p, limit, true);
             if (length < 0) {
                 throw fail("invalid UTF-8 or a character XML does not allow");
             }
@@ -1312,7 +1236,7 @@ public final class ListObjectsV2PageParser {
                 value = value * radix + d;
                 q++;
             }
-            if (q == digitsStart || !isXmlChar(value)) {
+            if (q == digitsStart || !Utf8.isXmlChar(value)) {
                 throw fail("a character reference to a character XML does not allow");
             }
             codePoint = (int) value;
@@ -1345,55 +1269,6 @@ public final class ListObjectsV2PageParser {
             appendCodePoint(codePoint);
         }
         return end;
-    }
-
-    private static boolean isXmlChar(long c) {
-        return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD)
-                || (c >= 0x10000 && c <= 0x10FFFF);
-    }
-
-    /**
-     * Returns the length of the valid UTF-8 sequence at p, whose first byte is not ASCII, or -1. With
-     * xmlOnly, U+FFFE and U+FFFF, which XML does not allow, are refused as well.
-     */
-    private static int utf8Sequence(byte[] b, int p, int end, boolean xmlOnly) {
-        int c = b[p] & 0xFF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            return p + 1 < end && isContinuation(b[p + 1]) ? 2 : -1;
-        }
-        if (c >= 0xE0 && c <= 0xEF) {
-            if (p + 2 >= end) {
-                return -1;
-            }
-            int c1 = b[p + 1] & 0xFF;
-            int c2 = b[p + 2] & 0xFF;
-            int low = c == 0xE0 ? 0xA0 : 0x80;
-            int high = c == 0xED ? 0x9F : 0xBF;
-            if (c1 < low || c1 > high || (c2 & 0xC0) != 0x80) {
-                return -1;
-            }
-            if (xmlOnly && c == 0xEF && c1 == 0xBF && (c2 == 0xBE || c2 == 0xBF)) {
-                return -1;
-            }
-            return 3;
-        }
-        if (c >= 0xF0 && c <= 0xF4) {
-            if (p + 3 >= end) {
-                return -1;
-            }
-            int c1 = b[p + 1] & 0xFF;
-            int low = c == 0xF0 ? 0x90 : 0x80;
-            int high = c == 0xF4 ? 0x8F : 0xBF;
-            if (c1 < low || c1 > high || !isContinuation(b[p + 2]) || !isContinuation(b[p + 3])) {
-                return -1;
-            }
-            return 4;
-        }
-        return -1;
-    }
-
-    private static boolean isContinuation(byte b) {
-        return (b & 0xC0) == 0x80;
     }
 
     // ---- Small helpers ----
