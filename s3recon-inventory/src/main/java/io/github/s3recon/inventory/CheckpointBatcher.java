@@ -240,7 +240,7 @@ final class CheckpointBatcher {
     }
 
     S3ReconException failure(String action, SQLException e) {
-        return SqliteInventoryStore.failure(database, workDirectory, action, e);
+        return SqliteFailures.failure(database, workDirectory, action, e);
     }
 
     static void closeQuietly(Connection connection) {

@@ -35,7 +35,7 @@ final class CheckpointColumns {
 
     /** A key's UTF-8 bytes, or null; refuses a key with an unpaired surrogate (see {@link SqliteInventoryStore#utf8}). */
     static byte[] utf8OrNull(String key) {
-        return key == null ? null : SqliteInventoryStore.utf8(key);
+        return key == null ? null : InventoryRows.utf8(key);
     }
 
     /** Reads a key stored as UTF-8 bytes. */

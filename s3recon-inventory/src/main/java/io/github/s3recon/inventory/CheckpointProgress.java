@@ -122,7 +122,7 @@ final class CheckpointProgress {
     }
 
     void saveTask(String runId, TaskRecord task) {
-        byte[] key = SqliteInventoryStore.utf8(task.key());
+        byte[] key = InventoryRows.utf8(task.key());
         batcher.write(() -> {
             PreparedStatement statement = batcher.statement(SAVE_TASK);
             statement.setString(1, runId);

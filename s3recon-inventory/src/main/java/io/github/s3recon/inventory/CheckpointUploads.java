@@ -64,7 +64,7 @@ final class CheckpointUploads {
     }
 
     void save(String runId, UploadRecord upload) {
-        byte[] key = SqliteInventoryStore.utf8(upload.key());
+        byte[] key = InventoryRows.utf8(upload.key());
         batcher.write(() -> {
             PreparedStatement statement = batcher.statement(SAVE_UPLOAD);
             statement.setString(1, runId);
@@ -86,7 +86,7 @@ final class CheckpointUploads {
     }
 
     Optional<UploadRecord> newest(String runId, String key) {
-        byte[] keyBytes = SqliteInventoryStore.utf8(key);
+        byte[] keyBytes = InventoryRows.utf8(key);
         return batcher.read("read the upload of '" + key + "' in run '" + runId + "'", () -> {
             PreparedStatement statement = batcher.statement(SELECT_NEWEST_UPLOAD);
             statement.setString(1, runId);

@@ -124,7 +124,7 @@ public final class SqliteCheckpointStore implements CheckpointStore {
         try {
             connection = config.createConnection("jdbc:sqlite:" + database);
         } catch (SQLException e) {
-            throw SqliteInventoryStore.failure(database, directory, "open the database", e);
+            throw SqliteFailures.failure(database, directory, "open the database", e);
         }
         CheckpointBatcher batcher = new CheckpointBatcher(directory, database, config, batchChanges, connection);
         try {

@@ -1,14 +1,10 @@
 package io.github.s3recon.inventory;
 
-import io.github.s3recon.Checksum;
-import io.github.s3recon.ChecksumAlgorithm;
-import io.github.s3recon.ChecksumType;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3ReconException;
 import io.github.s3recon.spi.InventoryStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
 import java.util.Spliterator;
@@ -26,13 +20,9 @@ import java.util.Spliterators;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 
 /**
  * The default {@link InventoryStore}: inventories in the SQLite database {@code s3recon.db} of a
@@ -136,7 +126,6 @@ public final class SqliteInventoryStore implements InventoryStore {
     private static final String SELECT_SORTED = "SELECT " + ENTRY_COLUMNS + " FROM inventory_entries "
             + "WHERE inventory_id = (SELECT id FROM inventory_names WHERE name = ?) ORDER BY key";
 
-    private static final Pattern RESULT_CODE = Pattern.compile("\\[(SQLITE_[A-Z_]+)]");
 
     private final Path workDirectory;
     private final Path database;
@@ -464,145 +453,7 @@ public final class SqliteInventoryStore implements InventoryStore {
 
     /** Turns a database failure into an exception that names the database and what to do. */
     S3ReconException failure(String action, SQLException e) {
-        return failure(database, workDirectory, action, e);
-    }
-
-    /**
-     * Turns a failure of a work directory's database into an exception that names the database
-     * and what to do; shared by the stores of that database.
-     */
-    static S3ReconException failure(Path database, Path workDirectory, String action, SQLException e) {
-        SQLiteErrorCode code = resultCode(e);
-        String prefix = "Could not " + action + ": ";
-        if (code == null) {
-            code = SQLiteErrorCode.UNKNOWN_ERROR;
-        }
-        switch (code) {
-            case SQLITE_FULL:
-                return new S3ReconException(ErrorCode.STORE_FAILED, prefix + "the disk is full (the database "
-                        + database + ", or SQLite's temporary directory where it stages and sorts inventories:"
-                        + " SQLITE_TMPDIR, else TMPDIR, else /var/tmp or /tmp). Free space on that disk, or move"
-                        + " the work directory or set SQLITE_TMPDIR to a larger one, then run again.", e);
-            case SQLITE_BUSY:
-            case SQLITE_LOCKED:
-                return new S3ReconException(ErrorCode.STORE_FAILED, prefix + "the database " + database
-                        + " stayed locked for " + BUSY_TIMEOUT_MILLIS / 1000 + " s. Another process may be"
-                        + " using the work directory " + workDirectory + ": stop it, or give each run a work"
-                        + " directory of its own.", e);
-            case SQLITE_CORRUPT:
-            case SQLITE_NOTADB:
-                return new S3ReconException(ErrorCode.STORE_FAILED, prefix + "the file " + database
-                        + " is damaged or is not an SQLite database (" + e.getMessage() + "). Move it away"
-                        + " (this discards the inventories and checkpoints it holds) or use another work"
-                        + " directory.", e);
-            case SQLITE_CANTOPEN:
-            case SQLITE_READONLY:
-            case SQLITE_PERM:
-            case SQLITE_AUTH:
-                return new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, prefix + "the database " + database
-                        + " cannot be opened for writing (" + e.getMessage() + "). Check that the work directory "
-                        + workDirectory + " and the files in it are writable by this process and on a local"
-                        + " disk (SQLite's WAL mode does not work on network file systems).", e);
-            case SQLITE_IOERR:
-                return new S3ReconException(ErrorCode.STORE_FAILED, prefix + "an I/O error on the database "
-                        + database + " (" + e.getMessage() + "). Check the disk and that the work directory is"
-                        + " on a local file system, then run again.", e);
-            default:
-                return new S3ReconException(ErrorCode.STORE_FAILED, prefix + "the database " + database
-                        + " failed (" + e.getMessage() + "). Run again; if it fails the same way, move the"
-                        + " database away (this discards the inventories and checkpoints it holds) or use"
-                        + " another work directory.", e);
-        }
-    }
-
-    /** Finds SQLite's result code, also in a batch failure that only quotes it in its message. */
-    private static SQLiteErrorCode resultCode(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause() != null ? t.getCause()
-                : t instanceof SQLException ? ((SQLException) t).getNextException() : null) {
-            if (t instanceof SQLiteException) {
-                return SQLiteErrorCode.getErrorCode(((SQLiteException) t).getResultCode().code & 0xFF);
-            }
-            Matcher matcher = RESULT_CODE.matcher(String.valueOf(t.getMessage()));
-            if (matcher.find()) {
-                try {
-                    return SQLiteErrorCode.getErrorCode(SQLiteErrorCode.valueOf(matcher.group(1)).code & 0xFF);
-                } catch (IllegalArgumentException unknown) {
-                    // not a code this driver knows: keep looking
-                }
-            }
-        }
-        return null;
-    }
-
-    // ---- entries <-> rows --------------------------------------------------------------------
-
-    /**
-     * Returns a key's UTF-8 bytes. A string with an unpaired surrogate has no UTF-8 form: it is
-     * refused rather than stored with a replacement character, which would change the key.
-     */
-    static byte[] utf8(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
-                    i++;
-                } else {
-                    throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "key '" + key
-                            + "' has an unpaired surrogate (U+" + Integer.toHexString(c).toUpperCase()
-                            + ") at index " + i + ", so it is not valid Unicode and has no UTF-8 form;"
-                            + " S3 keys are UTF-8: fix the source of this key");
-                }
-            }
-        }
-        return key.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void bind(PreparedStatement statement, ObjectEntry entry, byte[] key) throws SQLException {
-        statement.setBytes(1, key);
-        statement.setLong(2, entry.size());
-        setNullableString(statement, 3, entry.eTag());
-        Instant lastModified = entry.lastModified();
-        if (lastModified == null) {
-            statement.setNull(4, Types.BIGINT);
-            statement.setNull(5, Types.INTEGER);
-        } else {
-            // Seconds and nanoseconds: exact for every Instant, and compact.
-            statement.setLong(4, lastModified.getEpochSecond());
-            statement.setInt(5, lastModified.getNano());
-        }
-        setNullableString(statement, 6, entry.storageClass());
-        Checksum checksum = entry.checksum();
-        if (checksum == null) {
-            statement.setNull(7, Types.VARCHAR);
-            statement.setNull(8, Types.VARCHAR);
-            statement.setNull(9, Types.VARCHAR);
-        } else {
-            // Enum names rather than ordinals: readable, and safe if the enums grow.
-            statement.setString(7, checksum.algorithm().name());
-            statement.setString(8, checksum.type().name());
-            setNullableString(statement, 9, checksum.value());
-        }
-    }
-
-    private static void setNullableString(PreparedStatement statement, int index, String value) throws SQLException {
-        if (value == null) {
-            statement.setNull(index, Types.VARCHAR);
-        } else {
-            statement.setString(index, value);
-        }
-    }
-
-    private static ObjectEntry toEntry(ResultSet row) throws SQLException {
-        String key = new String(row.getBytes(1), StandardCharsets.UTF_8);
-        long size = row.getLong(2);
-        String eTag = row.getString(3);
-        long seconds = row.getLong(4);
-        Instant lastModified = row.wasNull() ? null : Instant.ofEpochSecond(seconds, row.getInt(5));
-        String storageClass = row.getString(6);
-        String algorithm = row.getString(7);
-        Checksum checksum = algorithm == null ? null : new Checksum(ChecksumAlgorithm.valueOf(algorithm),
-                ChecksumType.valueOf(row.getString(8)), row.getString(9));
-        return new ObjectEntry(key, size, eTag, lastModified, storageClass, checksum);
+        return SqliteFailures.failure(database, workDirectory, action, e);
     }
 
     // ---- writers and streams -----------------------------------------------------------------
@@ -632,10 +483,10 @@ public final class SqliteInventoryStore implements InventoryStore {
         public synchronized void add(ObjectEntry entry) {
             Objects.requireNonNull(entry, "entry");
             // Checked before anything is batched, so that a refused entry leaves the writer usable.
-            byte[] key = utf8(entry.key());
+            byte[] key = InventoryRows.utf8(entry.key());
             ensureUsable();
             try {
-                bind(insert, entry, key);
+                InventoryRows.bind(insert, entry, key);
                 insert.addBatch();
                 if (++pending == BATCH_SIZE) {
                     flush();
@@ -783,7 +634,7 @@ public final class SqliteInventoryStore implements InventoryStore {
                     end(true);
                     return null;
                 }
-                return toEntry(rows);
+                return InventoryRows.toEntry(rows);
             } catch (SQLException e) {
                 end(false);
                 throw failure("read inventory '" + name + "'", e);
