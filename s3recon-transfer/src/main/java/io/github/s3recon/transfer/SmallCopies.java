@@ -396,17 +396,7 @@ final class SmallCopies {
         if (described.tagCount() != null) {
             session.capabilities.sawTagCount();
         }
-        if (task.eTag != null && described.eTag() != null && !task.eTag.equals(described.eTag())) {
-            throw new StepException(step, new SourceChangedException("its ETag is now " + described.eTag()
-                    + ", it was listed with " + task.eTag));
-        }
-        if (described.size() >= 0 && described.size() != task.entry.size()) {
-            throw new StepException(step, new SourceChangedException("it is now " + described.size()
-                    + " bytes, it was listed with " + task.entry.size()));
-        }
-        if (task.eTag == null) {
-            task.eTag = described.eTag();
-        }
+        task.eTag = described.checkListed(step, task.eTag, task.entry.size());
         return described;
     }
 

@@ -133,4 +133,25 @@ record SourceObject(long size, String eTag, String contentType, String contentEn
                 .contentLanguage(contentLanguage).cacheControl(cacheControl).expires(expires)
                 .metadata(metadataWith(fingerprint));
     }
+
+    /**
+     * Checks that this answer describes the object as it was listed: the same ETag (where both are
+     * known) and size (where the answer gives one).
+     *
+     * @param listedETag the ETag the listing (or an earlier answer) gave, or null
+     * @param listedSize the size the listing gave
+     * @return the ETag to go on with: the listed one, else this answer's
+     * @throws StepException with a {@link SourceChangedException} if the object changed
+     */
+    String checkListed(Step step, String listedETag, long listedSize) {
+        if (listedETag != null && eTag != null && !listedETag.equals(eTag)) {
+            throw new StepException(step, new SourceChangedException("its ETag is now " + eTag
+                    + ", it was listed with " + listedETag));
+        }
+        if (size >= 0 && size != listedSize) {
+            throw new StepException(step, new SourceChangedException("it is now " + size
+                    + " bytes, it was listed with " + listedSize));
+        }
+        return listedETag != null ? listedETag : eTag;
+    }
 }

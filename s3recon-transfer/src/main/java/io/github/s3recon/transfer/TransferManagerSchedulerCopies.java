@@ -324,17 +324,7 @@ final class TransferManagerSchedulerCopies {
         if (described.tagCount() != null) {
             tagCountsReported = true;
         }
-        if (job.eTag != null && described.eTag() != null && !job.eTag.equals(described.eTag())) {
-            throw new StepException(step, new SourceChangedException("its ETag is now " + described.eTag()
-                    + ", it was listed with " + job.eTag));
-        }
-        if (described.size() >= 0 && described.size() != job.entry.size()) {
-            throw new StepException(step, new SourceChangedException("it is now " + described.size()
-                    + " bytes, it was listed with " + job.entry.size()));
-        }
-        if (job.eTag == null) {
-            job.eTag = described.eTag();
-        }
+        job.eTag = described.checkListed(step, job.eTag, job.entry.size());
         return described;
     }
 
