@@ -14,7 +14,8 @@
 # sink: both tools copy server-side, CopyObject / UploadPartCopy). Environment:
 #   SETS="small medium large"  MODES="relay server"  RCLONE_COUNTS="4 16"  BASELINES="sdk jdk"
 #   JAVA_OPTS="-Xmx512m"  (the s3recon and baseline JVMs)  S3RECON_ARGS="" (more CopyHarness options,
-#   e.g. "--max-in-flight-mib 64")  TOOLS="bare s3recon rclone" (add "tm" for TransferManagerScheduler rows, TM_CLIENTS="AS_GIVEN CRT")  OUT=/tmp/s3recon-compare-copy
+#   e.g. "--max-in-flight-mib 64")  TOOLS="bare s3recon rclone" (add "tm" for TransferManagerScheduler rows, TM_CLIENTS="AS_GIVEN CRT";
+#   "s3recon-sdk" for a row with every request through the SDK, directRequests(false))  OUT=/tmp/s3recon-compare-copy
 # Needs the benchmarks jar (./mvnw -B -pl s3recon-bench -am package -DskipTests), rclone, GNU time
 # and curl. Prints one row per copy: wall time, objects/s, MB/s, the client's CPU seconds
 # (user+sys) and CPU seconds per GB, its peak RSS, the servers' CPU seconds, and what arrived.
@@ -103,6 +104,7 @@ run_tools() { # SET MODE SRC_URL (a fresh sink is started for each tool in relay
     for b in $baselines; do entries+=("bare-$b"); done
   fi
   if [[ " $tools " == *" s3recon "* ]]; then entries+=(s3recon-verify s3recon-noverify); fi
+  if [[ " $tools " == *" s3recon-sdk "* ]]; then entries+=(s3recon-sdk-noverify); fi
   if [[ " $tools " == *" tm "* ]]; then for c in $tm_clients; do entries+=("tm-$c"); done; fi
   if [[ " $tools " == *" rclone "* ]]; then
     for t in $transfers; do entries+=("rclone-t$t"); done
@@ -131,6 +133,8 @@ run_tools() { # SET MODE SRC_URL (a fresh sink is started for each tool in relay
           --source-endpoint "$src_url" --source-bucket synthetic-source \
           --destination-endpoint "$dst_url" --destination-bucket sink ;;
       s3recon-verify) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" "${harness[@]}" --verification CHECKSUM ;;
+      s3recon-sdk-noverify) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" "${harness[@]}" --verification NONE \
+          --direct-requests false ;;
       s3recon-noverify) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" "${harness[@]}" --verification NONE ;;
       tm-*) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" "${harness[@]}" --verification NONE \
           --tm-clients "${tool#tm-}" --tm-concurrency "$conc" ;;

@@ -44,7 +44,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  *     --destination-endpoint URL2 --to sink --create-bucket false
  * </pre>
  * Options of the copy: {@code --small-concurrency N --large-concurrency N --part-size-mib M
- * --threshold-mib M --max-in-flight-mib M --copy-tags BOOL --verification NONE|SIZE|CHECKSUM|DEEP}.
+ * --threshold-mib M --max-in-flight-mib M --copy-tags BOOL --direct-requests BOOL
+ * --verification NONE|SIZE|CHECKSUM|DEEP}.
  * Prints the wall time, objects/s, MB/s and the transfer summary of the run, and a last line
  * {@code RESULT seconds=S objects=N bytes=B} for scripts.
  */
@@ -91,6 +92,9 @@ public final class CopyHarness {
             }
             if (options.containsKey("threshold-mib")) {
                 scheduler.smallObjectThreshold(DataSize.ofMebibytes(Long.parseLong(options.get("threshold-mib"))));
+            }
+            if (options.containsKey("direct-requests")) {
+                scheduler.directRequests(Boolean.parseBoolean(options.get("direct-requests")));
             }
             boolean relay = Boolean.parseBoolean(options.getOrDefault("relay", "false"));
             // "localhost" and "127.0.0.1" are one server but two endpoints to s3recon: it then relays.

@@ -202,6 +202,30 @@ final class Checksums {
     }
 
     /**
+     * Returns the header that carries a checksum of an algorithm, e.g. {@code x-amz-checksum-crc64nvme}.
+     *
+     * @param algorithm the algorithm; not null
+     * @return the header's name in lower case
+     */
+    static String header(ChecksumAlgorithm algorithm) {
+        return "x-amz-checksum-" + algorithm.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Sets the checksum of an algorithm on a response or model builder that has
+     * {@code ChecksumCRC32}-style fields (the counterpart of {@link #valueIn}).
+     *
+     * @param builder the builder
+     * @param algorithm the algorithm
+     * @param value the base64 value
+     */
+    static void setIn(SdkPojo builder, ChecksumAlgorithm algorithm, String value) {
+        String field = "Checksum" + algorithm.name();
+        builder.sdkFields().stream().filter(f -> f.memberName().equals(field)).findFirst()
+                .ifPresent(f -> f.set(builder, value));
+    }
+
+    /**
      * Returns the first checksum an object's GET or HEAD response carries, as a {@link Checksum}.
      * A checksum type the server does not state is inferred from the value: S3 writes composite
      * checksums as {@code base64-N}.

@@ -120,6 +120,9 @@ public final class SizeTieredScheduler implements TransferScheduler {
     private final boolean copyTags;
     private final boolean serverSideCopy;
     private final boolean plainUploads;
+    private final boolean directRequests;
+    private final java.util.concurrent.atomic.LongAdder directRequestsSent = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder directFallbacks = new java.util.concurrent.atomic.LongAdder();
     private final Set<SizeTieredSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -138,6 +141,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
         this.copyTags = b.copyTags;
         this.serverSideCopy = b.serverSideCopy;
         this.plainUploads = b.plainUploads;
+        this.directRequests = b.directRequests;
     }
 
     /**
@@ -200,6 +204,28 @@ public final class SizeTieredScheduler implements TransferScheduler {
 
     void closed(SizeTieredSession session) {
         sessions.remove(session);
+        directRequestsSent.add(session.direct.directRequests());
+        directFallbacks.add(session.direct.fallbacks());
+        if (session.direct.firstFallback() != null) {
+            firstFallback = session.direct.firstFallback();
+        }
+    }
+
+    /** Requests of closed sessions sent directly (see {@link Builder#directRequests}); for tests and logs. */
+    long directRequestsSent() {
+        return directRequestsSent.sum();
+    }
+
+    /** Why the last closed session's first direct request that went through the SDK did; null if none. */
+    String firstFallback() {
+        return firstFallback;
+    }
+
+    private volatile String firstFallback;
+
+    /** Direct requests of closed sessions that were sent again through the SDK. */
+    long directFallbacks() {
+        return directFallbacks.sum();
     }
 
     /**
@@ -268,6 +294,10 @@ public final class SizeTieredScheduler implements TransferScheduler {
         return plainUploads;
     }
 
+    boolean directRequests() {
+        return directRequests;
+    }
+
     @Override
     public String toString() {
         return "SizeTieredScheduler{smallObjectThreshold=" + DataSize.ofBytes(smallObjectThreshold)
@@ -279,7 +309,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
                         : maxRequestsPerSecond) + ", maxBytesPerSecond=" + (maxBytesPerSecond == 0 ? "unlimited"
                         : DataSize.ofBytes(maxBytesPerSecond)) + ", maxAttempts=" + maxAttempts + ", backoff="
                 + initialBackoff + ".." + maxBackoff + ", copyTags=" + copyTags + ", serverSideCopy=" + serverSideCopy
-                + ", plainUploads=" + plainUploads + "}";
+                + ", plainUploads=" + plainUploads + ", directRequests=" + directRequests + "}";
     }
 
     /**
@@ -304,6 +334,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
         private boolean copyTags = true;
         private boolean serverSideCopy = true;
         private boolean plainUploads;
+        private boolean directRequests = true;
 
         private Builder() {
         }
@@ -559,6 +590,28 @@ public final class SizeTieredScheduler implements TransferScheduler {
          */
         public Builder plainUploads(boolean plainUploads) {
             this.plainUploads = plainUploads;
+            return this;
+        }
+
+        /**
+         * Sets whether small relays send their {@code GetObject} and {@code PutObject} over the JDK's
+         * own HTTP client, signed with SigV4 as the S3 client would sign them, instead of through
+         * the SDK's request pipeline, which costs several times the CPU of a request of a few KiB.
+         * Only clients whose requests this reproduces go direct: SigV4 with the client's own
+         * credentials provider, endpoint and region, no signer or execution interceptor of the
+         * user's own, no proxy variables in the environment (the JDK reads the JVM's
+         * {@code http(s).proxyHost} properties); other clients, server-side copies and large objects
+         * go through the SDK. A direct request that gets anything but a plain 200 is sent again
+         * through the SDK, which reports the error and drives the retries as before; a pair whose
+         * direct requests keep failing goes through the SDK for a while. The default is true; turn
+         * it off to send every request through the SDK (e.g. to use the SDK's metrics or HTTP
+         * client settings for every request).
+         *
+         * @param directRequests whether small relays may bypass the SDK's pipeline
+         * @return this builder
+         */
+        public Builder directRequests(boolean directRequests) {
+            this.directRequests = directRequests;
             return this;
         }
 

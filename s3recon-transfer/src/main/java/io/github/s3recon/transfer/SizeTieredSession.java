@@ -79,6 +79,8 @@ final class SizeTieredSession implements TransferSession {
     final Clock clock;
     /** Sends the requests: tracked, paced, retried. */
     final Requests requests;
+    /** Small relays' GETs and PUTs over the JDK's client, where the clients allow it. */
+    final DirectRelay direct;
     private final BlockingQueue<Task> smallQueue;
     private final BlockingQueue<Task> largeQueue = new ArrayBlockingQueue<>(LARGE_QUEUE);
     private final Thread smallLane;
@@ -127,6 +129,7 @@ final class SizeTieredSession implements TransferSession {
         this.smallLimit = new ConcurrencyLimit(settings.smallObjectConcurrency());
         this.largeLimit = new ConcurrencyLimit(settings.largeObjectConcurrency());
         this.smallQueue = new ArrayBlockingQueue<>(settings.smallObjectConcurrency());
+        this.direct = new DirectRelay(settings.directRequests() && !serverSide);
         this.small = new SmallCopies(this);
         this.large = new LargeCopies(this, small);
         String name = "s3recon-transfer-" + number;
@@ -243,6 +246,11 @@ final class SizeTieredSession implements TransferSession {
         drain(smallQueue);
         drain(largeQueue);
         requests.close();
+        direct.close();
+        if (direct.directRequests() > 0 || direct.fallbacks() > 0) {
+            LOG.debug("transfer session from {} to {}: {} requests sent directly, {} sent through the SDK after a "
+                    + "direct attempt", source, destination, direct.directRequests(), direct.fallbacks());
+        }
         settings.closed(this);
     }
 

@@ -12,7 +12,11 @@ import io.github.s3recon.TransferMode;
 import io.github.s3recon.Redact;
 import io.github.s3recon.S3Errors;
 import java.util.concurrent.CancellationException;
+import io.github.s3recon.inventory.internal.DirectRoute;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import software.amazon.awssdk.endpoints.Endpoint;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.checksums.SdkChecksum;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -236,12 +240,41 @@ final class SmallCopies {
     }
 
     private CompletableFuture<Downloaded> download(Task task, Step get) {
+        DirectRoute route = session.direct.route(source);
+        if (route != null && route.directAllowed()) {
+            // Straight over the JDK's client; anything but a plain answer is asked again of the SDK.
+            return session.requests.call(get, () -> session.direct.get(route, source, get.key(), quoted(task.eTag),
+                    task.entry.size()))
+                    .handle((got, failure) -> {
+                        if (failure == null) {
+                            route.succeeded();
+                            return CompletableFuture.completedFuture(downloaded(task, get,
+                                    check(task, get, SourceObject.of(got.response())), got.bytes()));
+                        }
+                        if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
+                            session.direct.fellBack(route, failure);
+                            return sdkDownload(task, get, false);
+                        }
+                        return CompletableFuture.<Downloaded>failedFuture(failure);
+                    })
+                    .thenCompose(java.util.function.Function.identity());
+        }
+        return sdkDownload(task, get, route == null);
+    }
+
+    private CompletableFuture<Downloaded> sdkDownload(Task task, Step get, boolean learn) {
         // Checksum mode makes the source send its stored checksum, which the SDK then checks
         // against the bytes (full-object checksums only).
+        AtomicReference<Endpoint> resolved = new AtomicReference<>();
         return session.requests.call(get, () -> source.client().getObject(b -> b.bucket(source.bucket()).key(get.key())
                         .ifMatch(quoted(task.eTag)).checksumMode(ChecksumMode.ENABLED)
-                        .overrideConfiguration(NO_SDK_RETRIES), AsyncResponseTransformer.toPublisher()))
+                        .overrideConfiguration(learn ? NO_SDK_RETRIES.toBuilder()
+                                .addPlugin(DirectRelay.recordEndpoint(resolved)).build() : NO_SDK_RETRIES),
+                        AsyncResponseTransformer.toPublisher()))
                 .thenCompose(publisher -> {
+                    if (learn) {
+                        session.direct.learn(source, resolved.get());
+                    }
                     SourceObject described;
                     try {
                         described = check(task, get, SourceObject.of(publisher.response()));
@@ -253,14 +286,18 @@ final class SmallCopies {
                         if (failure != null) {
                             throw new StepException(get, Failures.root(failure));
                         }
-                        SdkChecksum checksum = Checksums.newChecksum(session.algorithm);
-                        checksum.update(bytes, 0, bytes.length);
-                        String value = Checksums.base64(checksum);
-                        verify(get, value, null, described); // against what the source stores, if comparable
-                        return new Downloaded(described, bytes,
-                                Checksum.of(session.algorithm, ChecksumType.FULL_OBJECT, value));
+                        return downloaded(task, get, described, bytes);
                     });
                 });
+    }
+
+    /** The bytes of a GET, checksummed and checked against what the source stores, if comparable. */
+    private Downloaded downloaded(Task task, Step get, SourceObject described, byte[] bytes) {
+        SdkChecksum checksum = Checksums.newChecksum(session.algorithm);
+        checksum.update(bytes, 0, bytes.length);
+        String value = Checksums.base64(checksum);
+        verify(get, value, null, described);
+        return new Downloaded(described, bytes, Checksum.of(session.algorithm, ChecksumType.FULL_OBJECT, value));
     }
 
     private CompletableFuture<Copied> upload(Task task, Step put, Downloaded download, Tagging tagging,
@@ -287,22 +324,70 @@ final class SmallCopies {
         } else {
             b.contentMD5(md5(bytes));
         }
-        return session.requests.call(put,
-                () -> destination.client().putObject(b.build(), AsyncRequestBody.fromBytesUnsafe(bytes)))
-                .thenCompose(r -> {
-                    Copied done = new Copied(TransferMode.RELAY, copied);
-                    if (!check) {
-                        verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
-                        return CompletableFuture.completedFuture(done);
+        PutObjectRequest request = b.build();
+        return put(put, request, bytes, trailer ? copied.value() : null).thenCompose(sent -> {
+            Copied done = new Copied(TransferMode.RELAY, copied);
+            // Only an aws-chunked body (the SDK's trailer) can be stored with its framing.
+            if (!check || !sent.framed()) {
+                verify(put, copied.value(), Checksums.valueIn(sent.response(), session.algorithm), null);
+                return CompletableFuture.completedFuture(done);
+            }
+            // First what was stored: a framed body also makes the server's checksum differ.
+            return storedRight(task, bytes.length).thenCompose(right -> {
+                if (!right) {
+                    return upload(task, put, download, tagging, false); // again, plain
+                }
+                verify(put, copied.value(), Checksums.valueIn(sent.response(), session.algorithm), null);
+                return CompletableFuture.completedFuture(done);
+            });
+        });
+    }
+
+    /** A PUT's answer, and whether its body went as aws-chunked with a trailing checksum. */
+    private record Sent(PutObjectResponse response, boolean framed) {
+    }
+
+    /**
+     * Sends a PUT directly where the destination has a route, else (or when the direct answer is
+     * not a plain 200) through the SDK. Directly, a checksum goes as a header, since the bytes are
+     * known before the write: no trailer, no framing.
+     *
+     * @param checksum the bytes' checksum where the request asks for a trailer, else null
+     */
+    private CompletableFuture<Sent> put(Step put, PutObjectRequest request, byte[] bytes, String checksum) {
+        boolean framed = request.checksumAlgorithm() != null;
+        DirectRoute route = session.direct.route(destination);
+        if (route == null || !route.directAllowed()) {
+            return sdkPut(put, request, bytes, route == null).thenApply(r -> new Sent(r, framed));
+        }
+        PutObjectRequest direct = checksum == null ? request
+                : request.toBuilder().checksumAlgorithm((String) null).build();
+        return session.requests.call(put, () -> session.direct.put(route, destination, direct, bytes, session.algorithm,
+                        checksum))
+                .handle((r, failure) -> {
+                    if (failure == null) {
+                        route.succeeded();
+                        return CompletableFuture.completedFuture(new Sent(r, false));
                     }
-                    // First what was stored: a framed body also makes the server's checksum differ.
-                    return storedRight(task, bytes.length).thenCompose(right -> {
-                        if (!right) {
-                            return upload(task, put, download, tagging, false); // again, plain
-                        }
-                        verify(put, copied.value(), Checksums.valueIn(r, session.algorithm), null);
-                        return CompletableFuture.completedFuture(done);
-                    });
+                    if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
+                        session.direct.fellBack(route, failure);
+                        return sdkPut(put, request, bytes, false).thenApply(r2 -> new Sent(r2, framed));
+                    }
+                    return CompletableFuture.<Sent>failedFuture(failure);
+                })
+                .thenCompose(java.util.function.Function.identity());
+    }
+
+    private CompletableFuture<PutObjectResponse> sdkPut(Step put, PutObjectRequest request, byte[] bytes, boolean learn) {
+        AtomicReference<Endpoint> resolved = new AtomicReference<>();
+        PutObjectRequest sent = learn ? request.toBuilder().overrideConfiguration(NO_SDK_RETRIES.toBuilder()
+                .addPlugin(DirectRelay.recordEndpoint(resolved)).build()).build() : request;
+        return session.requests.call(put,
+                () -> destination.client().putObject(sent, AsyncRequestBody.fromBytesUnsafe(bytes)))
+                .whenComplete((r, failure) -> {
+                    if (learn && failure == null) {
+                        session.direct.learn(destination, resolved.get());
+                    }
                 });
     }
 
@@ -418,14 +503,38 @@ final class SmallCopies {
         return session.requests.attempt(task, step, limit, 1, 0, n -> getTags(task, step));
     }
 
-    private CompletableFuture<Tagging> getTags(Task task, Step step) {
-        ServerCapabilities capabilities = session.capabilities;
+    private CompletableFuture<java.util.List<software.amazon.awssdk.services.s3.model.Tag>> sdkTags(Step step) {
         return session.requests.call(step, () -> source.client().getObjectTagging(b -> b.bucket(source.bucket())
                 .key(step.key()).overrideConfiguration(NO_SDK_RETRIES)))
-                .handle((r, failure) -> {
+                .thenApply(r -> r.hasTagSet() ? r.tagSet() : java.util.List.of());
+    }
+
+    private CompletableFuture<Tagging> getTags(Task task, Step step) {
+        ServerCapabilities capabilities = session.capabilities;
+        DirectRoute route = session.direct.route(source);
+        CompletableFuture<java.util.List<software.amazon.awssdk.services.s3.model.Tag>> read;
+        if (route != null && route.directAllowed()) {
+            read = session.requests.call(step, () -> session.direct.tags(route, source, step.key()))
+                    .handle((tags, failure) -> {
+                        if (failure == null) {
+                            route.succeeded();
+                            return CompletableFuture.completedFuture(tags);
+                        }
+                        if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
+                            session.direct.fellBack(route, failure);
+                            return sdkTags(step);
+                        }
+                        return CompletableFuture.<java.util.List<software.amazon.awssdk.services.s3.model.Tag>>failedFuture(
+                                failure);
+                    })
+                    .thenCompose(java.util.function.Function.identity());
+        } else {
+            read = sdkTags(step);
+        }
+        return read
+                .handle((tagSet, failure) -> {
                     if (failure == null) {
-                        return r.hasTagSet() && !r.tagSet().isEmpty()
-                                ? Tagging.builder().tagSet(r.tagSet()).build() : null;
+                        return tagSet.isEmpty() ? null : Tagging.builder().tagSet(tagSet).build();
                     }
                     if (Failures.isNotImplemented(failure)) {
                         String server = SizeTieredSession.describe(source);

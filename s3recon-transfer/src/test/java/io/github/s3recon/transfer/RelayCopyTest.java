@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.checksums.SdkChecksum;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
@@ -78,15 +80,27 @@ class RelayCopyTest {
         return Fixture.testScheduler().smallObjectThreshold(DataSize.ofMebibytes(6)).partSize(DataSize.ofMebibytes(5));
     }
 
-    @Test
-    void relaysEveryObjectWithItsChecksumHeadersMetadataTagsAndFingerprint() {
-        String destination = bucket(DESTINATION, "relay-dst");
+    /**
+     * Every small object but the first few (which learn the endpoints through the SDK) goes over
+     * the JDK's client when direct requests are on: what arrives is the same either way.
+     */
+    @ParameterizedTest(name = "directRequests={0}")
+    @ValueSource(booleans = {true, false})
+    void relaysEveryObjectWithItsChecksumHeadersMetadataTagsAndFingerprint(boolean direct) {
+        String destination = bucket(DESTINATION, "relay-dst-" + direct);
         RecordingListener recorder = new RecordingListener();
         TransferTotals totals;
-        try (SizeTieredScheduler scheduler = scheduler().build()) {
+        try (SizeTieredScheduler scheduler = scheduler().smallObjectConcurrency(2).directRequests(direct).build()) {
             totals = Fixture.copyAll(scheduler, Fixture.context(S3Location.of(SOURCE.asyncClient(), source),
                     S3Location.of(DESTINATION.asyncClient(), destination, "copy/"), recorder),
                     Fixture.list(SOURCE.client(), source, ""));
+            if (direct) {
+                // 62 small objects: a GET and a PUT each, but for the first two of each side.
+                assertThat(scheduler.directFallbacks()).as(scheduler.firstFallback()).isZero();
+                assertThat(scheduler.directRequestsSent()).isGreaterThanOrEqualTo(2 * 62 - 8);
+            } else {
+                assertThat(scheduler.directRequestsSent()).isZero();
+            }
         }
         recorder.assertOneOutcomeEach(CONTENTS.keySet());
         long bytes = CONTENTS.values().stream().mapToLong(b -> b.length).sum();

@@ -10,15 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -31,23 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.awscore.endpoints.AwsEndpointAttribute;
-import software.amazon.awssdk.awscore.endpoints.authscheme.EndpointAuthScheme;
-import software.amazon.awssdk.awscore.endpoints.authscheme.SigV4AuthScheme;
-import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.endpoints.Endpoint;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3ServiceClientConfiguration;
-import software.amazon.awssdk.services.s3.endpoints.S3EndpointProvider;
 import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -104,10 +88,6 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
 
     /** How long a direct request may take, headers and body, before its page goes to the SDK. */
     static final Duration DIRECT_TIMEOUT = Duration.ofSeconds(60);
-    /** Direct failures in a row after which a (client, bucket) pair pauses the direct path. */
-    static final int FAILURES_BEFORE_PAUSE = 3;
-    /** Pages fetched through the SDK while the direct path is paused. */
-    static final int PAUSED_PAGES = 100;
     /** Larger bodies are not S3 listing pages; they go to the SDK. */
     private static final long MAX_BODY_BYTES = 64L << 20;
     private static final String USER_AGENT = "s3recon (ListObjectsV2 direct)";
@@ -115,9 +95,7 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
     private final HttpClient http;
     private final ExecutorService executor;
     private final ScheduledExecutorService timer;
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
-    // Weak keys: a client the caller dropped takes its routes with it.
-    private final Map<S3AsyncClient, Map<String, Route>> routes = Collections.synchronizedMap(new WeakHashMap<>());
+    private final DirectRoute.Table routes = new DirectRoute.Table();
     private final LongAdder directPages = new LongAdder();
     private final LongAdder sdkPages = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -234,7 +212,7 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
             }
             CompletableFuture<Page> page;
             try {
-                Route route = route();
+                DirectRoute route = routes.get(location.client(), location.bucket());
                 if (route == null || !route.directAllowed()) {
                     // An unknown pair's first page also records where its later pages go.
                     page = viaSdk(continuationToken, route == null);
@@ -263,18 +241,7 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
             return page.whenComplete((p, e) -> fetching.set(false));
         }
 
-        private Route route() {
-            Map<String, Route> byBucket = routes.get(location.client());
-            return byBucket == null ? null : byBucket.get(location.bucket());
-        }
-
-        private void route(Route route) {
-            // The same route again keeps its failure count, so that a pair failing directly pauses.
-            routes.computeIfAbsent(location.client(), c -> new ConcurrentHashMap<>())
-                    .merge(location.bucket(), route, (old, fresh) -> old.sameAs(fresh) ? old : fresh);
-        }
-
-        private CompletableFuture<Page> direct(Route route, String continuationToken) {
+        private CompletableFuture<Page> direct(DirectRoute route, String continuationToken) {
             S3ServiceClientConfiguration config = location.client().serviceClientConfiguration();
             IdentityProvider<? extends AwsCredentialsIdentity> credentials = config.credentialsProvider();
             return credentials.resolveIdentity().thenCompose(identity -> {
@@ -320,13 +287,13 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
             return response;
         }
 
-        private HttpRequest signedRequest(Route route, ClientOverrideConfiguration override,
+        private HttpRequest signedRequest(DirectRoute route, ClientOverrideConfiguration override,
                 AwsCredentialsIdentity identity, String continuationToken) {
             // The parameters the SDK sends for the same page (it also repeats start-after with a
             // continuation token), plus encoding-type=url.
-            SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(route.url)
+            SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(route.url())
                     .appendRawQueryParameter("list-type", "2");
-            if (route.url.getRawPath() == null || route.url.getRawPath().isEmpty()) {
+            if (route.url().getRawPath() == null || route.url().getRawPath().isEmpty()) {
                 unsigned.encodedPath("/");
             }
             if (continuationToken != null) {
@@ -341,12 +308,7 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
                 unsigned.appendRawQueryParameter("start-after", startAfter);
             }
             override.headers().forEach((name, values) -> values.forEach(v -> unsigned.appendHeader(name, v)));
-            SdkHttpRequest signed = signer.sign(r -> r.identity(identity).request(unsigned.build())
-                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, route.signingName)
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, route.signingRegion)
-                    .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, route.doubleUrlEncode)
-                    .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
-                    .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)).request();
+            SdkHttpRequest signed = route.sign(unsigned.build(), identity);
             // The JDK sends exactly this URI (already encoded as it was signed).
             HttpRequest.Builder request = HttpRequest.newBuilder(signed.getUri()).GET().timeout(DIRECT_TIMEOUT)
                     .header("User-Agent", USER_AGENT);
@@ -369,70 +331,17 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
             request.overrideConfiguration(o -> {
                 o.addPlugin(RawKeyCheck.plugin());
                 if (capture) {
-                    o.addPlugin(recordEndpoint(resolved));
+                    o.addPlugin(DirectRoute.recordEndpoint(resolved));
                 }
             });
             return location.client().listObjectsV2(request.build()).thenApply(response -> {
                 sdkPages.increment();
                 if (capture) {
-                    route(Route.of(resolved.get(), location.client()));
+                    routes.learn(location.client(), location.bucket(), resolved.get());
                 }
                 return Page.of(response, sdkEntry);
             });
         }
-    }
-
-    /** A plugin for one request that records the endpoint the client's provider resolves. */
-    private static SdkPlugin recordEndpoint(AtomicReference<Endpoint> resolved) {
-        return config -> {
-            if (config instanceof S3ServiceClientConfiguration.Builder s3
-                    && s3.endpointProvider() instanceof S3EndpointProvider provider) {
-                s3.endpointProvider((S3EndpointProvider) params -> provider.resolveEndpoint(params)
-                        .thenApply(endpoint -> {
-                            resolved.set(endpoint);
-                            return endpoint;
-                        }));
-            }
-        };
-    }
-
-    /**
-     * Proxy variables in the environment, which the SDK's HTTP clients may read and the JDK's HTTP
-     * client does not (it reads the JVM's {@code http(s).proxyHost} properties, as the SDK's do).
-     */
-    static final boolean PROXY_IN_ENVIRONMENT = proxyInEnvironment(System.getenv());
-
-    static boolean proxyInEnvironment(Map<String, String> environment) {
-        for (String name : List.of("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")) {
-            for (String spelled : List.of(name, name.toLowerCase(Locale.ROOT))) {
-                String value = environment.get(spelled);
-                if (value != null && !value.isBlank()) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Whether a direct request is what the client would send: no signer of the user's own
-     * ({@code SdkAdvancedClientOption.SIGNER}) and no execution interceptor but the SDK's own
-     * (those of {@code software.amazon.awssdk}, e.g. {@code LegacyMd5Plugin}'s, which leaves a
-     * GET alone): a user's interceptor may change the request, so such clients list through the SDK.
-     */
-    static boolean honoursClient(ClientOverrideConfiguration override) {
-        if (override == null) {
-            return true;
-        }
-        if (override.advancedOption(SdkAdvancedClientOption.SIGNER).isPresent()) {
-            return false;
-        }
-        for (ExecutionInterceptor interceptor : override.executionInterceptors()) {
-            if (!interceptor.getClass().getName().startsWith("software.amazon.awssdk.")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Thrown inside the direct path; it only ever leads to the SDK fallback. */
@@ -441,97 +350,6 @@ public final class ListObjectsV2PageFetcher implements AutoCloseable {
 
         DirectFetchException(String message) {
             super(message, null, false, false);
-        }
-    }
-
-    /** Where and how a (client, bucket) pair's pages are fetched directly. */
-    private static final class Route {
-        static final Route SDK_ONLY = new Route(null, null, null, false);
-
-        final URI url;
-        final String signingName;
-        final String signingRegion;
-        final boolean doubleUrlEncode;
-        private final AtomicInteger failuresInARow = new AtomicInteger();
-        private final AtomicInteger pausedPages = new AtomicInteger();
-
-        private Route(URI url, String signingName, String signingRegion, boolean doubleUrlEncode) {
-            this.url = url;
-            this.signingName = signingName;
-            this.signingRegion = signingRegion;
-            this.doubleUrlEncode = doubleUrlEncode;
-        }
-
-        /**
-         * The route of an endpoint the SDK resolved, or SDK_ONLY where the direct path would not
-         * do what the client does: an endpoint that needs more than SigV4, an anonymous client, a
-         * client with its own signer or execution interceptors, or proxy settings in the
-         * environment.
-         */
-        static Route of(Endpoint endpoint, S3AsyncClient client) {
-            S3ServiceClientConfiguration config = client.serviceClientConfiguration();
-            if (endpoint == null || endpoint.endpointUrl() == null || !endpoint.headers().isEmpty()
-                    || config.credentialsProvider() instanceof AnonymousCredentialsProvider
-                    || !honoursClient(config.overrideConfiguration()) || PROXY_IN_ENVIRONMENT) {
-                return SDK_ONLY;
-            }
-            URI url = endpoint.endpointUrl().toUri();
-            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                return SDK_ONLY;
-            }
-            String signingName = "s3";
-            String signingRegion = config.region() == null ? null : config.region().id();
-            // S3 signs without double URL-encoding the path.
-            boolean doubleUrlEncode = false;
-            List<EndpointAuthScheme> schemes = endpoint.attribute(AwsEndpointAttribute.AUTH_SCHEMES);
-            if (schemes != null && !schemes.isEmpty()) {
-                if (!(schemes.get(0) instanceof SigV4AuthScheme v4)) {
-                    return SDK_ONLY;
-                }
-                if (v4.signingName() != null) {
-                    signingName = v4.signingName();
-                }
-                if (v4.signingRegion() != null) {
-                    signingRegion = v4.signingRegion();
-                }
-                if (v4.isDisableDoubleEncodingSet()) {
-                    doubleUrlEncode = !v4.disableDoubleEncoding();
-                }
-            }
-            if (!signingName.equals("s3") || signingRegion == null) {
-                return SDK_ONLY;
-            }
-            return new Route(url, signingName, signingRegion, doubleUrlEncode);
-        }
-
-        boolean sameAs(Route other) {
-            return this == other || (url != null && url.equals(other.url) && signingName.equals(other.signingName)
-                    && signingRegion.equals(other.signingRegion) && doubleUrlEncode == other.doubleUrlEncode);
-        }
-
-        boolean directAllowed() {
-            if (this == SDK_ONLY) {
-                return false;
-            }
-            // Racy by a page or two under concurrency, which does not matter.
-            if (pausedPages.get() > 0) {
-                pausedPages.decrementAndGet();
-                return false;
-            }
-            return true;
-        }
-
-        void succeeded() {
-            failuresInARow.set(0);
-        }
-
-        void failed() {
-            if (failuresInARow.incrementAndGet() >= FAILURES_BEFORE_PAUSE) {
-                pausedPages.set(PAUSED_PAGES);
-                // One more failure after the pause pauses again.
-                failuresInARow.set(FAILURES_BEFORE_PAUSE - 1);
-            }
         }
     }
 }

@@ -1,0 +1,43 @@
+package io.github.s3recon.transfer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.model.Tag;
+
+/** The direct path's reading of S3's answers (its requests are exercised end to end by RelayCopyTest). */
+class DirectRelayTest {
+
+    @Test
+    void readsATagSetAsS3WritesIt() {
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet>"
+                + "<Tag><Key>project</Key><Value>s3recon &amp; friends</Value></Tag>"
+                + "<Tag><Key>été</Key><Value></Value></Tag>"
+                + "</TagSet></Tagging>";
+        assertThat(DirectRelay.parseTagging(xml.getBytes(StandardCharsets.UTF_8))).containsExactly(
+                Tag.builder().key("project").value("s3recon & friends").build(),
+                Tag.builder().key("été").value("").build());
+    }
+
+    @Test
+    void anEmptyTagSetIsNoTags() {
+        assertThat(DirectRelay.parseTagging("<Tagging><TagSet/></Tagging>".getBytes(StandardCharsets.UTF_8)))
+                .isEmpty();
+        assertThat(DirectRelay.parseTagging(new byte[0])).as("S3Mock's answer for an untagged object").isEmpty();
+    }
+
+    @Test
+    void anUnreadableAnswerGoesToTheSdk() {
+        assertThatThrownBy(() -> DirectRelay.parseTagging("<Tagging><TagSet><Tag>".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(DirectRelay.DirectFailure.class);
+        assertThatThrownBy(() -> DirectRelay.parseTagging(
+                "<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(DirectRelay.DirectFailure.class).hasMessageContaining("without a Key");
+        assertThatThrownBy(() -> DirectRelay.parseTagging(("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+                + "<Tagging><TagSet><Tag><Key>&e;</Key></Tag></TagSet></Tagging>").getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(DirectRelay.DirectFailure.class);
+    }
+}
