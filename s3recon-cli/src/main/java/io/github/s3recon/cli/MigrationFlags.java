@@ -113,6 +113,10 @@ public final class MigrationFlags {
     @Option(names = "--plain-uploads", description = "upload with Content-MD5 and no checksum trailer (servers that store aws-chunked framing)")
     boolean plainUploads;
 
+    @Option(names = "--no-direct-requests", description = "send every request of small relays through the SDK's "
+            + "pipeline (by default their GETs and PUTs go over the JDK's HTTP client, signed as the SDK would)")
+    boolean noDirectRequests;
+
     @Option(names = "--progress-interval", paramLabel = "SECONDS",
             description = "seconds between progress lines when stderr is not a terminal (default: 5)")
     Integer progressSeconds;
@@ -197,7 +201,8 @@ public final class MigrationFlags {
     private boolean schedulerFlagGiven() {
         return smallObjectThreshold != null || partSize != null || multipartCopyThreshold != null || maxInFlight != null
                 || smallConcurrency != null || largeConcurrency != null || maxRequestsPerSecond != null
-                || maxBytesPerSecond != null || maxAttempts != null || noCopyTags || noServerSideCopy || plainUploads;
+                || maxBytesPerSecond != null || maxAttempts != null || noCopyTags || noServerSideCopy || plainUploads
+                || noDirectRequests;
     }
 
     private SizeTieredScheduler scheduler() {
@@ -234,6 +239,9 @@ public final class MigrationFlags {
         }
         if (noServerSideCopy) {
             s.serverSideCopy(false);
+        }
+        if (noDirectRequests) {
+            s.directRequests(false);
         }
         if (plainUploads) {
             s.plainUploads(true);
