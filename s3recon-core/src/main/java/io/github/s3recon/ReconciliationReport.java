@@ -78,6 +78,21 @@ public record ReconciliationReport(MigrationState state, LocationSummary source,
     }
 
     /**
+     * Reads a report that {@link #writeJson(Path)} wrote, e.g. to {@link Migration#repair repair}
+     * from it in another process: the comparison from {@code summary.json}, the differences streamed
+     * from {@code differences.jsonl} where they lie (the directory must stay until the report is
+     * used). The transfer section is not read back: the report's {@link #transfer()} is null.
+     *
+     * @param directory the report's directory; not null
+     * @return the report
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if a file is missing or a
+     *     field is missing or malformed; the message names the file and the field
+     */
+    public static ReconciliationReport read(Path directory) {
+        return io.github.s3recon.internal.SummaryReader.read(Objects.requireNonNull(directory, "directory"));
+    }
+
+    /**
      * Returns the number of keys proved equal by a rule other than {@link MatchRule#SIZE}.
      *
      * @return the count of verified keys

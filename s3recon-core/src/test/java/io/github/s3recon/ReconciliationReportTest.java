@@ -152,6 +152,55 @@ class ReconciliationReportTest {
                 .isInstanceOf(UnsupportedOperationException.class);
     }
 
+    @Test
+    void readsBackWhatItWrote() throws IOException {
+        Path staged = dir.resolve("staged.jsonl");
+        stage(staged, differences());
+        Path out = dir.resolve("report");
+        ReconciliationReport written = report(staged);
+        written.writeJson(out);
+
+        ReconciliationReport read = ReconciliationReport.read(out);
+        assertThat(read.state()).isEqualTo(written.state());
+        assertThat(read.source()).isEqualTo(written.source());
+        assertThat(read.destination()).isEqualTo(written.destination());
+        assertThat(read.counts()).isEqualTo(written.counts());
+        assertThat(read.verification()).isEqualTo(written.verification());
+        assertThat(read.startedAt()).isEqualTo(STARTED);
+        assertThat(read.finishedAt()).isEqualTo(FINISHED);
+        assertThat(read.transfer()).isNull();
+        assertThat(read.verified()).isEqualTo(11);
+        try (Stream<Difference> d = read.differences()) {
+            assertThat(d).containsExactlyElementsOf(differences());
+        }
+    }
+
+    @Test
+    void refusesAReportItCannotReadNamingTheFileAndField() throws IOException {
+        assertThatThrownBy(() -> ReconciliationReport.read(dir.resolve("nowhere")))
+                .isInstanceOf(S3ReconException.class).hasMessageContaining("summary.json")
+                .hasMessageContaining("no such file");
+        Path staged = dir.resolve("staged.jsonl");
+        stage(staged, differences());
+        Path out = dir.resolve("report");
+        report(staged).writeJson(out);
+        Files.delete(out.resolve("differences.jsonl"));
+        assertThatThrownBy(() -> ReconciliationReport.read(out)).hasMessageContaining("differences.jsonl");
+
+        report(staged).writeJson(out);
+        String summary = Files.readString(out.resolve("summary.json"));
+        Files.writeString(out.resolve("summary.json"), summary.replace("\"contentMismatch\" : 55", "\"contentMismatch\" : -1"));
+        assertThatThrownBy(() -> ReconciliationReport.read(out)).isInstanceOf(S3ReconException.class)
+                .hasMessageContaining("counts.contentMismatch");
+        Files.writeString(out.resolve("summary.json"), summary.replace("COMPLETED_WITH_DIFFERENCES", "HALF_DONE"));
+        assertThatThrownBy(() -> ReconciliationReport.read(out)).hasMessageContaining("state")
+                .hasMessageContaining("HALF_DONE");
+        Files.writeString(out.resolve("summary.json"), summary.substring(0, summary.length() / 2));
+        assertThatThrownBy(() -> ReconciliationReport.read(out)).hasMessageContaining("not readable as JSON");
+        Files.writeString(out.resolve("summary.json"), summary.replace("\"startedAt\"", "\"begun\""));
+        assertThatThrownBy(() -> ReconciliationReport.read(out)).hasMessageContaining("'startedAt'");
+    }
+
     private static void stage(Path file, List<Difference> differences) {
         try (DifferencesJson.Writer writer = new DifferencesJson.Writer(file)) {
             differences.forEach(writer::write);

@@ -37,9 +37,24 @@ abstract class PairCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        S3Url s = S3Url.parse(source, "SRC");
-        S3Url d = S3Url.parse(destination, "DST");
-        Path work = common.workDir != null ? common.workDir
+        return run(S3Url.parse(source, "SRC"), S3Url.parse(destination, "DST"), common, connection, flags, env, out,
+                err, this::execute);
+    }
+
+    /** What a command does with its migration: its work and the exit status. */
+    interface Work {
+        int execute(Migration m, Path work);
+    }
+
+    /**
+     * Builds the migration of a pair with every flag (work directory: {@code --work-dir}, else the
+     * pair's default), installs the Ctrl+C guard, runs the work and prints a failure as one line.
+     *
+     * @return the exit status
+     */
+    static int run(S3Url s, S3Url d, CommonOptions common, ConnectionOptions connection, MigrationFlags flags,
+            Map<String, String> env, PrintStream out, PrintStream err, Work work) {
+        Path dir = common.workDir != null ? common.workDir
                 : WorkDirectories.of(connection.serverIdentity(ConnectionOptions.Side.SOURCE, env), s,
                         connection.serverIdentity(ConnectionOptions.Side.DESTINATION, env), d, env);
         ProgressPrinter progress = new ProgressPrinter(err, System.console() != null, flags.progressLineInterval(),
@@ -48,13 +63,13 @@ abstract class PairCommand implements Callable<Integer> {
             Migration.Builder b = Migration.builder()
                     .source(S3Location.of(clients.source(), s.bucket(), s.prefix()))
                     .destination(S3Location.of(clients.destination(), d.bucket(), d.prefix()))
-                    .workDirectory(work)
+                    .workDirectory(dir)
                     .listener(progress);
             flags.apply(b);
-            try (Migration m = b.build(); SignalGuard guard = SignalGuard.install(m, work, err)) {
+            try (Migration m = b.build(); SignalGuard guard = SignalGuard.install(m, dir, err)) {
                 int code;
                 try {
-                    code = execute(m, work);
+                    code = work.execute(m, dir);
                 } catch (RuntimeException e) {
                     progress.endLine();
                     code = Failures.print(e, err, common.debug);

@@ -117,6 +117,39 @@ class CliTest {
     }
 
     @Test
+    void repairAppliesAReportWrittenByAnEarlierReconcile() throws Exception {
+        seed("cli-src-3", 5, "in/");
+        seed("cli-dst-3", 2, "in/");
+        Path work = home.resolve("w3");
+        CliProcess.Result before = CliProcess.run(env(), "reconcile", "-q", "--work-dir", work.toString(),
+                "--endpoint-url", endpoint(), "s3://cli-src-3/in/", "s3://cli-dst-3/in/");
+        assertThat(before.exit()).as(before.err()).isEqualTo(1);
+        // The report moves: repair reads it from wherever it is now.
+        Path kept = home.resolve("kept-report");
+        Files.createDirectories(kept);
+        for (String f : List.of("summary.json", "differences.jsonl")) {
+            Files.copy(work.resolve("report").resolve(f), kept.resolve(f));
+        }
+        CliProcess.Result repair = CliProcess.run(env(), "repair", "--json", "-q", "--work-dir",
+                home.resolve("w3r").toString(), "--endpoint-url", endpoint(), kept.toString());
+        assertThat(repair.exit()).as(repair.err()).isZero();
+        JsonNode summary = JSON.readTree(repair.out());
+        assertThat(summary.get("state").asText()).isEqualTo("COMPLETED");
+        assertThat(summary.get("transfer").get("objectsCopied").asLong()).isEqualTo(3);
+        assertThat(summary.get("source").get("prefix").asText()).isEqualTo("in/");
+
+        CliProcess.Result after = CliProcess.run(env(), "reconcile", "-q", "--work-dir", work.toString(),
+                "--endpoint-url", endpoint(), "s3://cli-src-3/in/", "s3://cli-dst-3/in/");
+        assertThat(after.exit()).as(after.err()).isZero();
+
+        CliProcess.Result missing = CliProcess.run(env(), "repair", "--endpoint-url", endpoint(),
+                home.resolve("no-report").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err().strip().lines()).hasSize(1);
+        assertThat(missing.err()).contains("summary.json").doesNotContain("Exception");
+    }
+
+    @Test
     void validateAndEstimate() throws Exception {
         seed("cli-src-2", 4, "p/");
         s3.createBucket("cli-dst-2");

@@ -291,12 +291,25 @@ final class SmallCopies {
                 });
     }
 
-    /** The bytes of a GET, checksummed and checked against what the source stores, if comparable. */
+    /**
+     * The bytes of a GET, checksummed and checked against what the source stores: a full-object
+     * checksum of another algorithm is computed too (the SDK checks it on its own path; a direct
+     * GET has only this check).
+     */
     private Downloaded downloaded(Task task, Step get, SourceObject described, byte[] bytes) {
         SdkChecksum checksum = Checksums.newChecksum(session.algorithm);
         checksum.update(bytes, 0, bytes.length);
         String value = Checksums.base64(checksum);
         verify(get, value, null, described);
+        Checksum stored = described.checksum();
+        if (stored != null && stored.algorithm() != session.algorithm && stored.type() == ChecksumType.FULL_OBJECT) {
+            SdkChecksum other = Checksums.newChecksum(stored.algorithm());
+            other.update(bytes, 0, bytes.length);
+            if (!Checksums.base64(other).equals(stored.value())) {
+                throw new StepException(get, new ChecksumMismatchException("the source stores " + stored.algorithm()
+                        + " " + stored.value() + " but the bytes read from it have " + Checksums.base64(other)));
+            }
+        }
         return new Downloaded(described, bytes, Checksum.of(session.algorithm, ChecksumType.FULL_OBJECT, value));
     }
 
