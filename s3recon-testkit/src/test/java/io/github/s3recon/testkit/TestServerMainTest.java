@@ -61,7 +61,8 @@ class TestServerMainTest {
                 throw new AssertionError(e);
             }
         });
-        return ready.get(60, TimeUnit.SECONDS);
+        // A Spring Boot server (S3Mock) can take over a minute to start on a busy 2-core machine.
+        return ready.get(180, TimeUnit.SECONDS);
     }
 
     private static S3Client client(URI endpoint, String accessKey, String secretKey) {
