@@ -2,7 +2,11 @@ package io.github.s3recon.postgres;
 
 import io.github.s3recon.S3ReconException;
 import java.io.Serializable;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
@@ -162,8 +166,30 @@ public record PostgresSettings(String url, String user, String passwordVariable,
         return USER_INFO.matcher(redacted).replaceAll("$1***@");
     }
 
-    /** Where the store is, for messages: the URL, the user and the schema. */
-    String describe() {
+    /**
+     * Opens a plain JDBC connection with these settings (no pool), the password read from the
+     * environment now; for tools that keep tables of their own beside the store's.
+     *
+     * @return the connection, in auto-commit mode, owned by the caller
+     * @throws SQLException when the server cannot be reached or refuses the user; the message
+     *     carries no password
+     */
+    public Connection connect() throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        String secret = password();
+        if (secret != null) {
+            properties.setProperty("password", secret);
+        }
+        return DriverManager.getConnection(url, properties);
+    }
+
+    /**
+     * Where the store is, for messages: the URL, the user and the schema; never a password.
+     *
+     * @return the description
+     */
+    public String describe() {
         return url + " (user " + user + ", schema " + schema + ")";
     }
 
