@@ -103,14 +103,14 @@ class SparkMigrationTest {
         return bucket;
     }
 
-    /** 240 objects under 12 prefixes, a few of them 6 MiB (multipart at the default part size). */
+    /** 64 objects under 8 prefixes, one of them 6 MiB (a multipart copy at the default part size). */
     private static List<String> seed(String bucket, long seed) {
         Random random = new Random(seed);
         List<String> keys = new ArrayList<>();
-        for (int p = 0; p < 12; p++) {
-            for (int i = 0; i < 20; i++) {
+        for (int p = 0; p < 8; p++) {
+            for (int i = 0; i < 8; i++) {
                 String key = String.format("p%02d/obj-%03d-é.bin", p, i);
-                byte[] content = new byte[(p == 3 && i < 2) ? 6 * 1024 * 1024 : 200 + random.nextInt(3000)];
+                byte[] content = new byte[(p == 3 && i == 0) ? 6 * 1024 * 1024 : 200 + random.nextInt(3000)];
                 random.nextBytes(content);
                 S3.put(bucket, key, content);
                 keys.add(key);
@@ -124,7 +124,7 @@ class SparkMigrationTest {
                 .source(source, "", client(S3.endpoint()))
                 .destination(destination, "", client(destinationEndpoint))
                 .checkpoints(checkpoints()).workDirectory(work.resolve("executors").toString())
-                .reportDirectory(work.resolve("report")).shards(6);
+                .reportDirectory(work.resolve("report")).shards(4);
     }
 
     @Test
@@ -193,9 +193,9 @@ class SparkMigrationTest {
         String destination = bucket("spark-fail-dst");
         List<String> keys = seed(source, 2);
         AtomicInteger injected = new AtomicInteger();
-        // The first attempt of every shard fails after its fifth copy: Spark retries each.
+        // The first attempt of every shard fails after its third copy: Spark retries each.
         ShardWork.fault = (shard, attempt, copied) -> {
-            if (attempt == 0 && copied == 5) {
+            if (attempt == 0 && copied == 3) {
                 injected.incrementAndGet();
                 return true;
             }
@@ -219,16 +219,30 @@ class SparkMigrationTest {
         String destination = bucket("spark-guard-dst");
         seed(source, 3);
         for (int i = 0; i < 30; i++) {
-            S3.put(destination, String.format("p%02d/extra-%02d", i % 12, i), new byte[] {1});
+            S3.put(destination, String.format("p%02d/extra-%02d", i % 8, i), new byte[] {1});
         }
-        // 30 deletions over six shards: each shard plans few, the job plans too many.
+        // 30 deletions over four shards: each shard plans few, the job plans too many.
         SparkMigration job = job(source, destination, proxy.endpoint()).deleteExtraneous(true).maxDeletes(20).build();
+
+        SparkResult plan = job.plan(spark);
+        assertThat(plan.planned().copies()).isEqualTo(64);
+        assertThat(plan.planned().deletes()).isEqualTo(30);
+        assertThat(plan.planned().planFile()).exists();
+        assertThat(lines(plan.planned().planFile())).as("actions in the merged plan").hasSize(94);
 
         assertThatThrownBy(() -> job.run(spark)).isInstanceOfSatisfying(S3ReconException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_DELETES))
                 .hasMessageContaining("deletes 30").hasMessageContaining("maxDeletes (20)");
         assertThat(proxy.objectWrites(destination)).as("objects written").isEmpty();
         assertThat(S3.client().listObjectsV2(b -> b.bucket(destination)).keyCount()).isEqualTo(30);
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void assertSameBytes(String source, String destination, List<String> keys) {
