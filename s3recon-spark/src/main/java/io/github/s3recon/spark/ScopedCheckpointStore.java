@@ -12,16 +12,24 @@ import java.util.stream.Stream;
  * run ids are stored as {@code <scope>/<id>} and {@link #runs()} lists only those of the scope, so
  * that the engine's resume logic ("the unfinished run of this work directory") works per shard
  * although every shard of every job shares one PostgreSQL schema. Closing the view flushes the
- * shared store and leaves it open. Thread-safe as the store it wraps.
+ * shared store and leaves it open, unless the view was made to own it. Thread-safe as the store it
+ * wraps.
  */
 final class ScopedCheckpointStore implements CheckpointStore {
 
     private final CheckpointStore shared;
     private final String prefix;
+    private final boolean owns;
 
     ScopedCheckpointStore(CheckpointStore shared, String scope) {
+        this(shared, scope, false);
+    }
+
+    /** A view that closes the shared store when it is closed, if {@code owns}. */
+    ScopedCheckpointStore(CheckpointStore shared, String scope, boolean owns) {
         this.shared = Objects.requireNonNull(shared, "shared");
         this.prefix = Objects.requireNonNull(scope, "scope") + "/";
+        this.owns = owns;
     }
 
     private String id(String runId) {
@@ -142,6 +150,10 @@ final class ScopedCheckpointStore implements CheckpointStore {
 
     @Override
     public void close() {
-        shared.flush();
+        if (owns) {
+            shared.close();
+        } else {
+            shared.flush();
+        }
     }
 }
