@@ -48,7 +48,10 @@ final class ShardWork {
         private static final long serialVersionUID = 1L;
     }
 
-    /** A test's way to fail a task in the middle of its shard (local mode: the driver's JVM). */
+    /**
+     * A test's way to fail a task (local mode: the driver's JVM): asked at the start of each attempt
+     * (with 0 objects copied) and after each copy; true fails the attempt.
+     */
     @FunctionalInterface
     interface Fault {
         boolean failNow(int shard, int attempt, long objectsCopied);
@@ -69,6 +72,11 @@ final class ShardWork {
             }
         }
         int attempt = TaskContext.get() == null ? 0 : TaskContext.get().attemptNumber();
+        Fault injected = fault;
+        if (injected != null && injected.failNow(task.index(), attempt, 0)) {
+            throw new IllegalStateException("injected failure of shard " + task.index() + " at the start of attempt "
+                    + attempt);
+        }
         Path base = Path.of(job.workDirectory(), job.jobId(), operation.name().toLowerCase(Locale.ROOT));
         // A reconcile or plan keeps nothing between attempts: a directory of its own each time.
         Path workDirectory = operation == Operation.RUN ? base.resolve("shard-" + task.index())
@@ -86,7 +94,6 @@ final class ShardWork {
             ShardSpec shard = ShardSpec.of(task.index(), from, to, task.range());
             AtomicReference<Migration> running = new AtomicReference<>();
             AtomicLong copied = new AtomicLong();
-            Fault injected = fault;
             MigrationListener faults = new MigrationListener() {
                 @Override
                 public void onObjectCopied(ObjectCopied event) {

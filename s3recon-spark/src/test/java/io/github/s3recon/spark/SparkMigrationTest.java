@@ -214,6 +214,43 @@ class SparkMigrationTest {
     }
 
     @Test
+    void aJobRunAgainAfterItFailedSkipsTheShardsThatFinished() {
+        String source = bucket("spark-again-src");
+        String destination = bucket("spark-again-dst");
+        List<String> keys = seed(source, 4);
+        // Shard 1 fails after its first copy, then at the start of every retry (4 attempts in local[2,4]):
+        // the job fails with shard 1 half done; the other shards finish.
+        ShardWork.fault = (shard, attempt, copied) -> shard == 1 && (copied == 1 || attempt > 0);
+        SparkMigration job = job(source, destination, proxy.endpoint()).build();
+        assertThatThrownBy(() -> job.run(spark)).hasStackTraceContaining("injected failure of shard 1");
+        // An aborted job leaves its other running tasks to finish (Spark does not interrupt them).
+        awaitNoRunningTask();
+
+        ShardWork.fault = null;
+        SparkResult again = job.run(spark);
+
+        assertThat(again.shardsRun()).as("shards run again").isEqualTo(1);
+        assertThat(again.state()).isEqualTo(MigrationState.COMPLETED);
+        assertThat(again.report().counts().matched()).isEqualTo(keys.size());
+        assertSameBytes(source, destination, keys);
+        assertThat(proxy.completedObjectWrites(destination).values()).allMatch(n -> n == 1);
+    }
+
+    @Test
+    void aJobIdRunAgainWithAnotherConfigurationIsRefused() {
+        String source = bucket("spark-conflict-src");
+        String destination = bucket("spark-conflict-dst");
+        S3.put(source, "a", new byte[] {1});
+        SparkMigration.Builder builder = job(source, destination, S3.endpoint()).jobId("conflict");
+        builder.build().run(spark);
+
+        assertThatThrownBy(() -> builder.deleteExtraneous(true).build().run(spark))
+                .isInstanceOfSatisfying(S3ReconException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.RESUME_CONFLICT))
+                .hasMessageContaining("'conflict'").hasMessageContaining("another jobId");
+    }
+
+    @Test
     void theDeletionGuardsHoldOnTheWholeJobBeforeAnyTaskWrites() {
         String source = bucket("spark-guard-src");
         String destination = bucket("spark-guard-dst");
@@ -235,6 +272,26 @@ class SparkMigrationTest {
                 .hasMessageContaining("deletes 30").hasMessageContaining("maxDeletes (20)");
         assertThat(proxy.objectWrites(destination)).as("objects written").isEmpty();
         assertThat(S3.client().listObjectsV2(b -> b.bucket(destination)).keyCount()).isEqualTo(30);
+    }
+
+    private static void awaitNoRunningTask() {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            int running = 0;
+            for (var executor : spark.sc().statusTracker().getExecutorInfos()) {
+                running += executor.numRunningTasks();
+            }
+            if (running == 0) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("tasks still running after 2 minutes");
     }
 
     private static List<String> lines(Path file) {
