@@ -29,7 +29,8 @@ final class TestDatabase {
     static PostgresSettings settings() {
         PostgresSettings settings = PostgresSettings.fromEnvironment();
         if (!checked) {
-            try (Connection ignored = connect(settings)) {
+            try {
+                connect(settings).close();
                 unreachable = null;
             } catch (SQLException e) {
                 unreachable = "No PostgreSQL server at " + settings.describe() + " (" + e.getMessage() + "): set "
