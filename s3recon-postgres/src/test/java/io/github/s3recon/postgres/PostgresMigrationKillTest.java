@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A migration whose checkpoints are in PostgreSQL, in a child JVM killed with SIGKILL while it
- * copies small objects, in the middle of multipart uploads, and twice in one run, then run again:
+ * copies small objects, and twice in one run (in the middle of a multipart upload, then early in
+ * the resume), then run again:
  * the resumed run (the same run, resumed from the PostgreSQL history) ends COMPLETED, an
  * independent reconcile finds no difference, the destination completed each object's write
  * exactly once (counted by a proxy in front of it), the uploads under way at the kill were
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresMigrationKillTest {
 
     private static final EmbeddedS3 S3 = EmbeddedS3.shared();
-    private static final int SMALL = 60;
+    private static final int SMALL = 40;
     private static final int LARGE = 2;
     private static final int LARGE_SIZE = 12 * 1024 * 1024;
     private static final AtomicInteger BUCKETS = new AtomicInteger();
@@ -85,7 +86,7 @@ class PostgresMigrationKillTest {
         }
     }
 
-    private enum Moment { COPYING, MULTIPART, TWICE }
+    private enum Moment { COPYING, TWICE }
 
     @Test
     void aRunKilledAtRandomMomentsResumesFromPostgresWithNothingLostAndNothingWrittenTwice() throws Exception {
@@ -94,7 +95,8 @@ class PostgresMigrationKillTest {
         System.out.println("PostgresMigrationKillTest seed " + seed + " (rerun with -Dkill.seed=" + seed + ")");
         Random random = new Random(seed);
         int trial = 0;
-        for (Moment moment : List.of(Moment.COPYING, Moment.MULTIPART, Moment.TWICE)) {
+        // TWICE kills first in a multipart upload, then early in the resume.
+        for (Moment moment : List.of(Moment.COPYING, Moment.TWICE)) {
             trial++;
             String destination = bucket("pg-kill-dst-" + trial);
             String schema = TestDatabase.newSchema("kill");
