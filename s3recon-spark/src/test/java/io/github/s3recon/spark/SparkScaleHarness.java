@@ -86,6 +86,8 @@ public final class SparkScaleHarness {
             System.out.printf(Locale.ROOT, "RESULT mode=%s objects=%d wall_s=%.1f keys_per_s=%.0f heap_peak_mib=%d"
                     + " differences=%d expected=%d%n", mode, objects, elapsed / 1e9, 2.0 * objects / (elapsed / 1e9),
                     peak >> 20, differences, expected);
+        } finally {
+            ShardFiles.deleteQuietly(work);
         }
     }
 }
