@@ -212,6 +212,26 @@ public final class Migration implements AutoCloseable {
      *     buckets or prefixes, or any failure {@link #reconcile()} can have
      */
     public MigrationResult reconcile(ShardSpec shard) {
+        checkShard(shard);
+        return gate.run(this::sequencer, r -> r.reconcile(List.of(shard.range())));
+    }
+
+    /**
+     * Runs one shard: like {@link #run()}, but lists, copies, deletes and verifies only the keys of
+     * its range, so that a distributed engine runs each shard on a worker. The deletion guards
+     * apply to the shard's own plan; a resume of an unfinished run of the shard goes on with it.
+     *
+     * @param shard a shard of this migration's source and destination; not null
+     * @return the shard's result; its counts and transfer cover the shard's keys only
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the shard names other
+     *     buckets or prefixes, or any failure {@link #run()} can have
+     */
+    public MigrationResult run(ShardSpec shard) {
+        checkShard(shard);
+        return gate.run(this::sequencer, r -> r.migrate(List.of(shard.range())));
+    }
+
+    private void checkShard(ShardSpec shard) {
         if (shard == null) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "shard must not be null");
         }
@@ -223,7 +243,6 @@ public final class Migration implements AutoCloseable {
                     + shard.destinationPrefix() + ", not of this migration (" + options.source + " -> " + options.destination
                     + "): build the migration with the shard's locations");
         }
-        return gate.run(this::sequencer, r -> r.reconcile(List.of(shard.range())));
     }
 
     /**

@@ -171,12 +171,23 @@ public final class RunSequencer {
      * @throws S3ReconException if the run fails; listeners have then seen it finish as FAILED
      */
     public MigrationResult migrate() {
+        return migrate(null);
+    }
+
+    /**
+     * Runs a migration of some ranges only (a shard), as {@link #migrate()}.
+     *
+     * @param only the ranges, in key order, or null to plan them
+     * @return the result
+     * @throws S3ReconException if the run fails; listeners have then seen it finish as FAILED
+     */
+    public MigrationResult migrate(List<KeyRange> only) {
         TransferScheduler scheduler = requireScheduler();
         checkResumable(run.settings);
         return guarded("migration", RunKind.RUN, lifecycle -> {
             ResumeState at = lifecycle.resume();
             if (at.ranges() == null) {
-                lifecycle.save(at.withRanges(plan())); // a resume lists the same ranges
+                lifecycle.save(at.withRanges(only != null ? only : plan())); // a resume lists the same ranges
             }
             List<KeyRange> ranges = lifecycle.resume().ranges();
             if (lifecycle.resume().stage() == Stage.PLAN) {
