@@ -30,6 +30,7 @@ import software.amazon.awssdk.core.SdkField;
 import software.amazon.awssdk.endpoints.Endpoint;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
@@ -153,24 +154,16 @@ final class DirectRelay implements AutoCloseable {
      * @return the answer; fails with a {@link DirectFailure} on anything but a whole 200
      */
     CompletableFuture<Got> get(DirectRoute route, S3Location location, String key, String ifMatch, long length) {
-        return location.client().serviceClientConfiguration().credentialsProvider().resolveIdentity()
-                .thenCompose(identity -> {
-                    SdkHttpRequest.Builder unsigned = request(route, key, SdkHttpMethod.GET)
-                            .putHeader("x-amz-checksum-mode", "ENABLED");
-                    if (ifMatch != null) {
-                        unsigned.putHeader("If-Match", ifMatch);
-                    }
-                    HttpRequest request = send(route.sign(unsigned.build(), identity), HttpRequest.BodyPublishers.noBody(),
-                            "GET");
-                    return http.sendAsync(request, info -> info.statusCode() == 200
-                            && info.headers().firstValueAsLong("Content-Length").orElse(-1) == length
-                                    ? new Fill((int) length) : BodySubscribers.replacing((byte[]) null));
-                })
-                .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((response, failure) -> {
-                    if (failure != null) {
-                        throw new DirectFailure("GET failed: " + failure);
-                    }
+        return exchange(location, "GET", identity -> {
+            SdkHttpRequest.Builder unsigned = request(route, key, SdkHttpMethod.GET)
+                    .putHeader("x-amz-checksum-mode", "ENABLED");
+            if (ifMatch != null) {
+                unsigned.putHeader("If-Match", ifMatch);
+            }
+            return send(route.sign(unsigned.build(), identity), HttpRequest.BodyPublishers.noBody(), "GET");
+        }, info -> info.statusCode() == 200 && info.headers().firstValueAsLong("Content-Length").orElse(-1) == length
+                ? new Fill((int) length) : BodySubscribers.replacing((byte[]) null))
+                .thenApply(response -> {
                     if (response.statusCode() != 200 || response.body() == null) {
                         throw new DirectFailure("GET answered " + response.statusCode());
                     }
@@ -199,33 +192,26 @@ final class DirectRelay implements AutoCloseable {
                 return CompletableFuture.failedFuture(new DirectFailure("PutObject field " + field.memberName()));
             }
         }
-        return location.client().serviceClientConfiguration().credentialsProvider().resolveIdentity()
-                .thenCompose(identity -> {
-                    SdkHttpRequest.Builder unsigned = request(route, request.key(), SdkHttpMethod.PUT);
-                    header(unsigned, "Content-Type", request.contentType());
-                    header(unsigned, "Content-Encoding", request.contentEncoding());
-                    header(unsigned, "Content-Disposition", request.contentDisposition());
-                    header(unsigned, "Content-Language", request.contentLanguage());
-                    header(unsigned, "Cache-Control", request.cacheControl());
-                    header(unsigned, "Expires", request.expires() == null ? null
-                            : DateUtils.formatRfc822Date(request.expires()));
-                    header(unsigned, "Content-MD5", request.contentMD5());
-                    header(unsigned, "x-amz-tagging", request.tagging());
-                    if (request.hasMetadata()) {
-                        request.metadata().forEach((k, v) -> unsigned.putHeader("x-amz-meta-" + k, v));
-                    }
-                    if (checksum != null) {
-                        unsigned.putHeader(Checksums.header(algorithm), checksum);
-                    }
-                    HttpRequest put = send(route.sign(unsigned.build(), identity),
-                            HttpRequest.BodyPublishers.ofByteArray(bytes), "PUT");
-                    return http.sendAsync(put, HttpResponse.BodyHandlers.discarding());
-                })
-                .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((response, failure) -> {
-                    if (failure != null) {
-                        throw new DirectFailure("PUT failed: " + failure);
-                    }
+        return exchange(location, "PUT", identity -> {
+            SdkHttpRequest.Builder unsigned = request(route, request.key(), SdkHttpMethod.PUT);
+            header(unsigned, "Content-Type", request.contentType());
+            header(unsigned, "Content-Encoding", request.contentEncoding());
+            header(unsigned, "Content-Disposition", request.contentDisposition());
+            header(unsigned, "Content-Language", request.contentLanguage());
+            header(unsigned, "Cache-Control", request.cacheControl());
+            header(unsigned, "Expires", request.expires() == null ? null
+                    : DateUtils.formatRfc822Date(request.expires()));
+            header(unsigned, "Content-MD5", request.contentMD5());
+            header(unsigned, "x-amz-tagging", request.tagging());
+            if (request.hasMetadata()) {
+                request.metadata().forEach((k, v) -> unsigned.putHeader("x-amz-meta-" + k, v));
+            }
+            if (checksum != null) {
+                unsigned.putHeader(Checksums.header(algorithm), checksum);
+            }
+            return send(route.sign(unsigned.build(), identity), HttpRequest.BodyPublishers.ofByteArray(bytes), "PUT");
+        }, HttpResponse.BodyHandlers.discarding())
+                .thenApply(response -> {
                     if (response.statusCode() != 200) {
                         throw new DirectFailure("PUT answered " + response.statusCode());
                     }
@@ -249,20 +235,10 @@ final class DirectRelay implements AutoCloseable {
      *     200 with a readable {@code Tagging} document
      */
     CompletableFuture<List<Tag>> tags(DirectRoute route, S3Location location, String key) {
-        return location.client().serviceClientConfiguration().credentialsProvider().resolveIdentity()
-                .thenCompose(identity -> {
-                    SdkHttpRequest.Builder unsigned = request(route, key, SdkHttpMethod.GET)
-                            .appendRawQueryParameter("tagging", null);
-                    HttpRequest request = send(route.sign(unsigned.build(), identity), HttpRequest.BodyPublishers.noBody(),
-                            "GET");
-                    return http.sendAsync(request, info -> info.statusCode() == 200
-                            ? BodySubscribers.ofByteArray() : BodySubscribers.replacing((byte[]) null));
-                })
-                .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((response, failure) -> {
-                    if (failure != null) {
-                        throw new DirectFailure("GetObjectTagging failed: " + failure);
-                    }
+        return exchange(location, "GetObjectTagging", identity -> send(route.sign(request(route, key, SdkHttpMethod.GET)
+                .appendRawQueryParameter("tagging", null).build(), identity), HttpRequest.BodyPublishers.noBody(), "GET"),
+                info -> info.statusCode() == 200 ? BodySubscribers.ofByteArray() : BodySubscribers.replacing((byte[]) null))
+                .thenApply(response -> {
                     if (response.statusCode() != 200 || response.body() == null) {
                         throw new DirectFailure("GetObjectTagging answered " + response.statusCode());
                     }
@@ -318,6 +294,23 @@ final class DirectRelay implements AutoCloseable {
         f.setProperty(javax.xml.stream.XMLInputFactory.SUPPORT_DTD, false);
         f.setProperty(javax.xml.stream.XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         return f;
+    }
+
+    /**
+     * Resolves the client's credentials, builds the signed request with them and sends it; a
+     * failure to get an answer at all (or in {@link #TIMEOUT}) is a {@link DirectFailure}.
+     */
+    private <T> CompletableFuture<HttpResponse<T>> exchange(S3Location location, String what,
+            java.util.function.Function<AwsCredentialsIdentity, HttpRequest> signed, HttpResponse.BodyHandler<T> body) {
+        return location.client().serviceClientConfiguration().credentialsProvider().resolveIdentity()
+                .thenCompose(identity -> http.sendAsync(signed.apply(identity), body))
+                .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((response, failure) -> {
+                    if (failure != null) {
+                        throw new DirectFailure(what + " failed: " + failure);
+                    }
+                    return response;
+                });
     }
 
     private static SdkHttpRequest.Builder request(DirectRoute route, String key, SdkHttpMethod method) {
