@@ -2,6 +2,7 @@ package io.github.s3recon.dashboard.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.s3recon.ChecksumAlgorithm;
+import io.github.s3recon.DataSize;
 import io.github.s3recon.Migration;
 import io.github.s3recon.OverwritePolicy;
 import io.github.s3recon.S3Location;
@@ -29,10 +30,12 @@ import java.util.List;
  * @param listingRanges key ranges listed in parallel, null for automatic
  * @param maxAttempts attempts per object, null for the engine's default
  * @param copyTags whether object tags are copied (content headers and metadata always are)
+ * @param maxBytesPerSecond the bandwidth limit, null for none
  */
 public record MigrationSpec(String name, Side source, Side destination, Verification verification,
         ChecksumAlgorithm checksumAlgorithm, OverwritePolicy overwrite, boolean deleteExtraneous, long maxDeletes,
-        List<String> include, List<String> exclude, Integer listingRanges, Integer maxAttempts, boolean copyTags) {
+        List<String> include, List<String> exclude, Integer listingRanges, Integer maxAttempts, boolean copyTags,
+        Long maxBytesPerSecond) {
 
     /** One side: an endpoint's name, a bucket and a prefix ("" for the whole bucket). */
     public record Side(String endpoint, String bucket, String prefix) {
@@ -68,7 +71,8 @@ public record MigrationSpec(String name, Side source, Side destination, Verifica
                 maxDeletes == null ? Migration.DEFAULT_MAX_DELETES : maxDeletes,
                 globs(o, "include"), globs(o, "exclude"),
                 ranges == null ? null : ranges.intValue(), attempts == null ? null : attempts.intValue(),
-                Json.bool(o, "copyTags", "options.copyTags", true));
+                Json.bool(o, "copyTags", "options.copyTags", true),
+                Json.integer(o, "maxBytesPerSecond", "options.maxBytesPerSecond", 1, Long.MAX_VALUE));
     }
 
     private static List<String> globs(ObjectNode o, String name) {
@@ -112,6 +116,9 @@ public record MigrationSpec(String name, Side source, Side destination, Verifica
         if (maxAttempts != null) {
             scheduler.maxAttempts(maxAttempts);
         }
+        if (maxBytesPerSecond != null) {
+            scheduler.maxBytesPerSecond(DataSize.ofBytes(maxBytesPerSecond));
+        }
         Migration.Builder b = Migration.builder()
                 .source(S3Location.of(endpoints.get(source.endpoint(), "source.endpoint").client(), source.bucket(),
                         source.prefix()))
@@ -153,6 +160,7 @@ public record MigrationSpec(String name, Side source, Side destination, Verifica
         o.put("listingRanges", listingRanges);
         o.put("maxAttempts", maxAttempts);
         o.put("copyTags", copyTags);
+        o.put("maxBytesPerSecond", maxBytesPerSecond);
         return n;
     }
 

@@ -172,7 +172,28 @@ public final class RunFiles {
             throw ApiException.badRequest("format", "format must be jsonl or sh, was \"" + format + "\"");
         }
         JsonNode config = Json.parse(run.record().configuration());
-        FixPlan plan = new FixPlan(location(config, "source"), location(config, "destination"), planned, 0, 0, 0, 0);
+        long[] counts = new long[4]; // copies, recopies, deletes, bytes: the script's header says them
+        try (BufferedReader r = Files.newBufferedReader(planned, StandardCharsets.UTF_8)) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                JsonNode a = Json.parse(line);
+                if (a == null) {
+                    continue;
+                }
+                switch (a.path("action").asText()) {
+                    case "COPY" -> counts[0]++;
+                    case "RECOPY" -> counts[1]++;
+                    case "DELETE" -> counts[2]++;
+                    default -> {
+                        continue;
+                    }
+                }
+                counts[3] += Math.max(0, a.path("source").path("size").asLong(0));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        FixPlan plan = new FixPlan(location(config, "source"), location(config, "destination"), planned, counts[0],
+                counts[1], counts[2], counts[3]);
         plan.writeShellScript(temp);
         return temp;
     }

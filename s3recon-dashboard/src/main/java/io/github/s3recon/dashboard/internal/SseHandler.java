@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  * {@code id: N}, {@code event: <type>}, {@code data: <the EventJson form plus "migration">}. A client
  * that sends {@code Last-Event-ID} (browsers do when they reconnect) or {@code ?lastEventId=N} gets
  * what it missed that is still buffered; if some of it has left the buffer it first gets
- * {@code event: gap} with {@code {"missed": n}}. A comment line goes out every heartbeat so that
+ * {@code event: gap} with {@code {"missed": n}}. A client without either gets the events from now on;
+ * {@code lastEventId=0} asks for everything buffered. A comment line goes out every heartbeat so that
  * proxies keep the connection and a dead client is noticed. Filters: {@code migration=<id>},
  * {@code types=progress,finished} (only those), {@code skip=difference,objectCopied} (all but those).
  * One thread per connected client. Thread-safe.
@@ -47,7 +48,7 @@ public final class SseHandler implements HttpHandler {
             }
             String header = x.getRequestHeaders().getFirst("Last-Event-ID");
             String given = header != null ? header : q.get("lastEventId");
-            lastId = 0;
+            lastId = -1; // none given: from now on
             if (given != null && !given.isBlank()) {
                 try {
                     lastId = Long.parseLong(given.strip());
@@ -65,9 +66,12 @@ public final class SseHandler implements HttpHandler {
             Exchanges.error(x, e);
             return;
         }
-        if (lastId > hub.lastId()) {
+        if (lastId < 0) {
+            lastId = hub.lastId(); // a new client: what happens from now (lastEventId=0 asks for all buffered)
+        } else if (lastId > hub.lastId()) {
             lastId = 0; // an id from before this server started: everything buffered is new to the client
         }
+        boolean replayAll = lastId == 0;
         String migration = q.get("migration");
         x.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         x.getResponseHeaders().set("Cache-Control", "no-store");
@@ -88,9 +92,10 @@ public final class SseHandler implements HttpHandler {
                     continue;
                 }
                 StringBuilder b = new StringBuilder();
-                if (batch.missed() > 0) {
+                if (batch.missed() > 0 && !replayAll) {
                     b.append("event: gap\ndata: {\"missed\":").append(batch.missed()).append("}\n\n");
                 }
+                replayAll = false;
                 for (EventHub.Entry e : batch.entries()) {
                     lastId = e.id();
                     if ((migration != null && !migration.equals(e.migration()))
