@@ -128,8 +128,9 @@ class DashboardBrowserTest {
                 "return document.querySelector('.migration button[data-act=resume]') !== null");
         chrome.click(".migration button[data-act=resume]"); // "Run again" after a trial run: the real run
         chrome.waitFor("the transfer to start", 30_000,
-                "const p = document.querySelector('.migration .phase[data-phase=TRANSFERRING]');"
-                        + " return p !== null && document.querySelector('.migration button[data-act=cancel]') !== null");
+                "const m = document.querySelector('#migrations > .migration');" // the newest: the slow one
+                        + " const p = m.querySelector('.phase[data-phase=TRANSFERRING]');"
+                        + " return p !== null && p.classList.contains('RUNNING') && m.querySelector('button[data-act=cancel]') !== null");
         chrome.screenshot(SHOTS.resolve("progress-running.png"));
         chrome.click(".migration button[data-act=cancel]");
         chrome.waitFor("the cancelled state", 30_000,

@@ -21,10 +21,12 @@ import java.util.Map;
 
 /**
  * A run's files and log, read for the API: differences a page at a time straight from
- * {@code differences.jsonl} (a line reader; memory is one page, whatever the file's size), log lines
+ * {@code differences.jsonl} ({@link DifferencePages}; memory is one page, whatever the file's size), log lines
  * filtered by level and text, the fix plan as JSON Lines or a shell script. Stateless.
  */
 public final class RunFiles {
+
+    private static final DifferencePages PAGES = new DifferencePages();
 
     private RunFiles() {
     }
@@ -33,7 +35,8 @@ public final class RunFiles {
      * One page of a run's differences.
      *
      * @param run the run
-     * @param q {@code type} (a {@link DifferenceType}, empty for all), {@code q} (text in the key),
+     * @param q {@code type} (a {@link DifferenceType}, empty for all), {@code q} (text in the line: a
+     *     key, an ETag),
      *     {@code offset}, {@code limit} (1-1000, default 100)
      * @return {@code {"offset","limit","items":[...],"more":bool}}; no file yet gives no items
      */
@@ -46,38 +49,7 @@ public final class RunFiles {
         ObjectNode n = Json.object();
         n.put("offset", offset);
         n.put("limit", limit);
-        ArrayNode items = n.putArray("items");
-        boolean more = false;
-        if (Files.isRegularFile(file)) {
-            // The type is matched on the text first so that skipping a million lines parses none of them.
-            String typeNeedle = type == null ? null : "\"type\":\"" + type.name() + "\"";
-            long seen = 0;
-            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    if (line.isBlank() || (typeNeedle != null && !line.contains(typeNeedle))
-                            || (!text.isEmpty() && !line.contains(text))) {
-                        continue;
-                    }
-                    if (seen++ < offset) {
-                        continue;
-                    }
-                    if (items.size() == limit) {
-                        more = true;
-                        break;
-                    }
-                    JsonNode d = Json.parse(line);
-                    if (d != null && (type == null || type.name().equals(d.path("type").asText()))
-                            && (text.isEmpty() || d.path("key").asText().contains(text))) {
-                        items.add(d);
-                    } else {
-                        seen--; // matched the text but not the field: not part of the page
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        n.put("more", more);
+        PAGES.read(file, type, text, offset, limit, n);
         n.set("counts", run.summary() == null ? Json.object() : run.summary().path("counts"));
         return n;
     }

@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 /**
  * The runs of every known work directory (the jobs' and those the host named), read from each
  * directory's history, as rows the API filters, sorts and pages on the server: a browser gets one
- * page of a thousand runs, never all of them. Thread-safe (no state but the directory supplier).
+ * page of a thousand runs, never all of them. Thread-safe; each directory's runs are cached until its
+ * database changes.
  */
 public final class RunIndex {
 
@@ -68,6 +69,7 @@ public final class RunIndex {
     }
 
     private final Supplier<Map<Path, String>> directories;
+    private final Map<Path, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param directories the known work directories, each with the id of its job (or null)
@@ -80,16 +82,49 @@ public final class RunIndex {
     public List<Run> all() {
         List<Run> out = new ArrayList<>();
         for (Map.Entry<Path, String> d : directories.get().entrySet()) {
-            if (!Files.isRegularFile(d.getKey().resolve("s3recon.db"))) {
-                continue; // never create a database just to read it
-            }
-            try (MigrationHistory h = MigrationHistory.open(d.getKey())) {
-                for (CheckpointStore.RunRecord r : h.runs()) {
-                    out.add(new Run(r, d.getKey(), d.getValue(), r.summary() == null ? null : Json.parse(r.summary())));
-                }
-            }
+            out.addAll(runsOf(d.getKey(), d.getValue()));
         }
         return out;
+    }
+
+    /**
+     * A directory's runs, read again only when its database changed: a history of a thousand work
+     * directories then costs a few file stats per request, not a thousand database opens. A
+     * directory with an unfinished run is read again at most once a second even when its files
+     * look unchanged (a file time's resolution can hide a write).
+     */
+    private List<Run> runsOf(Path dir, String migration) {
+        Path db = dir.resolve("s3recon.db");
+        if (!Files.isRegularFile(db)) {
+            return List.of(); // never create a database just to read it
+        }
+        List<Object> stamp = List.of(stamp(db), stamp(dir.resolve("s3recon.db-wal")));
+        long now = System.nanoTime();
+        Cached cached = cache.get(dir);
+        if (cached != null && cached.stamp().equals(stamp)
+                && (cached.finished() || now - cached.readAt() < 1_000_000_000L)) {
+            return cached.runs();
+        }
+        List<Run> runs = new ArrayList<>();
+        try (MigrationHistory h = MigrationHistory.open(dir)) {
+            for (CheckpointStore.RunRecord r : h.runs()) {
+                runs.add(new Run(r, dir, migration, r.summary() == null ? null : Json.parse(r.summary())));
+            }
+        }
+        boolean finished = runs.stream().allMatch(r -> r.record().state().isTerminal());
+        cache.put(dir, new Cached(stamp, List.copyOf(runs), finished, now));
+        return runs;
+    }
+
+    private static String stamp(Path file) {
+        try {
+            return Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file) : "-";
+        } catch (java.io.IOException e) {
+            return "?" + System.nanoTime(); // unreadable now: never equal, so read again
+        }
+    }
+
+    private record Cached(List<Object> stamp, List<Run> runs, boolean finished, long readAt) {
     }
 
     /**
@@ -101,14 +136,9 @@ public final class RunIndex {
      */
     public Run find(String runId) {
         for (Map.Entry<Path, String> d : directories.get().entrySet()) {
-            if (!Files.isRegularFile(d.getKey().resolve("s3recon.db"))) {
-                continue;
-            }
-            try (MigrationHistory h = MigrationHistory.open(d.getKey())) {
-                Optional<CheckpointStore.RunRecord> r = h.run(runId);
-                if (r.isPresent()) {
-                    return new Run(r.get(), d.getKey(), d.getValue(),
-                            r.get().summary() == null ? null : Json.parse(r.get().summary()));
+            for (Run r : runsOf(d.getKey(), d.getValue())) {
+                if (r.record().runId().equals(runId)) {
+                    return r;
                 }
             }
         }
@@ -235,9 +265,9 @@ public final class RunIndex {
         n.put("objectsCopied", objects);
         n.put("averageBytesPerSecond", copyMillis == 0 ? 0 : bytes * 1000.0 / copyMillis);
         ArrayNode series = n.putArray("throughput");
-        runs.stream().filter(r -> r.record().endedAt() != null)
-                .sorted(Comparator.comparing(r -> r.record().endedAt()))
-                .skip(Math.max(0, runs.size() - 200))
+        List<Run> copied = runs.stream().filter(r -> r.record().endedAt() != null && r.bytesCopied() > 0)
+                .sorted(Comparator.comparing(r -> r.record().endedAt())).toList();
+        copied.subList(Math.max(0, copied.size() - 200), copied.size())
                 .forEach(r -> series.addObject().put("at", r.record().endedAt().toString())
                         .put("runId", r.record().runId())
                         .put("bytesPerSecond", r.bytesCopied() * 1000.0 / Math.max(1, r.durationMillis())));
