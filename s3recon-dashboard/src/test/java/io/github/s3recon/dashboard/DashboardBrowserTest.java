@@ -34,7 +34,7 @@ class DashboardBrowserTest {
         Optional<String> missing = Chrome.unavailable();
         Assumptions.assumeTrue(missing.isEmpty(), () -> "browser tests skipped: " + missing.orElse(""));
         s3 = EmbeddedS3.shared();
-        DemoBuckets.seed(s3, "web-source", "web-destination", 300, 8 * 1024);
+        DemoBuckets.seed(s3, "web-source", "web-destination", 120, 8 * 1024);
         DemoBuckets.seed(s3, "web-slow-source", "web-slow-destination", 120, 64 * 1024);
         dashboard = Dashboard.builder().port(0).workRoot(work.resolve("work"))
                 .endpoint("embedded", s3.asyncClient(), s3.endpoint() + " (embedded S3)").start();

@@ -29,6 +29,7 @@ final class DemoBuckets {
      * @throws Exception if seeding fails
      */
     static void seed(EmbeddedS3 s3, String source, String destination, int objects, int size) throws Exception {
+        long started = System.nanoTime();
         s3.createBucket(source);
         s3.createBucket(destination);
         Random random = new Random(7);
@@ -63,6 +64,8 @@ final class DemoBuckets {
         } finally {
             pool.shutdown();
         }
+        System.out.printf("seeded %s and %s: %d objects in %d ms%n", source, destination, puts.size(),
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     static byte[] content(String key, int size) {
