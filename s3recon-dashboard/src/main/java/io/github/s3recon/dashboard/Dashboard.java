@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3ReconException;
-import io.github.s3recon.dashboard.internal.ApiException;
 import io.github.s3recon.dashboard.internal.ApiHandler;
 import io.github.s3recon.dashboard.internal.EndpointRegistry;
 import io.github.s3recon.dashboard.internal.EventHub;
@@ -401,7 +400,7 @@ public final class Dashboard implements AutoCloseable {
                 return t;
             });
             server.setExecutor(executor);
-            Filter auth = new TokenFilter(token);
+            Filter auth = new TokenFilter(token, address.getAddress().isLoopbackAddress());
             List<HttpContext> contexts = List.of(
                     server.createContext("/api/events", new SseHandler(hub, heartbeat)),
                     server.createContext("/api/", new ApiHandler(endpoints, jobs, runs)),
@@ -419,26 +418,51 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
-    /** Checks the token, in constant time, from a header, a query parameter or a cookie. */
+    /**
+     * Checks the token, in constant time, from a header, a query parameter or a cookie; and, on a
+     * loopback address, that the request was made to a loopback name, so that a web page elsewhere
+     * cannot reach the API by pointing a name of its own at 127.0.0.1 (DNS rebinding).
+     */
     private static final class TokenFilter extends Filter {
         private final byte[] token;
+        private final boolean loopback;
 
-        TokenFilter(String token) {
+        TokenFilter(String token, boolean loopback) {
             this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+            this.loopback = loopback;
         }
 
         @Override
         public void doFilter(HttpExchange x, Chain chain) throws IOException {
+            if (loopback && !loopbackHost(x.getRequestHeaders().getFirst("Host"))) {
+                refuse(x, 403, "FORBIDDEN_HOST", "Host", "this dashboard listens on a loopback address: use "
+                        + "http://127.0.0.1:<port>/ or http://localhost:<port>/");
+                return;
+            }
             if (token == null || matches(given(x))) {
                 chain.doFilter(x);
                 return;
             }
-            ApiException e = new ApiException(401, "UNAUTHORIZED", "token", "this dashboard needs its token: send "
+            refuse(x, 401, "UNAUTHORIZED", "token", "this dashboard needs its token: send "
                     + "Authorization: Bearer <token>, or open the page as /?token=<token>");
-            byte[] body = ("{\"error\":{\"status\":401,\"code\":\"" + e.code() + "\",\"field\":\"token\",\"message\":\""
-                    + e.getMessage() + "\"}}").getBytes(StandardCharsets.UTF_8);
+        }
+
+        private static boolean loopbackHost(String host) {
+            if (host == null) {
+                return true; // HTTP/1.0 without Host: not a browser's request
+            }
+            String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1)
+                    : host.contains(":") ? host.substring(0, host.indexOf(':')) : host;
+            name = name.toLowerCase(java.util.Locale.ROOT);
+            return name.equals("localhost") || name.equals("[::1]") || name.startsWith("127.");
+        }
+
+        private static void refuse(HttpExchange x, int status, String code, String field, String message)
+                throws IOException {
+            byte[] body = ("{\"error\":{\"status\":" + status + ",\"code\":\"" + code + "\",\"field\":\"" + field
+                    + "\",\"message\":\"" + message + "\"}}").getBytes(StandardCharsets.UTF_8);
             x.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-            x.sendResponseHeaders(401, body.length);
+            x.sendResponseHeaders(status, body.length);
             x.getResponseBody().write(body);
             x.close();
         }

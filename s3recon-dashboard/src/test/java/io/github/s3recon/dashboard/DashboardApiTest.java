@@ -61,6 +61,19 @@ class DashboardApiTest {
     }
 
     @Test
+    void onLoopbackOnlyLoopbackHostNamesReachTheApi() throws Exception {
+        // a page of another site that points its own name at 127.0.0.1 (DNS rebinding) is refused
+        // the JDK client does not let a caller set Host; a raw socket does, as a browser would send it
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", dashboard.port())) {
+            socket.getOutputStream().write(("GET /api/endpoints HTTP/1.1\r\nHost: attacker.example:" + dashboard.port()
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 403").contains("\"field\":\"Host\"").doesNotContain("\"s3\"");
+        }
+        assertThat(http.get("/api/endpoints").status()).isEqualTo(200);
+    }
+
+    @Test
     void endpointsAreTestedAndNeverAnswerTheirCredentials() {
         Http.Answer list = http.get("/api/endpoints");
         assertThat(list.status()).isEqualTo(200);

@@ -130,7 +130,8 @@ class DashboardBrowserTest {
         chrome.waitFor("the transfer to start", 30_000,
                 "const m = document.querySelector('#migrations > .migration');" // the newest: the slow one
                         + " const p = m.querySelector('.phase[data-phase=TRANSFERRING]');"
-                        + " return p !== null && p.classList.contains('RUNNING') && m.querySelector('button[data-act=cancel]') !== null");
+                        + " return p !== null && p.classList.contains('RUNNING') && m.querySelector('button[data-act=cancel]') !== null"
+                        + " && parseFloat(p.querySelector('.bar > div').style.width) > 0");
         chrome.screenshot(SHOTS.resolve("progress-running.png"));
         chrome.click(".migration button[data-act=cancel]");
         chrome.waitFor("the cancelled state", 30_000,

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The dashboard demo: starts an embedded S3 server with a source bucket of 3,000 objects and a
+ * The dashboard demo: starts an embedded S3 server with a source bucket of 1,000 objects and a
  * destination that has part of them (and every kind of difference), and a dashboard on
  * {@code http://127.0.0.1:8080/} with that server as the endpoint {@code embedded}. Open the page,
  * go to "New migration", pick {@code demo-source} and {@code demo-destination}, and start.
@@ -31,14 +31,18 @@ public final class DashboardDemo {
         Path root = Path.of(args.length > 1 ? args[1] : "target/dashboard-demo");
         System.out.println("s3recon dashboard demo: starting an embedded S3 server...");
         EmbeddedS3 s3 = EmbeddedS3.start();
-        System.out.println("Seeding demo-source (3,000 objects) and demo-destination...");
-        DemoBuckets.seed(s3, "demo-source", "demo-destination", 3_000, 48 * 1024);
+        System.out.println("Seeding demo-source (1,000 objects) and demo-destination...");
+        DemoBuckets.seed(s3, "demo-source", "demo-destination", 1_000, 16 * 1024);
         Dashboard dashboard = Dashboard.builder().port(port).workRoot(root)
                 .endpoint("embedded", s3.asyncClient(), s3.endpoint() + " (embedded S3, demo)").start();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             dashboard.close(); // cancels what runs: its checkpoint is saved
-            s3.close();
+            try {
+                s3.close();
+            } catch (IllegalStateException alreadyClosed) {
+                // the S3 server's own shutdown hook may have stopped it first
+            }
             stop.countDown();
         }, "dashboard-demo-shutdown"));
         System.out.println();

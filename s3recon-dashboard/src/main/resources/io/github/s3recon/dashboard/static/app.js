@@ -255,6 +255,7 @@ function migrationCard(m) {
     const f = p.fractionDone == null || p.fractionDone < 0 ? (p.status === 'DONE' ? 1 : 0) : p.fractionDone;
     const detail = p.status === 'DONE'
       ? 'done: ' + num(p.objects) + ' objects, ' + bytes(p.bytes) + ' in ' + duration(p.durationMillis)
+      : p.objectsDone == null ? 'starting…'
       : num(p.objectsDone) + (p.objectsTotal >= 0 ? ' / ' + num(p.objectsTotal) : '') + ' objects, ' + bytes(p.bytesDone) +
         (p.bytesTotal >= 0 ? ' / ' + bytes(p.bytesTotal) : '') + ', ' + bytes(p.bytesPerSecond) + '/s' +
         (p.etaMillis != null ? ', ETA ' + duration(p.etaMillis) : '');
