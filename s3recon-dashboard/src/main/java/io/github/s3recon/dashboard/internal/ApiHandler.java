@@ -125,6 +125,14 @@ public final class ApiHandler implements HttpHandler {
             requireMethod(method, "POST");
             ObjectNode b = body(x);
             String name = Json.text(b, "name", "name", true);
+            for (MigrationJob j : jobs.all()) {
+                // replacing an endpoint closes its client: never under a running migration
+                if (j.current() != null && (name.equals(j.spec().source().endpoint())
+                        || name.equals(j.spec().destination().endpoint()))) {
+                    throw new ApiException(409, "BUSY", "name", "name: endpoint \"" + name + "\" is used by running "
+                            + "migration " + j.id() + "; cancel it or wait before replacing the endpoint");
+                }
+            }
             String region = Json.text(b, "region", "region", false);
             EndpointRegistry.Endpoint e = endpoints.add(name, Json.text(b, "url", "url", false),
                     region == null ? "us-east-1" : region, Json.text(b, "accessKeyId", "accessKeyId", false),

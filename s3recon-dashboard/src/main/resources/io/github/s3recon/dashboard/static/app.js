@@ -107,7 +107,8 @@ function drawChart() {
   const y = v => bottom - (bottom - top) * v / max;
   if (live.length > 1) {
     g.strokeStyle = '#1f6feb'; g.lineWidth = 2; g.beginPath();
-    live.forEach((p, i) => i ? g.lineTo(x(p.t), y(p.bps)) : g.moveTo(x(p.t), y(p.bps)));
+    // a pause of more than 5 s between samples (no transfer running) breaks the line
+    live.forEach((p, i) => i && p.t - live[i - 1].t < 5000 ? g.lineTo(x(p.t), y(p.bps)) : g.moveTo(x(p.t), y(p.bps)));
     g.stroke();
   }
   g.fillStyle = '#1a7f37';
