@@ -194,6 +194,10 @@ class DashboardApiTest {
                 null)) {
             assertThat(http.post("/api/migrations/" + id + "/start", "").status()).isEqualTo(202);
             sse.until(e -> e.type().equals("objectCopied"), 60_000);
+            // its endpoint's client is in use: replacing the endpoint is refused
+            Http.Answer replace = http.post("/api/endpoints", Map.of("name", "s3", "url", s3.endpoint().toString()));
+            assertThat(replace.status()).as(replace.body()).isEqualTo(409);
+            assertThat(replace.json().path("error").path("field").asText()).isEqualTo("name");
             Http.Answer cancel = http.post("/api/migrations/" + id + "/cancel", "");
             assertThat(cancel.status()).as(cancel.body()).isEqualTo(202);
             List<SseClient.Event> rest = sse.until(e -> e.type().equals("finished"), 30_000);
@@ -212,6 +216,25 @@ class DashboardApiTest {
         assertThat(runs.path("total").asInt()).isEqualTo(1); // one run, resumed: not a second one
         assertThat(runs.path("items").get(0).path("attempts").asInt()).isEqualTo(2);
         assertThat(runs.path("items").get(0).path("state").asText()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void migrationsAndTheirRunsSurviveARestart() throws Exception {
+        String id = create("api-source", "api-restart", Map.of()).path("id").asText();
+        s3.createBucket("api-restart");
+        assertThat(http.post("/api/migrations/" + id + "/reconcile", "").status()).isEqualTo(202);
+        assertThat(waitIdle(id).path("state").asText()).isEqualTo("COMPLETED_WITH_DIFFERENCES");
+        // a second dashboard on the same work root, as after a restart: no endpoint registered yet
+        try (Dashboard again = Dashboard.builder().port(0).workRoot(root.resolve("work")).start()) {
+            Http other = new Http(again.uri());
+            JsonNode job = other.get("/api/migrations/" + id).json();
+            assertThat(job.path("spec").path("destination").path("bucket").asText()).isEqualTo("api-restart");
+            JsonNode runs = other.get("/api/runs?migration=" + id).json();
+            assertThat(runs.path("total").asInt()).isEqualTo(1);
+            assertThat(runs.path("items").get(0).path("state").asText()).isEqualTo("COMPLETED_WITH_DIFFERENCES");
+            // credentials were never stored: the endpoint must be added again before the migration runs
+            expectError(other.post("/api/migrations/" + id + "/start", ""), 400, "source.endpoint");
+        }
     }
 
     @Test
