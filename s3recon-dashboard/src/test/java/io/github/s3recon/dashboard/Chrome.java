@@ -182,7 +182,14 @@ final class Chrome implements AutoCloseable {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the page did not show " + what + " within " + millis + " ms");
+                Path shot = Path.of("target", "screenshots", "failed-" + what.replaceAll("[^A-Za-z0-9]+", "-") + ".png");
+                try {
+                    screenshot(shot);
+                } catch (IOException | RuntimeException e) {
+                    shot = null;
+                }
+                throw new AssertionError("the page did not show " + what + " within " + millis + " ms"
+                        + (shot == null ? "" : "; see " + shot));
             }
             Thread.sleep(150);
         }

@@ -155,6 +155,8 @@ class DashboardBrowserTest {
         chrome.click("#tabs button[data-tab=overview]");
         chrome.waitFor("the statistics", 10_000, "return document.querySelector('#stat-runs').textContent === '3'");
         assertThat(chrome.text("#stat-success")).isEqualTo("100 %");
+        chrome.waitFor("the throughput chart", 10_000,
+                "return Number(document.querySelector('#chart').dataset.points) >= 2"); // finished runs' dots at least
         chrome.screenshot(SHOTS.resolve("overview.png"));
     }
 

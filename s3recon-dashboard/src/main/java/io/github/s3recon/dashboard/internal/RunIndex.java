@@ -90,8 +90,8 @@ public final class RunIndex {
     /**
      * A directory's runs, read again only when its database changed: a history of a thousand work
      * directories then costs a few file stats per request, not a thousand database opens. A
-     * directory with an unfinished run is read again at most once a second even when its files
-     * look unchanged (a file time's resolution can hide a write).
+     * directory with an unfinished run, or written to within a second of the read, is read again at
+     * most once a second even when its files look unchanged (a file time's resolution can hide a write).
      */
     private List<Run> runsOf(Path dir, String migration) {
         Path db = dir.resolve("s3recon.db");
@@ -102,18 +102,30 @@ public final class RunIndex {
         long now = System.nanoTime();
         Cached cached = cache.get(dir);
         if (cached != null && cached.stamp().equals(stamp)
-                && (cached.finished() || now - cached.readAt() < 1_000_000_000L)) {
+                && (cached.settled() || now - cached.readAt() < 1_000_000_000L)) {
             return cached.runs();
         }
+        long quietMillis = System.currentTimeMillis() - Math.max(modified(db), modified(dir.resolve("s3recon.db-wal")));
         List<Run> runs = new ArrayList<>();
         try (MigrationHistory h = MigrationHistory.open(dir)) {
             for (CheckpointStore.RunRecord r : h.runs()) {
                 runs.add(new Run(r, dir, migration, r.summary() == null ? null : Json.parse(r.summary())));
             }
         }
-        boolean finished = runs.stream().allMatch(r -> r.record().state().isTerminal());
-        cache.put(dir, new Cached(stamp, List.copyOf(runs), finished, now));
+        // Trusted until the files change only if every run had ended and the files had been quiet for a
+        // second when read: a write in the same tick of the file clock as the read would not change the stamp.
+        boolean settled = !runs.isEmpty() && runs.stream().allMatch(r -> r.record().state().isTerminal())
+                && quietMillis > 1_000;
+        cache.put(dir, new Cached(stamp, List.copyOf(runs), settled, now));
         return runs;
+    }
+
+    private static long modified(Path file) {
+        try {
+            return Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : 0;
+        } catch (java.io.IOException e) {
+            return System.currentTimeMillis();
+        }
     }
 
     private static String stamp(Path file) {
@@ -124,7 +136,7 @@ public final class RunIndex {
         }
     }
 
-    private record Cached(List<Object> stamp, List<Run> runs, boolean finished, long readAt) {
+    private record Cached(List<Object> stamp, List<Run> runs, boolean settled, long readAt) {
     }
 
     /**

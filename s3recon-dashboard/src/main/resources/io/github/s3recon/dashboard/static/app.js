@@ -77,9 +77,9 @@ async function loadStats() {
     $('#stat-speed').textContent = bytes(s.averageBytesPerSecond) + '/s';
     $('#stat-states').innerHTML = Object.entries(s.byState).map(([k, v]) => stateChip(k) + ' ' + num(v)).join(' &nbsp; ');
     historyPoints = s.throughput.map(p => ({t: Date.parse(p.at), bps: p.bytesPerSecond}));
+    drawChart();
     const ms = await api('GET', '/api/migrations');
     $('#stat-running').textContent = ms.filter(m => m.status === 'RUNNING').length;
-    drawChart();
   } catch (e) { toast(e.message, true); }
 }
 function drawChart() {
@@ -91,6 +91,7 @@ function drawChart() {
   g.scale(ratio, ratio);
   g.clearRect(0, 0, w, h);
   const pts = live.concat(historyPoints);
+  c.dataset.points = pts.length;   // for tests: what the chart shows
   const left = 70, bottom = h - 24, top = 10, right = w - 10;
   g.strokeStyle = '#dde3e9'; g.fillStyle = '#66727f'; g.font = '11px system-ui';
   if (pts.length === 0) { g.fillText('no transfer yet', left, h / 2); return; }
