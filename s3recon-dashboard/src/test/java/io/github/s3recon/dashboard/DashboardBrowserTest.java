@@ -98,7 +98,8 @@ class DashboardBrowserTest {
         // a trial run of the slow pair: its reconciliation view, paged by type
         chrome.click("#tabs button[data-tab=wizard]");
         fillWizard("slow", "web-slow-source", "web-slow-destination");
-        chrome.type("#wizard input[name=\"options.maxBytesPerSecond\"]", "1048576");
+        // 512 KiB/s: about 9 s of transfer, time enough to cancel through the page on a busy machine
+        chrome.type("#wizard input[name=\"options.maxBytesPerSecond\"]", "524288");
         chrome.click("#wizard-plan");
         chrome.waitFor("the trial run to end", 30_000,
                 "const m = document.querySelector('.migration'); return m && m.dataset.status === 'IDLE'"
