@@ -96,7 +96,7 @@ function drawChart() {
   g.strokeStyle = '#dde3e9'; g.fillStyle = '#66727f'; g.font = '11px system-ui';
   if (pts.length === 0) { g.fillText('no transfer yet', left, h / 2); return; }
   const t0 = Math.min(...pts.map(p => p.t)), t1 = Math.max(...pts.map(p => p.t), t0 + 1000);
-  const max = Math.max(...pts.map(p => p.bps), 1);
+  const max = Math.max(...pts.map(p => p.bps), 1) * 1.1;   // headroom above the highest sample
   for (let i = 0; i <= 4; i++) {
     const y = bottom - (bottom - top) * i / 4;
     g.beginPath(); g.moveTo(left, y); g.lineTo(right, y); g.stroke();
