@@ -276,6 +276,10 @@ class DashboardApiTest {
         expectError(http.get("/api/runs?state=SOMEWHERE"), 400, "state");
         expectError(http.get("/api/nothing"), 404, null);
         expectError(http.post("/api/stats", ""), 405, null);
+        // a cross-site form post (no JSON content type) is refused before it does anything
+        Http.Answer form = send(http.request("/api/endpoints").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("name=x&url=http://h:1")));
+        expectError(form, 415, "Content-Type");
         // a migration onto itself is refused by the library's overlap check, answered as a 409
         String id = create("api-source", "api-source", Map.of()).path("id").asText();
         Http.Answer overlap = http.post("/api/migrations/" + id + "/start", "");
@@ -308,6 +312,15 @@ class DashboardApiTest {
             assertThat(e.path("message").asText()).contains(field);
         }
         assertThat(a.body()).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    private static Http.Answer send(java.net.http.HttpRequest.Builder request) {
+        try {
+            var r = Http.client().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new Http.Answer(r.statusCode(), r.body(), Http.JSON.readTree(r.body()), r);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     static JsonNode create(String source, String destination, Map<String, Object> options) {

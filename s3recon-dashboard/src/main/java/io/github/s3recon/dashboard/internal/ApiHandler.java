@@ -74,6 +74,15 @@ public final class ApiHandler implements HttpHandler {
 
     private void route(HttpExchange x) throws IOException {
         String method = x.getRequestMethod();
+        if (method.equals("POST")) {
+            // A page of another site can send a form or text/plain POST here without asking first; a JSON
+            // content type needs a CORS preflight, which this server never grants. So: JSON only.
+            String type = x.getRequestHeaders().getFirst("Content-Type");
+            if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+                throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type", "Content-Type must be "
+                        + "application/json for every POST (send {} when there is nothing to say)");
+            }
+        }
         String[] p = x.getRequestURI().getRawPath().replaceAll("/+$", "").split("/");
         // p[0] is "", p[1] is "api"
         Map<String, String> q = Query.parse(x.getRequestURI().getRawQuery());
