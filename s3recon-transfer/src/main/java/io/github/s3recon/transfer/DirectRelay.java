@@ -189,7 +189,7 @@ final class DirectRelay implements AutoCloseable {
             byte[] bytes, ChecksumAlgorithm algorithm, String checksum) {
         for (SdkField<?> field : request.sdkFields()) {
             if (!PUT_FIELDS.contains(field.memberName()) && field.getValueOrDefault(request) != null) {
-                return CompletableFuture.failedFuture(new DirectFailure("PutObject field " + field.memberName()));
+                return CompletableFuture.failedFuture(new DirectFailure("PutObject field " + field.memberName(), false));
             }
         }
         return exchange(location, "PUT", identity -> {
@@ -384,9 +384,21 @@ final class DirectRelay implements AutoCloseable {
     /** A direct request that did not give a plain answer; it only ever leads to the SDK. */
     static final class DirectFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        private final boolean sent;
 
+        /** A request that was sent and got no plain answer. */
         DirectFailure(String message) {
+            this(message, true);
+        }
+
+        DirectFailure(String message, boolean sent) {
             super(message, null, false, false);
+            this.sent = sent;
+        }
+
+        /** Whether the request went out (and so its failure is a retry); false if it was never sent. */
+        boolean sent() {
+            return sent;
         }
     }
 

@@ -221,6 +221,21 @@ final class Requests {
         later(backoff.toNanos(), () -> tryOnce(a, n + 1), a::stop);
     }
 
+    /**
+     * Counts a direct request that failed after it was sent and that the caller sends again
+     * through the SDK at once: a retry without backoff, reported like any other (a request that was
+     * never sent, e.g. one with a field the direct path does not know, is not a retry).
+     */
+    void sentAgainThroughSdk(Task task, Step step, Throwable failure) {
+        if (!(Failures.root(failure) instanceof DirectRelay.DirectFailure d) || !d.sent()) {
+            return;
+        }
+        int attempt = task.retries.incrementAndGet();
+        retries.increment();
+        session.retried(new TransferRetried(session.clock.instant(), task.entry.key(), attempt,
+                step.operation() + ": " + d.getMessage() + " (sent again through the SDK)", Duration.ZERO));
+    }
+
     /** Exponential backoff with full jitter: uniform between 0 and min(max, initial × 2^(n-1)). */
     Duration backoff(int failedAttempt) {
         long initial = session.settings.initialBackoff().toNanos();

@@ -253,6 +253,7 @@ final class SmallCopies {
                         }
                         if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
                             session.direct.fellBack(route, failure);
+                            session.requests.sentAgainThroughSdk(task, get, failure);
                             return sdkDownload(task, get, false);
                         }
                         return CompletableFuture.<Downloaded>failedFuture(failure);
@@ -338,7 +339,7 @@ final class SmallCopies {
             b.contentMD5(md5(bytes));
         }
         PutObjectRequest request = b.build();
-        return put(put, request, bytes, trailer ? copied.value() : null).thenCompose(sent -> {
+        return put(task, put, request, bytes, trailer ? copied.value() : null).thenCompose(sent -> {
             Copied done = new Copied(TransferMode.RELAY, copied);
             // Only an aws-chunked body (the SDK's trailer) can be stored with its framing.
             if (!check || !sent.framed()) {
@@ -367,7 +368,8 @@ final class SmallCopies {
      *
      * @param checksum the bytes' checksum where the request asks for a trailer, else null
      */
-    private CompletableFuture<Sent> put(Step put, PutObjectRequest request, byte[] bytes, String checksum) {
+    private CompletableFuture<Sent> put(Task task, Step put, PutObjectRequest request, byte[] bytes,
+            String checksum) {
         boolean framed = request.checksumAlgorithm() != null;
         DirectRoute route = session.direct.route(destination);
         if (route == null || !route.directAllowed()) {
@@ -384,6 +386,7 @@ final class SmallCopies {
                     }
                     if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
                         session.direct.fellBack(route, failure);
+                        session.requests.sentAgainThroughSdk(task, put, failure);
                         return sdkPut(put, request, bytes, false).thenApply(r2 -> new Sent(r2, framed));
                     }
                     return CompletableFuture.<Sent>failedFuture(failure);
@@ -535,6 +538,7 @@ final class SmallCopies {
                         }
                         if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
                             session.direct.fellBack(route, failure);
+                            session.requests.sentAgainThroughSdk(task, step, failure);
                             return sdkTags(step);
                         }
                         return CompletableFuture.<java.util.List<software.amazon.awssdk.services.s3.model.Tag>>failedFuture(
