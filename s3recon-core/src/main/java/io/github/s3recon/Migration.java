@@ -12,6 +12,7 @@ import io.github.s3recon.spi.InventoryStore;
 import io.github.s3recon.spi.InventoryStoreProvider;
 import io.github.s3recon.spi.ObjectLister;
 import io.github.s3recon.spi.ObjectListerProvider;
+import io.github.s3recon.spi.ObjectSource;
 import io.github.s3recon.spi.ReconciliationReporter;
 import io.github.s3recon.spi.TransferScheduler;
 import io.github.s3recon.spi.TransferSchedulerProvider;
@@ -87,6 +88,12 @@ public final class Migration implements AutoCloseable {
      * {@link Builder#validationProbePrefix(String)} says otherwise.
      */
     public static final String DEFAULT_VALIDATION_PROBE_PREFIX = Validator.DEFAULT_PROBE_PREFIX;
+
+    /**
+     * Where, under the destination prefix, {@link #trial(int)} writes its test copies unless
+     * {@link Builder#trialPrefix(String)} says otherwise.
+     */
+    public static final String DEFAULT_TRIAL_PREFIX = "_test/";
 
     /** The options as built; never changed. */
     private final MigrationOptions options;
@@ -194,6 +201,7 @@ public final class Migration implements AutoCloseable {
      * @return the shards in key order; their reports together cover every key once
      */
     public List<ShardSpec> shards() {
+        requireBucketSource("shards()");
         List<KeyRange> ranges = sequencer().plan();
         List<ShardSpec> shards = new ArrayList<>(ranges.size());
         for (int i = 0; i < ranges.size(); i++) {
@@ -215,6 +223,7 @@ public final class Migration implements AutoCloseable {
         if (shard == null) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "shard must not be null");
         }
+        requireBucketSource("reconcile(ShardSpec)");
         if (!shard.sourceBucket().equals(options.source.bucket()) || !shard.sourcePrefix().equals(options.source.prefix())
                 || !shard.destinationBucket().equals(options.destination.bucket())
                 || !shard.destinationPrefix().equals(options.destination.prefix())) {
@@ -333,7 +342,7 @@ public final class Migration implements AutoCloseable {
                 o.workDirectory, new Listeners(o.listeners), o.reporters, o.clock, o.progressInterval,
                 o.listingRanges, filter, res.scheduler, o.overwrite, o.deleteExtraneous, o.maxDeletes,
                 o.maxDeletePercent, o.allowEmptySource, o.verification, o.checksumAlgorithm, res.checkpoints,
-                o.newRun);
+                o.newRun, o.sourceObject);
     }
 
     private RunSequencer sequencer() {
@@ -341,12 +350,29 @@ public final class Migration implements AutoCloseable {
     }
 
     /**
-     * Returns the source.
+     * Returns the source when it is an S3 bucket.
      *
-     * @return the source location
+     * @return the source location, or null when the source is not an S3 bucket (see {@link #sourceObject()})
      */
     public S3Location source() {
         return options.source;
+    }
+
+    /**
+     * Returns the source as given to {@link Builder#source(ObjectSource)} when it is not an S3
+     * bucket (e.g. a {@link io.github.s3recon.source.UrlManifestSource}).
+     *
+     * @return the source, or empty for a bucket source
+     */
+    public java.util.Optional<ObjectSource> sourceObject() {
+        return java.util.Optional.ofNullable(options.sourceObject);
+    }
+
+    private void requireBucketSource(String operation) {
+        if (options.source == null) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, operation + " needs an S3 bucket as source; "
+                    + options.sourceObject.describe() + " is not one (it lists in one piece): use reconcile() instead");
+        }
     }
 
     /**
@@ -568,6 +594,34 @@ public final class Migration implements AutoCloseable {
          */
         public Builder source(S3Location source) {
             o.source = requireNonNull(source, "source");
+            o.sourceObject = null;
+            return this;
+        }
+
+        /**
+         * Sets the source as an {@link ObjectSource}: a manifest of URLs
+         * ({@link io.github.s3recon.source.UrlManifestSource#of(Path)}) or any other source. A source
+         * with an S3 {@linkplain ObjectSource#location() location} (an
+         * {@link io.github.s3recon.source.S3BucketSource}) is taken as that location, listed by the
+         * migration's source lister. Another source is listed through it, sorted through the
+         * inventory store (in bounded memory), and every copy relays its bytes: small objects in
+         * one PUT, large ones as a multipart upload (from ranged reads where the source supports
+         * them); {@link Migration#shards()} is not available for it. The source stays the caller's.
+         * Replaces a source set before.
+         *
+         * @param source the source; not null
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
+         */
+        public Builder source(ObjectSource source) {
+            requireNonNull(source, "source");
+            if (source.location().isPresent()) {
+                o.source = source.location().get();
+                o.sourceObject = null;
+            } else {
+                o.source = null;
+                o.sourceObject = source;
+            }
             return this;
         }
 

@@ -164,7 +164,34 @@ public final class UrlManifestSource implements ObjectSource {
      */
     @Override
     public Stream<ObjectEntry> list(KeyRange range) {
+        return list(range, n -> { });
+    }
+
+    /**
+     * A URL that answered 404 or 410 to a listing's HEAD, as it may be shown.
+     *
+     * @param key the key the URL would have had; not null
+     * @param url the URL without user-info, query and fragment; not null
+     * @param status 404 or 410
+     * @param where the manifest file and line (or JSON location) it came from; not null
+     */
+    public record NotFound(String key, String url, int status, String where) {
+    }
+
+    /**
+     * As {@link #list(KeyRange)}, telling {@code notFound} of each URL left out because it answered
+     * 404 or 410 (besides counting and logging it), on the thread that reads the stream: a migration
+     * records these in its run's failures.
+     *
+     * @param range the keys to list; not null
+     * @param notFound receives the URLs not found; not null
+     * @return the entries, as {@link #list(KeyRange)}
+     */
+    public Stream<ObjectEntry> list(KeyRange range, java.util.function.Consumer<NotFound> notFound) {
         Objects.requireNonNull(range, "range");
+        Objects.requireNonNull(notFound, "notFound");
+        // The status of each URL found gone, from the HEAD's thread to the reading thread (a window's worth).
+        java.util.Map<SizingListing.Keyed, Integer> goneStatus = new java.util.concurrent.ConcurrentHashMap<>();
         Stream<ManifestEntry> entries = manifest.entries();
         Iterator<SizingListing.Keyed> keyed = new Iterator<>() {
             private final Iterator<ManifestEntry> it = entries.iterator();
@@ -198,8 +225,15 @@ public final class UrlManifestSource implements ObjectSource {
                 return k;
             }
         };
-        SizingListing listing = new SizingListing(keyed, k -> head(k.key(), k.entry().url()), this::recordNotFound,
-                listingConcurrency);
+        SizingListing listing = new SizingListing(keyed,
+                k -> http.head(k.entry().url(), k.key(), status -> goneStatus.put(k, status))
+                        .map(h -> new ObjectEntry(k.key(), h.size(), h.eTag(), h.lastModified(), null, null)),
+                k -> {
+                    recordNotFound(k);
+                    Integer status = goneStatus.remove(k);
+                    notFound.accept(new NotFound(k.key(), ManifestUrls.shown(k.entry().url()),
+                            status == null ? 404 : status, k.entry().where()));
+                }, listingConcurrency);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(listing, Spliterator.ORDERED | Spliterator.NONNULL),
                 false).onClose(() -> {
                     try {
@@ -285,6 +319,64 @@ public final class UrlManifestSource implements ObjectSource {
             return new RangeWindow(r.body(), offset, toEnd ? -1 : length);
         }
         return r.body();
+    }
+
+    /**
+     * What {@link #download} opened: the body and the headers a copy keeps.
+     *
+     * @param body the bytes from the offset asked for to the end; the caller closes it
+     * @param url the URL as it may be shown (without user-info, query and fragment)
+     * @param contentType the {@code Content-Type}, or null
+     * @param eTag the {@code ETag} as the server sent it (any form, quotes removed), or null
+     * @param lastModified the {@code Last-Modified}, or null
+     * @param acceptsRanges whether the server answered the range (206) or says {@code Accept-Ranges: bytes}
+     */
+    public record Download(InputStream body, String url, String contentType, String eTag,
+            java.time.Instant lastModified, boolean acceptsRanges) {
+    }
+
+    /**
+     * GETs a key's URL from a byte offset to its end, with the retries of the source's schedule for
+     * the response's start (a body that breaks later is for the caller to read again); a server
+     * that ignores {@code Range} still yields the bytes from the offset on.
+     *
+     * @param key the key; not null
+     * @param offset the first byte; not negative
+     * @return the body and headers
+     * @throws SourceNotFoundException for 404 and 410; {@link S3ReconException} for a key the
+     *     manifest does not have and for other failures after the retries
+     */
+    public Download download(String key, long offset) {
+        Objects.requireNonNull(key, "key");
+        if (offset < 0) {
+            throw S3ReconException.invalidConfiguration("offset", offset, "must not be negative");
+        }
+        URI url = index.url(key);
+        if (url == null) {
+            throw new S3ReconException(ErrorCode.LISTING_FAILED, "key '" + Redact.key(key) + "' is not in manifest "
+                    + describe());
+        }
+        HttpResponse<InputStream> r = http.get(url, key, offset == 0 ? null : "bytes=" + offset + "-");
+        HttpReader.Head h = HttpReader.head(r.headers());
+        String rawETag = r.headers().firstValue("ETag").map(t -> t.strip().replace("\"", "")).orElse(null);
+        InputStream body = r.body();
+        if (r.statusCode() == 416) {
+            closeQuietly(body);
+            body = InputStream.nullInputStream();
+        } else if (offset > 0 && r.statusCode() == 200) {
+            body = new RangeWindow(body, offset, -1); // the server ignored Range: skip to the offset
+        }
+        return new Download(body, ManifestUrls.shown(url), h.contentType(), rawETag, h.lastModified(),
+                r.statusCode() == 206 || h.acceptsRanges());
+    }
+
+    /**
+     * Returns the retries this source's requests follow.
+     *
+     * @return the schedule; not null
+     */
+    public RetrySchedule retries() {
+        return http.retry();
     }
 
     /**

@@ -28,12 +28,15 @@ final class SideListing {
      *
      * @param name names the range's inventory, unique in the run
      * @param sorted true when the side's listing is diffed as it streams; false to sort it in the store
+     * @param runDirectory where a manifest's URLs found gone are kept ({@link NotFoundLog}); null to not keep them
      * @return the entries in UTF-8 key order (checked by the diff); the caller closes the stream
      */
     static Stream<ObjectEntry> open(RunContext run, String name, MergeDiff.Side side, KeyRange range, boolean sorted,
-            ListingProgress progress, Runnable checkStopped) {
+            ListingProgress progress, Runnable checkStopped, java.nio.file.Path runDirectory) {
         ObjectSource source = side == MergeDiff.Side.SOURCE ? run.sourceSide : run.destinationSide;
-        Stream<ObjectEntry> listing = source.list(range);
+        // A manifest's URLs found gone are kept for the run's failures (NotFoundLog).
+        Stream<ObjectEntry> listing = source instanceof io.github.s3recon.source.UrlManifestSource urls
+                && runDirectory != null ? urls.list(range, NotFoundLog.writer(runDirectory)) : source.list(range);
         KeyFilter filter = run.settings.filter();
         Iterator<ObjectEntry> entries = filter.acceptsAll() ? listing.iterator()
                 : listing.filter(e -> filter.test(e.key())).iterator();
