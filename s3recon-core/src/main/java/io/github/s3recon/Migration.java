@@ -257,10 +257,13 @@ public final class Migration implements AutoCloseable {
         return gate.exclusive(() -> {
             StandalonePhase phase = StandalonePhase.start(new Listeners(options.listeners), options.clock,
                     MigrationState.VALIDATING);
-            ValidationReport report = new Validator(options.source, options.destination,
-                    options.validationProbePrefix, options.clock, new Validator.Guards(options.deleteExtraneous,
-                            options.maxDeletes, options.maxDeletePercent, options.allowEmptySource, filter))
-                    .validate();
+            Validator.Guards guards = new Validator.Guards(options.deleteExtraneous, options.maxDeletes,
+                    options.maxDeletePercent, options.allowEmptySource, filter);
+            ValidationReport report = (options.source != null
+                    ? new Validator(options.source, options.destination, options.validationProbePrefix, options.clock,
+                            guards)
+                    : new Validator(options.sourceObject, options.destination, options.validationProbePrefix,
+                            options.clock, guards)).validate();
             phase.finish(0, 0);
             return report;
         });
@@ -312,12 +315,45 @@ public final class Migration implements AutoCloseable {
                     MigrationState.ESTIMATING);
             TransferScheduler.Lanes lanes = resources.scheduler == null ? TransferScheduler.Lanes.DEFAULTS
                     : resources.scheduler.lanes();
-            Estimate estimate = how.apply(new Estimator(options.source, resources.sourceLister, filter,
-                    lanes.smallObjectThreshold(), lanes.smallObjectConcurrency(), lanes.largeObjectConcurrency(),
-                    options.listingRanges == RunSequencer.CHOSEN_LISTING_RANGES ? LARGE_BUCKET_LISTING_RANGES
-                            : options.listingRanges, options.clock));
+            int ranges = options.listingRanges == RunSequencer.CHOSEN_LISTING_RANGES ? LARGE_BUCKET_LISTING_RANGES
+                    : options.listingRanges;
+            Estimate estimate = how.apply(options.source != null
+                    ? new Estimator(options.source, resources.sourceLister, filter, lanes.smallObjectThreshold(),
+                            lanes.smallObjectConcurrency(), lanes.largeObjectConcurrency(), ranges, options.clock)
+                    // Not a bucket: one listing, and the relay's concurrency for both lanes.
+                    : new Estimator(options.sourceObject, filter, lanes.smallObjectThreshold(),
+                            io.github.s3recon.internal.relay.RelaySession.Settings.defaults().concurrency(),
+                            io.github.s3recon.internal.relay.RelaySession.Settings.defaults().concurrency(), 1,
+                            options.clock));
             phase.finish(estimate.objects(), estimate.bytes());
             return estimate;
+        });
+    }
+
+    /**
+     * Tries the migration on a few real objects before running it: the first {@code n} objects the
+     * source lists in scope (for a bucket, in key order; for a manifest, in its order) are copied
+     * under the {@linkplain Builder#trialPrefix(String) trial prefix} of the destination
+     * ({@value #DEFAULT_TRIAL_PREFIX} by default), read back and compared with the source byte for
+     * byte, then deleted, whatever happened. Nothing else is written to the destination, nothing to
+     * the work directory. The copies are relayed through the JVM (small objects in one PUT, large
+     * ones as multipart uploads), also for a bucket source whose run would copy server-side, so the
+     * measured rate is that of relayed copies. Waits for a run in progress, like {@link #validate()}.
+     *
+     * @param n how many objects to try, e.g. 10; 1 to 1,000
+     * @return the report: counts, failures (copy, verification or cleanup), the rate measured
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code n} is out of
+     *     range; another if the source's listing fails
+     */
+    public TrialReport trial(int n) {
+        if (n < 1 || n > 1000) {
+            throw S3ReconException.invalidConfiguration("n", n, "must be 1 to 1000 objects to try");
+        }
+        return gate.exclusive(() -> {
+            ObjectSource source = options.sourceObject != null ? options.sourceObject
+                    : new io.github.s3recon.source.S3BucketSource(options.source, resources.sourceLister);
+            return new io.github.s3recon.internal.relay.Trial(source, options.destination, options.trialPrefix, filter,
+                    options.clock).run(n);
         });
     }
 
@@ -757,6 +793,26 @@ public final class Migration implements AutoCloseable {
          */
         public Builder validationProbePrefix(String prefix) {
             o.validationProbePrefix = Validator.checkProbePrefix(prefix);
+            return this;
+        }
+
+        /**
+         * Sets where, under the destination prefix, {@link Migration#trial(int)} writes (and then
+         * deletes) its copies; {@value Migration#DEFAULT_TRIAL_PREFIX} by default. A run never writes there
+         * unless the source has keys under it.
+         *
+         * @param prefix appended to the destination prefix as it is; not null, not empty, at most 512
+         *     characters, not starting with {@code /}
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is not so
+         */
+        public Builder trialPrefix(String prefix) {
+            requireNonNull(prefix, "trialPrefix");
+            if (prefix.isEmpty() || prefix.length() > 512 || prefix.startsWith("/")) {
+                throw S3ReconException.invalidConfiguration("trialPrefix", "'" + prefix + "'",
+                        "must be 1 to 512 characters, not starting with '/' (e.g. _test/)");
+            }
+            o.trialPrefix = prefix;
             return this;
         }
 

@@ -371,6 +371,17 @@ public final class UrlManifestSource implements ObjectSource {
     }
 
     /**
+     * Counts the manifest's entries (duplicates included) by reading it, without a request.
+     *
+     * @return the count
+     */
+    public long entryCount() {
+        try (Stream<ManifestEntry> entries = manifest.entries()) {
+            return entries.count();
+        }
+    }
+
+    /**
      * Returns the retries this source's requests follow.
      *
      * @return the schedule; not null

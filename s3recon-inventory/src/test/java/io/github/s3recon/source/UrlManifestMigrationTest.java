@@ -162,4 +162,116 @@ class UrlManifestMigrationTest {
                     .isEqualTo(1000);
         }
     }
+
+    private Path manifestOf(String run, int count, int size) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            HTTP.put(run + "f" + i + ".bin", random(size + i, run.hashCode() + i), "image/png");
+            lines.add(HTTP.url(run + "f" + i + ".bin").toString());
+        }
+        return Files.write(dir.resolve(run.replace("/", "") + ".txt"), lines, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void trialCopiesVerifiesAndRemovesTenObjectsAndWritesNothingElse() throws IOException {
+        String run = "t" + RUNS.incrementAndGet() + "/";
+        Path manifest = manifestOf(run, 15, 3000);
+        String destination = bucket("trial");
+        try (Migration m = Migration.builder().source(UrlManifestSource.of(manifest))
+                .destination(S3Location.of(S3.asyncClient(), destination, "dst/")).workDirectory(dir.resolve("t"))
+                .build()) {
+            io.github.s3recon.TrialReport t = m.trial(10);
+            assertThat(t.passed()).as(t.toString()).isTrue();
+            assertThat(t.objects()).isEqualTo(10);
+            assertThat(t.verified()).isEqualTo(10);
+            assertThat(t.prefix()).isEqualTo("s3://" + destination + "/dst/_test/");
+            assertThat(t.objectsPerSecond()).isPositive();
+            assertThat(S3.client().listObjectsV2(b -> b.bucket(destination)).keyCount()).as("left behind").isZero();
+            assertThat(S3.client().listMultipartUploads(b -> b.bucket(destination)).uploads()).isEmpty();
+        }
+    }
+
+    @Test
+    void trialOfABucketSourceToo() {
+        String source = bucket("trial-src");
+        for (int i = 0; i < 12; i++) {
+            S3.put(source, "k" + i, random(2000, i));
+        }
+        String destination = bucket("trial-dst");
+        try (Migration m = Migration.builder().source(S3Location.of(S3.asyncClient(), source))
+                .destination(S3Location.of(S3.asyncClient(), destination)).workDirectory(dir.resolve("tb"))
+                .trialPrefix("_try/").build()) {
+            io.github.s3recon.TrialReport t = m.trial(10);
+            assertThat(t.passed()).as(t.toString()).isTrue();
+            assertThat(t.copied()).isEqualTo(10);
+            assertThat(S3.client().listObjectsV2(b -> b.bucket(destination)).keyCount()).as("left behind").isZero();
+        }
+    }
+
+    @Test
+    void validateHeadsTheFirstUrlsAndProbesTheDestination() throws IOException {
+        String run = "v" + RUNS.incrementAndGet() + "/";
+        Path manifest = manifestOf(run, 4, 500);
+        String destination = bucket("validate");
+        try (Migration m = Migration.builder().source(UrlManifestSource.of(manifest))
+                .destination(S3Location.of(S3.asyncClient(), destination)).workDirectory(dir.resolve("v")).build()) {
+            io.github.s3recon.ValidationReport r = m.validate();
+            assertThat(r.passed()).as(r.describe()).isTrue();
+            assertThat(r.check(io.github.s3recon.ValidationReport.SOURCE_READ).orElseThrow().status())
+                    .isEqualTo(io.github.s3recon.ValidationReport.Status.PASS);
+            assertThat(HTTP.requests("HEAD", run + "f0.bin")).isPositive();
+        }
+        Path broken = Files.write(dir.resolve("broken.txt"), List.of(HTTP.url(run + "nothing-here").toString()
+                .replace("127.0.0.1:" + HTTP.port(), "127.0.0.1:1")), StandardCharsets.UTF_8);
+        try (Migration m = Migration.builder().source(UrlManifestSource.builder().manifest(broken)
+                        .retries(RetrySchedule.of(Duration.ofMillis(1), 1, 1)).build())
+                .destination(S3Location.of(S3.asyncClient(), destination)).workDirectory(dir.resolve("v2")).build()) {
+            io.github.s3recon.ValidationReport r = m.validate();
+            assertThat(r.passed()).as(r.describe()).isFalse();
+            assertThat(r.check(io.github.s3recon.ValidationReport.SOURCE_LIST).orElseThrow().status())
+                    .isEqualTo(io.github.s3recon.ValidationReport.Status.FAIL);
+        }
+    }
+
+    @Test
+    void estimateHeadsASampleAndScalesByTheManifest() throws IOException {
+        String run = "e" + RUNS.incrementAndGet() + "/";
+        Path manifest = manifestOf(run, 40, 1000);
+        String destination = bucket("estimate");
+        try (Migration m = Migration.builder().source(UrlManifestSource.of(manifest))
+                .destination(S3Location.of(S3.asyncClient(), destination)).workDirectory(dir.resolve("e")).build()) {
+            io.github.s3recon.Estimate full = m.estimate();
+            assertThat(full.objects()).isEqualTo(40);
+            assertThat(full.bytes()).isEqualTo(40 * 1000 + 39 * 40 / 2);
+            io.github.s3recon.Estimate sampled = m.estimate(10);
+            assertThat(sampled.basis()).isEqualTo(io.github.s3recon.Estimate.Basis.EXTRAPOLATED);
+            assertThat(sampled.objects()).isBetween(36L, 44L);
+            assertThat(HTTP.requests("HEAD", run + "f39.bin")).as("the sample HEADs the first ones only").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void reconcileFindsMissingExtraAndSizeAndContentDifferences() throws IOException {
+        String run = "r" + RUNS.incrementAndGet() + "/";
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            HTTP.put(run + i + ".bin", random(700, i));
+            lines.add(HTTP.url(run + i + ".bin").toString());
+        }
+        Path manifest = Files.write(dir.resolve("r.txt"), lines, StandardCharsets.UTF_8);
+        String destination = bucket("reconcile");
+        S3.put(destination, run + "0.bin", random(700, 0)); // equal
+        S3.put(destination, run + "1.bin", random(701, 1)); // size differs
+        S3.put(destination, run + "2.bin", random(700, 99)); // same size, other content (MD5 ETags differ)
+        S3.put(destination, run + "extra.bin", random(10, 5)); // not in the manifest
+        try (Migration m = Migration.builder().source(UrlManifestSource.of(manifest))
+                .destination(S3Location.of(S3.asyncClient(), destination)).workDirectory(dir.resolve("r")).build()) {
+            var counts = m.reconcile().report().counts();
+            assertThat(counts.matched()).isEqualTo(1);
+            assertThat(counts.missingInDestination()).isEqualTo(3);
+            assertThat(counts.extraInDestination()).isEqualTo(1);
+            assertThat(counts.sizeMismatch()).isEqualTo(1);
+            assertThat(counts.contentMismatch()).isEqualTo(1);
+        }
+    }
 }
