@@ -11,6 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
+import io.github.s3recon.spi.CheckpointStore;
+import io.github.s3recon.spi.UploadCheckpoints;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
@@ -55,9 +59,13 @@ final class ObjectRelay {
     private final int maxAttempts;
     private final RetryPause retry;
     private final UploadRegistry uploads;
+    private final UploadCheckpoints checkpoints;
+    private final BooleanSupplier cancelled;
 
     ObjectRelay(ObjectSource source, S3Location destination, ByteBudget budget, long partSize, int maxAttempts,
-            RetryPause retry, UploadRegistry uploads) {
+            RetryPause retry, UploadRegistry uploads, UploadCheckpoints checkpoints, BooleanSupplier cancelled) {
+        this.checkpoints = checkpoints;
+        this.cancelled = cancelled;
         this.source = source;
         this.destination = destination;
         this.budget = budget;
@@ -108,22 +116,31 @@ final class ObjectRelay {
         long part = Math.max(partSize, (size + MAX_PARTS - 1) / MAX_PARTS);
         int parts = (int) ((size + part - 1) / part);
         String key = destination.fullKey(entry.key());
-        // The first GET's headers are the object's content type and metadata: it comes before the upload.
-        SourceRead read = SourceRead.open(source, entry.key(), 0);
-        InputStream in = read.body();
-        String uploadId;
-        try {
-            uploadId = destination.client().createMultipartUpload(b -> b.bucket(destination.bucket()).key(key)
-                    .contentType(read.contentType()).metadata(metadata(entry, read))).join().uploadId();
-        } catch (RuntimeException e) {
-            close(in);
-            throw S3Errors.translate(S3Errors.unwrap(e), destination, "CreateMultipartUpload of '" + key + "'");
+        // Which version of the source an upload is of: a resume continues only an upload of the same one.
+        String sourceTag = entry.eTag() != null ? entry.eTag() : "size-" + size;
+        List<CompletedPart> done = new ArrayList<>(parts);
+        String uploadId = continued(entry, sourceTag, part, done);
+        InputStream in = null;
+        if (uploadId == null) {
+            // The first GET's headers are the object's content type and metadata: it comes before the upload.
+            SourceRead read = SourceRead.open(source, entry.key(), 0);
+            in = read.body();
+            checkpoints.intent(entry.key(), Instant.now());
+            try {
+                uploadId = destination.client().createMultipartUpload(b -> b.bucket(destination.bucket()).key(key)
+                        .contentType(read.contentType()).metadata(metadata(entry, read))).join().uploadId();
+            } catch (RuntimeException e) {
+                close(in);
+                throw S3Errors.translate(S3Errors.unwrap(e), destination, "CreateMultipartUpload of '" + key + "'");
+            }
+            checkpoints.started(new CheckpointStore.UploadRecord(entry.key(), uploadId, sourceTag, part, Instant.now(),
+                    List.of()));
         }
+        String id = uploadId;
         uploads.started(key, uploadId);
         boolean completed = false;
         try {
-            List<CompletedPart> done = new ArrayList<>(parts);
-            for (int i = 0; i < parts; i++) {
+            for (int i = done.size(); i < parts; i++) {
                 long offset = i * part;
                 long length = Math.min(part, size - offset);
                 boolean last = i == parts - 1;
@@ -138,13 +155,14 @@ final class ObjectRelay {
                         String eTag;
                         try {
                             eTag = destination.client().uploadPart(b -> b.bucket(destination.bucket()).key(key)
-                                    .uploadId(uploadId).partNumber(number).contentLength(length),
+                                    .uploadId(id).partNumber(number).contentLength(length),
                                     AsyncRequestBody.fromBytes(bytes)).join().eTag();
                         } catch (RuntimeException e) {
                             throw S3Errors.translate(S3Errors.unwrap(e), destination, "UploadPart " + number
                                     + " of '" + key + "'");
                         }
                         done.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
+                        checkpoints.partDone(id, new CheckpointStore.PartRecord(number, eTag, null, null));
                         break;
                     } catch (IOException e) {
                         close(in);
@@ -160,7 +178,7 @@ final class ObjectRelay {
             }
             try {
                 destination.client().completeMultipartUpload(b -> b.bucket(destination.bucket()).key(key)
-                        .uploadId(uploadId).multipartUpload(u -> u.parts(done))).join();
+                        .uploadId(id).multipartUpload(u -> u.parts(done))).join();
             } catch (RuntimeException e) {
                 throw S3Errors.translate(S3Errors.unwrap(e), destination, "CompleteMultipartUpload of '" + key + "'");
             }
@@ -168,11 +186,42 @@ final class ObjectRelay {
             return size;
         } finally {
             close(in);
-            if (!completed) {
-                abort(key, uploadId);
+            uploads.ended(key, id);
+            if (completed) {
+                checkpoints.ended(id);
+            } else if (!(cancelled.getAsBoolean() && checkpoints.durable())) {
+                // Failed for good: aborted. Cancelled with a durable record: kept for the resume to continue.
+                abort(key, id);
+                checkpoints.ended(id);
             }
-            uploads.ended(key, uploadId);
         }
+    }
+
+    /**
+     * Takes up the upload an earlier attempt recorded for the entry, if it is of the same source
+     * version and part size: its parts 1 to k (those recorded without a gap) go into {@code done}.
+     *
+     * @return the upload's id, or null to start a new upload
+     */
+    private String continued(ObjectEntry entry, String sourceTag, long part, List<CompletedPart> done) {
+        CheckpointStore.UploadRecord prior = checkpoints.find(entry.key()).orElse(null);
+        if (prior == null) {
+            return null;
+        }
+        if (!prior.sourceETag().equals(sourceTag) || prior.partSize() != part) {
+            abort(destination.fullKey(entry.key()), prior.uploadId()); // of another version: not to be continued
+            checkpoints.ended(prior.uploadId());
+            return null;
+        }
+        List<CheckpointStore.PartRecord> parts = new ArrayList<>(prior.parts());
+        parts.sort(java.util.Comparator.comparingInt(CheckpointStore.PartRecord::number));
+        for (CheckpointStore.PartRecord p : parts) {
+            if (p.number() != done.size() + 1) {
+                break;
+            }
+            done.add(CompletedPart.builder().partNumber(p.number()).eTag(p.eTag()).build());
+        }
+        return prior.uploadId();
     }
 
     private void abort(String key, String uploadId) {

@@ -18,6 +18,7 @@ import io.github.s3recon.source.UrlManifestSource;
 import io.github.s3recon.spi.ObjectSource;
 import io.github.s3recon.spi.TransferOutcomes;
 import io.github.s3recon.spi.TransferScheduler;
+import io.github.s3recon.spi.UploadCheckpoints;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,6 +106,7 @@ public final class RelaySession implements TransferScheduler.TransferSession {
     private final Semaphore room;
     private final ByteBudget budget;
     private final Settings settings;
+    private final UploadCheckpoints checkpoints;
     private final Map<String, String> uploadsInFlight = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     private long pending;
@@ -129,6 +131,24 @@ public final class RelaySession implements TransferScheduler.TransferSession {
      */
     public RelaySession(ObjectSource source, S3Location destination, TransferOutcomes outcomes, Clock clock,
             Settings settings) {
+        this(source, destination, outcomes, clock, settings, UploadCheckpoints.NONE);
+    }
+
+    /**
+     * Opens a session whose multipart uploads are recorded: a resumed run continues an upload from
+     * its last recorded part, and a cancelled session keeps its uploads for that when the record is
+     * {@linkplain UploadCheckpoints#durable() durable}.
+     *
+     * @param source the source; not null
+     * @param destination where to write; not null
+     * @param outcomes receives each object's outcome and each retry; not null
+     * @param clock stamps the events; not null
+     * @param settings concurrency, part size and byte budget; not null
+     * @param uploads where uploads are recorded; not null ({@link UploadCheckpoints#NONE} for none)
+     */
+    public RelaySession(ObjectSource source, S3Location destination, TransferOutcomes outcomes, Clock clock,
+            Settings settings, UploadCheckpoints uploads) {
+        this.checkpoints = uploads;
         this.source = source;
         this.destination = destination;
         this.outcomes = outcomes;
@@ -221,7 +241,7 @@ public final class RelaySession implements TransferScheduler.TransferSession {
                     public void ended(String key, String uploadId) {
                         uploadsInFlight.remove(uploadId);
                     }
-                });
+                }, checkpoints, () -> cancelled);
         for (int attempt = 1; ; attempt++) {
             try {
                 checkNotCancelled(entry);
@@ -377,6 +397,9 @@ public final class RelaySession implements TransferScheduler.TransferSession {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (checkpoints.durable()) {
+            return; // kept for a resume to continue; the run aborts what it no longer needs when it ends
         }
         for (Map.Entry<String, String> u : uploadsInFlight.entrySet()) {
             try {

@@ -111,7 +111,8 @@ final class TransferStage {
                     TransferScheduler.TransferSession s = run.source == null
                             // Not a bucket: the engine relays every copy itself (no server-side copy to choose).
                             ? new RelaySession(run.sourceSide, run.destination, failures, run.clock,
-                                    RelaySession.Settings.defaults())
+                                    RelaySession.Settings.defaults(),
+                                    resumable ? uploads.checkpoints(id) : UploadCheckpoints.NONE)
                             : scheduler.open(new TransferContext(run.source,
                             run.destination, run.settings.checksumAlgorithm(), failures, run.clock,
                             // Only a RUN resumes: other kinds abort their uploads when they stop.
