@@ -325,7 +325,7 @@ public final class Estimator {
     /** Reads the first {@code length} bytes of an object and discards them; -1 if it no longer exists. */
     private long read(ObjectEntry entry, long length) {
         if (objectSource != null) {
-            try (InputStream body = objectSource.open(entry.key(), 0, length)) {
+            try (InputStream body = SourceReads.open(objectSource, entry, 0, length)) {
                 return body.transferTo(java.io.OutputStream.nullOutputStream());
             } catch (io.github.s3recon.source.SourceNotFoundException e) {
                 return -1; // gone since it was listed

@@ -66,7 +66,7 @@ public final class SourceLookup implements MergeDiff.DetailsLookup {
     @Override
     public Boolean sameContent(ObjectEntry sourceEntry, ObjectEntry destinationEntry) {
         String key = destination.fullKey(destinationEntry.key());
-        try (InputStream a = source.open(sourceEntry.key(), 0, -1);
+        try (InputStream a = SourceReads.open(source, sourceEntry, 0, -1);
                 InputStream b = destination.client().getObject(r -> r.bucket(destination.bucket()).key(key),
                         AsyncResponseTransformer.toBlockingInputStream()).join()) {
             byte[] x = new byte[64 * 1024];

@@ -65,8 +65,14 @@ import org.slf4j.LoggerFactory;
  *       a ranged GET's {@code Content-Range}, else by counting the body; ETag when it is an MD5;
  *       {@code Last-Modified}); 404 and 410 are empty. {@link #open} is a GET, with {@code Range}
  *       for a part; a server that ignores {@code Range} still yields exactly the bytes asked for;
- *       404 and 410 throw {@link SourceNotFoundException}. Keys are found in an index of the
- *       manifest built on the first call (in memory: about 150 bytes per URL).
+ *       404 and 410 throw {@link SourceNotFoundException}. Called with a key alone, these find the
+ *       key's URL in an index of the manifest built on the first such call (in memory: about 150
+ *       bytes per URL). A migration never builds it: each listed entry carries its position in the
+ *       manifest in {@link ObjectEntry#storageClass()} ({@code manifest line@<byte offset>} or
+ *       {@code manifest json@<byte offset>:<file>}, no secret) through the sorted rows and the plan,
+ *       and {@link #download(ObjectEntry, long)}, {@link #open(ObjectEntry, long, long)} and
+ *       {@link #attributes(ObjectEntry)} read the URL again there, so a manifest of 100 million
+ *       URLs runs in the memory of one of 100.
  *   <li><b>Retries</b>: 429, 408, 5xx, timeouts and connection failures are retried on the
  *       {@link RetrySchedule} (default 1 s, 3 s, 9 s), after the server's {@code Retry-After}
  *       when it sends one; 404 and 410 never. Failures after the last attempt are
@@ -227,7 +233,8 @@ public final class UrlManifestSource implements ObjectSource {
         };
         SizingListing listing = new SizingListing(keyed,
                 k -> http.head(k.entry().url(), k.key(), status -> goneStatus.put(k, status))
-                        .map(h -> new ObjectEntry(k.key(), h.size(), h.eTag(), h.lastModified(), null, null)),
+                        .map(h -> new ObjectEntry(k.key(), h.size(), h.eTag(), h.lastModified(), k.entry().locator(),
+                                null)),
                 k -> {
                     recordNotFound(k);
                     Integer status = goneStatus.remove(k);
@@ -286,17 +293,21 @@ public final class UrlManifestSource implements ObjectSource {
     @Override
     public InputStream open(String key, long offset, long length) {
         Objects.requireNonNull(key, "key");
+        checkRange(offset, length);
+        return open(key, requireUrl(index.url(key), key), offset, length);
+    }
+
+    private static void checkRange(long offset, long length) {
         if (offset < 0) {
             throw S3ReconException.invalidConfiguration("offset", offset, "must not be negative");
         }
         if (length < -1) {
             throw S3ReconException.invalidConfiguration("length", length, "must be -1 (to the end) or at least 0");
         }
-        URI url = index.url(key);
-        if (url == null) {
-            throw new S3ReconException(ErrorCode.LISTING_FAILED, "key '" + Redact.key(key) + "' is not in manifest "
-                    + describe());
-        }
+    }
+
+    private InputStream open(String key, URI url, long offset, long length) {
+        checkRange(offset, length);
         if (length == 0) {
             return InputStream.nullInputStream();
         }
@@ -348,13 +359,73 @@ public final class UrlManifestSource implements ObjectSource {
      */
     public Download download(String key, long offset) {
         Objects.requireNonNull(key, "key");
-        if (offset < 0) {
-            throw S3ReconException.invalidConfiguration("offset", offset, "must not be negative");
+        return download(key, requireUrl(index.url(key), key), offset);
+    }
+
+    /**
+     * As {@link #download(String, long)}, for an entry this source listed: its URL is read again
+     * from the manifest at the entry's position (kept in {@link ObjectEntry#storageClass()}, see
+     * {@link #list(KeyRange)}), without the in-memory index of every key.
+     *
+     * @param entry an entry of this source's listing; not null
+     * @param offset the first byte; not negative
+     * @return the body and headers
+     * @throws SourceNotFoundException for 404 and 410; {@link S3ReconException} for other failures
+     */
+    public Download download(ObjectEntry entry, long offset) {
+        Objects.requireNonNull(entry, "entry");
+        return download(entry.key(), urlOf(entry), offset);
+    }
+
+    /**
+     * As {@link #open(String, long, long)}, for an entry this source listed, without the in-memory
+     * index of every key (see {@link #download(ObjectEntry, long)}).
+     *
+     * @param entry an entry of this source's listing; not null
+     * @param offset the first byte, from 0
+     * @param length how many bytes, or -1 for all bytes from {@code offset} to the end
+     * @return the bytes, as {@link #open(String, long, long)}
+     */
+    public InputStream open(ObjectEntry entry, long offset, long length) {
+        Objects.requireNonNull(entry, "entry");
+        return open(entry.key(), urlOf(entry), offset, length);
+    }
+
+    /**
+     * As {@link #attributes(String)} (a HEAD), for an entry this source listed, without the
+     * in-memory index of every key (see {@link #download(ObjectEntry, long)}).
+     *
+     * @param entry an entry of this source's listing; not null
+     * @return the attributes; empty for a URL answering 404 or 410
+     */
+    public Optional<ObjectEntry> attributes(ObjectEntry entry) {
+        Objects.requireNonNull(entry, "entry");
+        return head(entry.key(), urlOf(entry));
+    }
+
+    /** The URL of a listed entry: read again at its manifest position, else (a changed manifest) from the index. */
+    private URI urlOf(ObjectEntry entry) {
+        String locator = entry.storageClass();
+        if (locator != null) {
+            ManifestEntry at = manifest.at(locator);
+            if (at != null && keys.keyOf(at).equals(entry.key())) {
+                return at.url();
+            }
         }
-        URI url = index.url(key);
+        return requireUrl(index.url(entry.key()), entry.key());
+    }
+
+    private URI requireUrl(URI url, String key) {
         if (url == null) {
             throw new S3ReconException(ErrorCode.LISTING_FAILED, "key '" + Redact.key(key) + "' is not in manifest "
                     + describe());
+        }
+        return url;
+    }
+
+    private Download download(String key, URI url, long offset) {
+        if (offset < 0) {
+            throw S3ReconException.invalidConfiguration("offset", offset, "must not be negative");
         }
         HttpResponse<InputStream> r = http.get(url, key, offset == 0 ? null : "bytes=" + offset + "-");
         HttpReader.Head h = HttpReader.head(r.headers());
@@ -432,6 +503,11 @@ public final class UrlManifestSource implements ObjectSource {
      */
     public long adjacentDuplicates() {
         return adjacentDuplicates.get();
+    }
+
+    /** For tests: whether the in-memory index of every key was built. */
+    boolean indexed() {
+        return index.built();
     }
 
     /** Returns {@link #describe()}. */

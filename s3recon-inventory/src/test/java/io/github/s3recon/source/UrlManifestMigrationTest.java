@@ -274,4 +274,70 @@ class UrlManifestMigrationTest {
             assertThat(counts.contentMismatch()).isEqualTo(1);
         }
     }
+
+    @Test
+    void jsonFilesWithTwoUrlFieldsAndDuplicatesAreCopiedOnceWithoutAnIndexOfEveryKey() throws IOException {
+        String run = "j" + RUNS.incrementAndGet() + "/";
+        Path data = dir.resolve("data/lots/2024");
+        Files.createDirectories(data);
+        Map<String, byte[]> served = new LinkedHashMap<>();
+        for (int lot = 0; lot < 3; lot++) {
+            StringBuilder json = new StringBuilder("{\"lot\": " + lot + ", \"images\": [");
+            for (int i = 0; i < 4; i++) {
+                String image = run + "images/" + lot + "-" + i + ".jpg";
+                String thumb = run + "thumbs/" + lot + "-" + i + ".jpg";
+                served.put(image, random(3000 + i, lot * 10 + i));
+                served.put(thumb, random(300 + i, 100 + lot * 10 + i));
+                HTTP.put(image, served.get(image), "image/jpeg");
+                HTTP.put(thumb, served.get(thumb), "image/jpeg");
+                json.append(i == 0 ? "" : ",").append("{\"image_url\": \"").append(HTTP.url(image))
+                        .append("\", \"thumb_url\": \"").append(HTTP.url(thumb)).append("\"}");
+            }
+            // Lot 2 repeats an image of lot 0: one key, copied once.
+            json.append(lot == 2 ? ",{\"image_url\": \"" + HTTP.url(run + "images/0-0.jpg") + "\"}" : "");
+            Files.writeString(data.resolve("lot_" + lot + "_images.json"), json.append("]}").toString());
+        }
+        UrlManifestSource source = UrlManifestSource.builder()
+                .jsonFiles(dir, "data/lots/**/lot_*_images.json", "image_url", "thumb_url").stripPrefix(run).build();
+        String destination = bucket("json");
+        try (Migration m = Migration.builder().source(source)
+                .destination(S3Location.of(S3.asyncClient(), destination)).workDirectory(dir.resolve("j")).build()) {
+            MigrationResult r = m.run();
+            assertThat(r.report().transfer().objectsCopied()).isEqualTo(served.size());
+            for (Map.Entry<String, byte[]> e : served.entrySet()) {
+                String key = e.getKey().substring(run.length());
+                assertThat(S3.client().getObjectAsBytes(b -> b.bucket(destination).key(key)).asByteArray()).as(key)
+                        .isEqualTo(e.getValue());
+            }
+            assertThat(HTTP.requests("GET", run + "images/0-0.jpg")).as("the repeated URL is fetched once").isEqualTo(1);
+            assertThat(source.indexed()).as("the run found URLs by their manifest position").isFalse();
+        }
+    }
+
+    @Test
+    void csvWithSizesAndARepeatedKeyIsCopiedOnce() throws IOException {
+        String run = "c" + RUNS.incrementAndGet() + "/";
+        List<String> lines = new ArrayList<>(List.of("url,key,size"));
+        for (int i = 0; i < 5; i++) {
+            byte[] body = random(900 + i, i);
+            HTTP.put(run + i + ".bin", body);
+            lines.add(HTTP.url(run + i + ".bin") + ",k/" + i + ".bin," + body.length);
+        }
+        lines.add(HTTP.url(run + "0.bin") + ",k/0.bin,900");
+        Path manifest = Files.write(dir.resolve("m.csv"), lines, StandardCharsets.UTF_8);
+        UrlManifestSource source = UrlManifestSource.of(manifest);
+        String destination = bucket("csv");
+        try (Migration m = Migration.builder().source(source)
+                .destination(S3Location.of(S3.asyncClient(), destination)).workDirectory(dir.resolve("c")).build()) {
+            MigrationResult r = m.run();
+            assertThat(r.report().transfer().objectsCopied()).isEqualTo(5);
+            assertThat(HTTP.requests("HEAD", run + "1.bin")).as("sizes from the manifest: no HEAD").isZero();
+            assertThat(source.indexed()).isFalse();
+            var counts = m.reconcile().report().counts();
+            assertThat(counts.missingInDestination()).isZero();
+            // Neither the manifest nor the listing knew a checksum or ETag: equal sizes cannot prove the content.
+            assertThat(counts.unverified()).isEqualTo(5);
+            assertThat(counts.differences()).isEqualTo(5);
+        }
+    }
 }

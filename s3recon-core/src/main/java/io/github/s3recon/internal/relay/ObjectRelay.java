@@ -90,7 +90,7 @@ final class ObjectRelay {
     private long putWhole(ObjectEntry entry) throws BrokenRead, InterruptedException {
         int taken = budget.acquire(entry.size());
         try {
-            SourceRead read = SourceRead.open(source, entry.key(), 0);
+            SourceRead read = SourceRead.open(source, entry, 0);
             byte[] bytes;
             try (InputStream in = read.body()) {
                 bytes = readExactly(in, entry.size(), entry, 0, true);
@@ -123,7 +123,7 @@ final class ObjectRelay {
         InputStream in = null;
         if (uploadId == null) {
             // The first GET's headers are the object's content type and metadata: it comes before the upload.
-            SourceRead read = SourceRead.open(source, entry.key(), 0);
+            SourceRead read = SourceRead.open(source, entry, 0);
             in = read.body();
             checkpoints.intent(entry.key(), Instant.now());
             try {
@@ -148,7 +148,7 @@ final class ObjectRelay {
                     int taken = budget.acquire(length);
                     try {
                         if (in == null) {
-                            in = SourceRead.open(source, entry.key(), offset).body();
+                            in = SourceRead.open(source, entry, offset).body();
                         }
                         byte[] bytes = readExactly(in, length, entry, offset, last);
                         int number = i + 1;

@@ -24,9 +24,9 @@ record SourceRead(InputStream body, String contentType, Map<String, String> meta
     static final String HTTP_ETAG_KEY = "s3recon-source-http-etag";
 
     /** Opens a key of a source from an offset. */
-    static SourceRead open(ObjectSource source, String key, long offset) {
+    static SourceRead open(ObjectSource source, io.github.s3recon.ObjectEntry entry, long offset) {
         if (source instanceof UrlManifestSource urls) {
-            UrlManifestSource.Download d = urls.download(key, offset);
+            UrlManifestSource.Download d = urls.download(entry, offset);
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put(URL_KEY, ascii(d.url()));
             if (d.eTag() != null) {
@@ -34,7 +34,7 @@ record SourceRead(InputStream body, String contentType, Map<String, String> meta
             }
             return new SourceRead(d.body(), d.contentType(), metadata);
         }
-        return new SourceRead(source.open(key, offset, -1), null, Map.of());
+        return new SourceRead(source.open(entry.key(), offset, -1), null, Map.of());
     }
 
     /** Percent-encodes what is not printable US-ASCII (a URL's own escapes stay): S3 user metadata travels in HTTP headers. */

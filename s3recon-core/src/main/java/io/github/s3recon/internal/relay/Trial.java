@@ -132,7 +132,7 @@ public final class Trial {
     /** Compares the copy with the source byte for byte; null when equal, else why not. */
     private String verify(S3Location at, ObjectEntry e) {
         String fullKey = at.fullKey(e.key());
-        try (InputStream a = source.open(e.key(), 0, -1);
+        try (InputStream a = io.github.s3recon.internal.SourceReads.open(source, e, 0, -1);
                 InputStream b = at.client().getObject(r -> r.bucket(at.bucket()).key(fullKey),
                         AsyncResponseTransformer.toBlockingInputStream()).join()) {
             byte[] x = new byte[64 * 1024];

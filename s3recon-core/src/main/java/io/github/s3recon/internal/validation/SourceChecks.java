@@ -51,13 +51,14 @@ final class SourceChecks {
         for (ObjectEntry e : first) {
             String key = "'" + Checks.shorten(e.key()) + "'";
             try {
-                Optional<ObjectEntry> head = source.attributes(e.key());
+                Optional<ObjectEntry> head = source instanceof io.github.s3recon.source.UrlManifestSource urls
+                        ? urls.attributes(e) : source.attributes(e.key());
                 if (head.isEmpty()) {
                     checks.add(Checks.fail(ValidationReport.SOURCE_READ, key + " is gone since it was listed",
                             "check the source; a run skips objects that are gone and lists them in its failures"));
                     break;
                 }
-                try (InputStream in = source.open(e.key(), 0, 1)) {
+                try (InputStream in = io.github.s3recon.internal.SourceReads.open(source, e, 0, 1)) {
                     in.read();
                 }
             } catch (Exception x) {
