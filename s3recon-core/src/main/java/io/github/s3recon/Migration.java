@@ -25,7 +25,8 @@ import java.util.ServiceLoader;
 import java.util.function.Function;
 
 /**
- * Moves the objects of one S3 location to another and proves that nothing was lost or changed.
+ * Moves the objects of one S3 location (or of another {@link ObjectSource}, e.g. a manifest of
+ * URLs: {@link Builder#source(ObjectSource)}) to another and proves that nothing was lost or changed.
  *
  * <pre>{@code
  * try (Migration m = Migration.builder()
@@ -244,7 +245,10 @@ public final class Migration implements AutoCloseable {
      * delete is always tried, and on a versioned bucket the probe's versions are removed too; a denied
      * delete is a warning, not a failure, when {@link Builder#deleteExtraneous(boolean)} is off). On both
      * sides: versioning and object lock. A check that fails does not stop the others, except those it
-     * makes meaningless, which are skipped. Nothing but the probe is written. Listeners see a
+     * makes meaningless, which are skipped. Nothing but the probe is written. For a source that is
+     * not a bucket (a manifest of URLs), the source checks list its first 3 objects (HEADing URLs
+     * without a size) and read each with a HEAD and a 1-byte GET; versioning and object lock are
+     * skipped for it. Listeners see a
      * {@link io.github.s3recon.event.StateChanged} into {@link MigrationState#VALIDATING}, a
      * {@link io.github.s3recon.event.PhaseStarted} and, once the report is made, a
      * {@link io.github.s3recon.event.PhaseFinished} (with zero counts); not a RunFinished, since a
@@ -279,7 +283,9 @@ public final class Migration implements AutoCloseable {
      * into {@link MigrationState#ESTIMATING}, a {@link io.github.s3recon.event.PhaseStarted} and, once
      * the estimate is made, a {@link io.github.s3recon.event.PhaseFinished} with the objects and bytes
      * estimated; not a RunFinished, since an estimate is not a run. For buckets too large to list
-     * first, see {@link #estimate(long)}.
+     * first, see {@link #estimate(long)}. A manifest of URLs is listed whole (a HEAD of each URL
+     * without a size); {@link #estimate(long)} HEADs its first URLs only and scales the counts by
+     * the manifest's number of entries.
      *
      * @return the estimate, with exact counts
      * @throws S3ReconException if the listing or a read fails: a missing bucket, rejected credentials,

@@ -310,6 +310,9 @@ class UrlManifestMigrationTest {
                         .isEqualTo(e.getValue());
             }
             assertThat(HTTP.requests("GET", run + "images/0-0.jpg")).as("the repeated URL is fetched once").isEqualTo(1);
+            assertThat(r.report().transfer().notes()).as("the repeat is reported")
+                    .contains("1 manifest entries repeated a key listed before: each key copied once (from the entry "
+                            + "listed last)");
             assertThat(source.indexed()).as("the run found URLs by their manifest position").isFalse();
         }
     }
@@ -332,6 +335,7 @@ class UrlManifestMigrationTest {
             MigrationResult r = m.run();
             assertThat(r.report().transfer().objectsCopied()).isEqualTo(5);
             assertThat(HTTP.requests("HEAD", run + "1.bin")).as("sizes from the manifest: no HEAD").isZero();
+            assertThat(r.report().transfer().notes()).anyMatch(n -> n.startsWith("1 manifest entries repeated a key"));
             assertThat(source.indexed()).isFalse();
             var counts = m.reconcile().report().counts();
             assertThat(counts.missingInDestination()).isZero();

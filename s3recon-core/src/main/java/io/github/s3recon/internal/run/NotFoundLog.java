@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The source objects a run's listing found gone (a manifest's URLs that answered 404 or 410): kept
@@ -29,6 +30,8 @@ import java.util.function.Consumer;
 final class NotFoundLog {
 
     static final String FILE = "not-found.jsonl";
+    /** The number of manifest entries that repeated a key, one line per listed range. */
+    static final String DUPLICATES = "duplicates.txt";
 
     private NotFoundLog() {
     }
@@ -64,6 +67,37 @@ final class NotFoundLog {
         json.writeStringField("url", n.url());
         json.writeNumberField("status", n.status());
         json.writeEndObject();
+    }
+
+    /** Records (and logs) how many entries of a range's listing repeated a key listed before; nothing for none. */
+    static void duplicates(Path runDirectory, String source, long repeats) {
+        if (repeats <= 0) {
+            return;
+        }
+        org.slf4j.LoggerFactory.getLogger(NotFoundLog.class).warn("{} entries of {} repeat a key listed before: "
+                + "each key is copied once (from the entry listed last)", repeats, source);
+        synchronized (NotFoundLog.class) {
+            try {
+                Files.writeString(runDirectory.resolve(DUPLICATES), repeats + "\n", StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "cannot write " + runDirectory.resolve(
+                        DUPLICATES) + ": " + e + " (check free disk space in the work directory)", e);
+            }
+        }
+    }
+
+    /** Returns how many manifest entries of the run repeated a key (0 when none did). */
+    static long duplicates(Path runDirectory) {
+        Path file = runDirectory.resolve(DUPLICATES);
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.filter(l -> !l.isBlank()).mapToLong(l -> Long.parseLong(l.strip())).sum();
+        } catch (IOException | NumberFormatException e) {
+            return 0; // a count for a note only
+        }
     }
 
     /**

@@ -46,12 +46,43 @@ final class SideListing {
                     .onClose(listing::close);
         }
         String inventory = inventoryName(name, side);
+        long written = 0;
         try (listing; InventoryStore.Writer writer = run.store.writer(inventory)) {
             while (counted.hasNext()) {
                 writer.add(counted.next());
+                written++;
             }
         }
-        return run.store.readSorted(inventory);
+        Stream<ObjectEntry> sortedEntries = run.store.readSorted(inventory);
+        if (runDirectory == null || run.source != null || side != MergeDiff.Side.SOURCE) {
+            return sortedEntries;
+        }
+        // A manifest may repeat a key anywhere: the store keeps one entry per key (the last listed),
+        // and the keys written less those read back are the repeats, reported with the run.
+        Iterator<ObjectEntry> it = sortedEntries.iterator();
+        long listed = written;
+        Iterator<ObjectEntry> counting = new Iterator<>() {
+            private long read;
+            private boolean reported;
+
+            @Override
+            public boolean hasNext() {
+                boolean more = it.hasNext();
+                if (!more && !reported) {
+                    reported = true;
+                    NotFoundLog.duplicates(runDirectory, source.describe(), listed - read);
+                }
+                return more;
+            }
+
+            @Override
+            public ObjectEntry next() {
+                read++;
+                return it.next();
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(counting, Spliterator.ORDERED), false)
+                .onClose(sortedEntries::close);
     }
 
     /** The inventory a side of a range is sorted in; deleted when the range is done. */

@@ -185,10 +185,17 @@ final class TransferStage {
             progress.emit(true);
         }
         totals = journal.plusEarlier(totals);
-        if (notFound > 0) {
+        long repeats = NotFoundLog.duplicates(lifecycle.directory());
+        if (notFound > 0 || repeats > 0) {
             java.util.List<String> notes = new java.util.ArrayList<>(totals.notes());
-            notes.add(0, notFound + " source objects not found (HTTP 404 or 410) when listed: skipped, listed in "
-                    + failuresFile.getFileName());
+            if (repeats > 0) {
+                notes.add(0, repeats + " manifest entries repeated a key listed before: each key copied once (from "
+                        + "the entry listed last)");
+            }
+            if (notFound > 0) {
+                notes.add(0, notFound + " source objects not found (HTTP 404 or 410) when listed: skipped, listed in "
+                        + failuresFile.getFileName());
+            }
             totals = new TransferScheduler.TransferTotals(totals.objectsCopied(), totals.bytesCopied(),
                     totals.objectsServerSide(), totals.bytesServerSide(), totals.objectsRelayed(), totals.bytesRelayed(),
                     totals.objectsDeleted(), totals.objectsFailed() + notFound, totals.retries(), totals.deletionsKept(),
