@@ -200,6 +200,8 @@ public final class Migration implements AutoCloseable {
      * own clients and calls {@link #reconcile(ShardSpec)}.
      *
      * @return the shards in key order; their reports together cover every key once
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} when the source is not an
+     *     S3 bucket (a manifest lists in one piece)
      */
     public List<ShardSpec> shards() {
         requireBucketSource("shards()");

@@ -45,7 +45,7 @@ public final class UrlFileServer {
         long largeBytes = (args.length > 4 ? Long.parseLong(args[4]) : 64) << 20;
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         server.setExecutor(Executors.newFixedThreadPool(64));
-        server.createContext("/", x -> serve(x, smallBytes, largeBytes));
+        server.createContext("/", x -> serve(x, smallBytes, largeBytes, small, large));
         server.start();
         String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
         List<String> files = new ArrayList<>();
@@ -72,9 +72,14 @@ public final class UrlFileServer {
         return smallBytes - smallBytes / 8 + (n * 7919L) % (smallBytes / 4 + 1);
     }
 
-    private static void serve(HttpExchange x, long smallBytes, long largeBytes) throws IOException {
+    private static void serve(HttpExchange x, long smallBytes, long largeBytes, int small, int large)
+            throws IOException {
         try (x) {
             String path = x.getRequestURI().getPath().substring(1);
+            if (path.isEmpty() || path.equals("small/") || path.equals("large/")) {
+                index(x, path, small, large); // rclone's http backend lists directories as HTML pages
+                return;
+            }
             if (!path.matches("small/\\d{5}\\.jpg|large/\\d{2}\\.bin")) {
                 x.sendResponseHeaders(404, -1);
                 return;
@@ -115,6 +120,26 @@ public final class UrlFileServer {
                 body.write(pattern, offset, n);
                 at += n;
             }
+        }
+    }
+
+    /** A directory as an HTML page of links, as web servers list them. */
+    private static void index(HttpExchange x, String path, int small, int large) throws IOException {
+        StringBuilder html = new StringBuilder("<html><body>\n");
+        if (path.isEmpty()) {
+            html.append("<a href=\"small/\">small/</a>\n<a href=\"large/\">large/</a>\n");
+        } else {
+            boolean isSmall = path.equals("small/");
+            for (int i = 0; i < (isSmall ? small : large); i++) {
+                String name = isSmall ? String.format("%05d.jpg", i) : String.format("%02d.bin", i);
+                html.append("<a href=\"").append(name).append("\">").append(name).append("</a>\n");
+            }
+        }
+        byte[] body = html.append("</body></html>\n").toString().getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        x.sendResponseHeaders(200, x.getRequestMethod().equals("HEAD") ? -1 : body.length);
+        if (!x.getRequestMethod().equals("HEAD")) {
+            x.getResponseBody().write(body);
         }
     }
 

@@ -30,6 +30,7 @@ public final class UrlHarness {
      * Runs the migration.
      *
      * @param args manifest, endpoint, bucket, verification
+     * @throws Exception if the work directory cannot be made or the run fails
      */
     public static void main(String[] args) throws Exception {
         Path manifest = Path.of(args[0]);
