@@ -12,6 +12,7 @@ import io.github.s3recon.spi.InventoryStore;
 import io.github.s3recon.spi.InventoryStoreProvider;
 import io.github.s3recon.spi.ObjectLister;
 import io.github.s3recon.spi.ObjectListerProvider;
+import io.github.s3recon.spi.ObjectSource;
 import io.github.s3recon.spi.ReconciliationReporter;
 import io.github.s3recon.spi.TransferScheduler;
 import io.github.s3recon.spi.TransferSchedulerProvider;
@@ -24,7 +25,8 @@ import java.util.ServiceLoader;
 import java.util.function.Function;
 
 /**
- * Moves the objects of one S3 location to another and proves that nothing was lost or changed.
+ * Moves the objects of one S3 location (or of another {@link ObjectSource}, e.g. a manifest of
+ * URLs: {@link Builder#source(ObjectSource)}) to another and proves that nothing was lost or changed.
  *
  * <pre>{@code
  * try (Migration m = Migration.builder()
@@ -87,6 +89,12 @@ public final class Migration implements AutoCloseable {
      * {@link Builder#validationProbePrefix(String)} says otherwise.
      */
     public static final String DEFAULT_VALIDATION_PROBE_PREFIX = Validator.DEFAULT_PROBE_PREFIX;
+
+    /**
+     * Where, under the destination prefix, {@link #trial(int)} writes its test copies unless
+     * {@link Builder#trialPrefix(String)} says otherwise.
+     */
+    public static final String DEFAULT_TRIAL_PREFIX = "_test/";
 
     /** The options as built; never changed. */
     private final MigrationOptions options;
@@ -192,8 +200,11 @@ public final class Migration implements AutoCloseable {
      * own clients and calls {@link #reconcile(ShardSpec)}.
      *
      * @return the shards in key order; their reports together cover every key once
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} when the source is not an
+     *     S3 bucket (a manifest lists in one piece)
      */
     public List<ShardSpec> shards() {
+        requireBucketSource("shards()");
         List<KeyRange> ranges = sequencer().plan();
         List<ShardSpec> shards = new ArrayList<>(ranges.size());
         for (int i = 0; i < ranges.size(); i++) {
@@ -235,6 +246,7 @@ public final class Migration implements AutoCloseable {
         if (shard == null) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "shard must not be null");
         }
+        requireBucketSource("reconcile(ShardSpec)");
         if (!shard.sourceBucket().equals(options.source.bucket()) || !shard.sourcePrefix().equals(options.source.prefix())
                 || !shard.destinationBucket().equals(options.destination.bucket())
                 || !shard.destinationPrefix().equals(options.destination.prefix())) {
@@ -254,7 +266,10 @@ public final class Migration implements AutoCloseable {
      * delete is always tried, and on a versioned bucket the probe's versions are removed too; a denied
      * delete is a warning, not a failure, when {@link Builder#deleteExtraneous(boolean)} is off). On both
      * sides: versioning and object lock. A check that fails does not stop the others, except those it
-     * makes meaningless, which are skipped. Nothing but the probe is written. Listeners see a
+     * makes meaningless, which are skipped. Nothing but the probe is written. For a source that is
+     * not a bucket (a manifest of URLs), the source checks list its first 3 objects (HEADing URLs
+     * without a size) and read each with a HEAD and a 1-byte GET; versioning and object lock are
+     * skipped for it. Listeners see a
      * {@link io.github.s3recon.event.StateChanged} into {@link MigrationState#VALIDATING}, a
      * {@link io.github.s3recon.event.PhaseStarted} and, once the report is made, a
      * {@link io.github.s3recon.event.PhaseFinished} (with zero counts); not a RunFinished, since a
@@ -267,10 +282,13 @@ public final class Migration implements AutoCloseable {
         return gate.exclusive(() -> {
             StandalonePhase phase = StandalonePhase.start(new Listeners(options.listeners), options.clock,
                     MigrationState.VALIDATING);
-            ValidationReport report = new Validator(options.source, options.destination,
-                    options.validationProbePrefix, options.clock, new Validator.Guards(options.deleteExtraneous,
-                            options.maxDeletes, options.maxDeletePercent, options.allowEmptySource, filter))
-                    .validate();
+            Validator.Guards guards = new Validator.Guards(options.deleteExtraneous, options.maxDeletes,
+                    options.maxDeletePercent, options.allowEmptySource, filter);
+            ValidationReport report = (options.source != null
+                    ? new Validator(options.source, options.destination, options.validationProbePrefix, options.clock,
+                            guards)
+                    : new Validator(options.sourceObject, options.destination, options.validationProbePrefix,
+                            options.clock, guards)).validate();
             phase.finish(0, 0);
             return report;
         });
@@ -286,7 +304,9 @@ public final class Migration implements AutoCloseable {
      * into {@link MigrationState#ESTIMATING}, a {@link io.github.s3recon.event.PhaseStarted} and, once
      * the estimate is made, a {@link io.github.s3recon.event.PhaseFinished} with the objects and bytes
      * estimated; not a RunFinished, since an estimate is not a run. For buckets too large to list
-     * first, see {@link #estimate(long)}.
+     * first, see {@link #estimate(long)}. A manifest of URLs is listed whole (a HEAD of each URL
+     * without a size); {@link #estimate(long)} HEADs its first URLs only and scales the counts by
+     * the manifest's number of entries.
      *
      * @return the estimate, with exact counts
      * @throws S3ReconException if the listing or a read fails: a missing bucket, rejected credentials,
@@ -322,12 +342,45 @@ public final class Migration implements AutoCloseable {
                     MigrationState.ESTIMATING);
             TransferScheduler.Lanes lanes = resources.scheduler == null ? TransferScheduler.Lanes.DEFAULTS
                     : resources.scheduler.lanes();
-            Estimate estimate = how.apply(new Estimator(options.source, resources.sourceLister, filter,
-                    lanes.smallObjectThreshold(), lanes.smallObjectConcurrency(), lanes.largeObjectConcurrency(),
-                    options.listingRanges == RunSequencer.CHOSEN_LISTING_RANGES ? LARGE_BUCKET_LISTING_RANGES
-                            : options.listingRanges, options.clock));
+            int ranges = options.listingRanges == RunSequencer.CHOSEN_LISTING_RANGES ? LARGE_BUCKET_LISTING_RANGES
+                    : options.listingRanges;
+            Estimate estimate = how.apply(options.source != null
+                    ? new Estimator(options.source, resources.sourceLister, filter, lanes.smallObjectThreshold(),
+                            lanes.smallObjectConcurrency(), lanes.largeObjectConcurrency(), ranges, options.clock)
+                    // Not a bucket: one listing, and the relay's concurrency for both lanes.
+                    : new Estimator(options.sourceObject, filter, lanes.smallObjectThreshold(),
+                            io.github.s3recon.internal.relay.RelaySession.Settings.defaults().concurrency(),
+                            io.github.s3recon.internal.relay.RelaySession.Settings.defaults().concurrency(), 1,
+                            options.clock));
             phase.finish(estimate.objects(), estimate.bytes());
             return estimate;
+        });
+    }
+
+    /**
+     * Tries the migration on a few real objects before running it: the first {@code n} objects the
+     * source lists in scope (for a bucket, in key order; for a manifest, in its order) are copied
+     * under the {@linkplain Builder#trialPrefix(String) trial prefix} of the destination
+     * ({@value #DEFAULT_TRIAL_PREFIX} by default), read back and compared with the source byte for
+     * byte, then deleted, whatever happened. Nothing else is written to the destination, nothing to
+     * the work directory. The copies are relayed through the JVM (small objects in one PUT, large
+     * ones as multipart uploads), also for a bucket source whose run would copy server-side, so the
+     * measured rate is that of relayed copies. Waits for a run in progress, like {@link #validate()}.
+     *
+     * @param n how many objects to try, e.g. 10; 1 to 1,000
+     * @return the report: counts, failures (copy, verification or cleanup), the rate measured
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if {@code n} is out of
+     *     range; another if the source's listing fails
+     */
+    public TrialReport trial(int n) {
+        if (n < 1 || n > 1000) {
+            throw S3ReconException.invalidConfiguration("n", n, "must be 1 to 1000 objects to try");
+        }
+        return gate.exclusive(() -> {
+            ObjectSource source = options.sourceObject != null ? options.sourceObject
+                    : new io.github.s3recon.source.S3BucketSource(options.source, resources.sourceLister);
+            return new io.github.s3recon.internal.relay.Trial(source, options.destination, options.trialPrefix, filter,
+                    options.clock).run(n);
         });
     }
 
@@ -352,7 +405,7 @@ public final class Migration implements AutoCloseable {
                 o.workDirectory, new Listeners(o.listeners), o.reporters, o.clock, o.progressInterval,
                 o.listingRanges, filter, res.scheduler, o.overwrite, o.deleteExtraneous, o.maxDeletes,
                 o.maxDeletePercent, o.allowEmptySource, o.verification, o.checksumAlgorithm, res.checkpoints,
-                o.newRun);
+                o.newRun, o.sourceObject);
     }
 
     private RunSequencer sequencer() {
@@ -360,12 +413,29 @@ public final class Migration implements AutoCloseable {
     }
 
     /**
-     * Returns the source.
+     * Returns the source when it is an S3 bucket.
      *
-     * @return the source location
+     * @return the source location, or null when the source is not an S3 bucket (see {@link #sourceObject()})
      */
     public S3Location source() {
         return options.source;
+    }
+
+    /**
+     * Returns the source as given to {@link Builder#source(ObjectSource)} when it is not an S3
+     * bucket (e.g. a {@link io.github.s3recon.source.UrlManifestSource}).
+     *
+     * @return the source, or empty for a bucket source
+     */
+    public java.util.Optional<ObjectSource> sourceObject() {
+        return java.util.Optional.ofNullable(options.sourceObject);
+    }
+
+    private void requireBucketSource(String operation) {
+        if (options.source == null) {
+            throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, operation + " needs an S3 bucket as source; "
+                    + options.sourceObject.describe() + " is not one (it lists in one piece): use reconcile() instead");
+        }
     }
 
     /**
@@ -587,6 +657,34 @@ public final class Migration implements AutoCloseable {
          */
         public Builder source(S3Location source) {
             o.source = requireNonNull(source, "source");
+            o.sourceObject = null;
+            return this;
+        }
+
+        /**
+         * Sets the source as an {@link ObjectSource}: a manifest of URLs
+         * ({@link io.github.s3recon.source.UrlManifestSource#of(Path)}) or any other source. A source
+         * with an S3 {@linkplain ObjectSource#location() location} (an
+         * {@link io.github.s3recon.source.S3BucketSource}) is taken as that location, listed by the
+         * migration's source lister. Another source is listed through it, sorted through the
+         * inventory store (in bounded memory), and every copy relays its bytes: small objects in
+         * one PUT, large ones as a multipart upload (from ranged reads where the source supports
+         * them); {@link Migration#shards()} is not available for it. The source stays the caller's.
+         * Replaces a source set before.
+         *
+         * @param source the source; not null
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if the argument is null
+         */
+        public Builder source(ObjectSource source) {
+            requireNonNull(source, "source");
+            if (source.location().isPresent()) {
+                o.source = source.location().get();
+                o.sourceObject = null;
+            } else {
+                o.source = null;
+                o.sourceObject = source;
+            }
             return this;
         }
 
@@ -722,6 +820,26 @@ public final class Migration implements AutoCloseable {
          */
         public Builder validationProbePrefix(String prefix) {
             o.validationProbePrefix = Validator.checkProbePrefix(prefix);
+            return this;
+        }
+
+        /**
+         * Sets where, under the destination prefix, {@link Migration#trial(int)} writes (and then
+         * deletes) its copies; {@value Migration#DEFAULT_TRIAL_PREFIX} by default. A run never writes there
+         * unless the source has keys under it.
+         *
+         * @param prefix appended to the destination prefix as it is; not null, not empty, at most 512
+         *     characters, not starting with {@code /}
+         * @return this builder
+         * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} if it is not so
+         */
+        public Builder trialPrefix(String prefix) {
+            requireNonNull(prefix, "trialPrefix");
+            if (prefix.isEmpty() || prefix.length() > 512 || prefix.startsWith("/")) {
+                throw S3ReconException.invalidConfiguration("trialPrefix", "'" + prefix + "'",
+                        "must be 1 to 512 characters, not starting with '/' (e.g. _test/)");
+            }
+            o.trialPrefix = prefix;
             return this;
         }
 

@@ -23,7 +23,10 @@ import java.util.List;
  */
 final class MigrationOptions {
 
+    /** The source when it is an S3 bucket; null for another source ({@link #sourceObject}). */
     S3Location source;
+    /** The source when it is not an S3 bucket (a manifest of URLs); null for a bucket. */
+    io.github.s3recon.spi.ObjectSource sourceObject;
     S3Location destination;
     Path workDirectory;
     List<MigrationListener> listeners = new ArrayList<>();
@@ -49,11 +52,13 @@ final class MigrationOptions {
     ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.CRC64NVME;
     boolean newRun;
     String validationProbePrefix = Validator.DEFAULT_PROBE_PREFIX;
+    String trialPrefix = Migration.DEFAULT_TRIAL_PREFIX;
 
     /** Returns a copy with immutable lists, for a built migration: the builder may go on changing. */
     MigrationOptions frozen() {
         MigrationOptions o = new MigrationOptions();
         o.source = source;
+        o.sourceObject = sourceObject;
         o.destination = destination;
         o.workDirectory = workDirectory;
         o.listeners = List.copyOf(listeners);
@@ -78,6 +83,7 @@ final class MigrationOptions {
         o.checksumAlgorithm = checksumAlgorithm;
         o.newRun = newRun;
         o.validationProbePrefix = validationProbePrefix;
+        o.trialPrefix = trialPrefix;
         return o;
     }
 

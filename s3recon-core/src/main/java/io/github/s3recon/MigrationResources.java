@@ -60,13 +60,16 @@ final class MigrationResources implements AutoCloseable {
      *     {@link ErrorCode#MISSING_PROVIDER}
      */
     static MigrationResources open(MigrationOptions o) {
-        if (o.source == null || o.destination == null || o.workDirectory == null) {
+        boolean noSource = o.source == null && o.sourceObject == null;
+        if (noSource || o.destination == null || o.workDirectory == null) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "a migration needs "
-                    + (o.source == null ? "a source, " : "") + (o.destination == null ? "a destination, " : "")
+                    + (noSource ? "a source, " : "") + (o.destination == null ? "a destination, " : "")
                     + (o.workDirectory == null ? "a work directory, " : "")
                     + "set with Migration.builder().source(...).destination(...).workDirectory(...)");
         }
-        Overlap.check(o.source, o.destination);
+        if (o.source != null) {
+            Overlap.check(o.source, o.destination); // another source cannot overlap a bucket
+        }
         try {
             Files.createDirectories(o.workDirectory);
         } catch (IOException e) {

@@ -81,7 +81,8 @@ class ConfigurationErrorsTest {
         invalid(() -> b.checksumAlgorithm(null), "checksumAlgorithm");
         invalid(() -> b.listingRanges(0), "listingRanges", "0");
         invalid(() -> b.listingRanges(1025), "listingRanges", "1025");
-        invalid(() -> b.source(null), "source");
+        invalid(() -> b.source((S3Location) null), "source");
+        invalid(() -> b.source((io.github.s3recon.spi.ObjectSource) null), "source");
         invalid(() -> b.destination(null), "destination");
         invalid(() -> b.workDirectory(null), "workDirectory");
         invalid(() -> b.listener(null), "listener");

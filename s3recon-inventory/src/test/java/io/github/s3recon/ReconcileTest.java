@@ -335,7 +335,7 @@ class ReconcileTest {
         assertThatThrownBy(() -> Migration.builder().source(a).destination(S3Location.of(s3.asyncClient(), "bucket-a"))
                 .workDirectory(work).build())
                 .isInstanceOfSatisfying(S3ReconException.class, e -> assertThat(e.getMessage()).contains("overlap"));
-        assertThatThrownBy(() -> Migration.builder().source(null))
+        assertThatThrownBy(() -> Migration.builder().source((S3Location) null))
                 .isInstanceOfSatisfying(S3ReconException.class, e -> assertThat(e.code())
                         .isEqualTo(ErrorCode.INVALID_CONFIGURATION));
     }

@@ -58,6 +58,8 @@ public final class Estimator {
 
     private final S3Location source;
     private final ObjectLister lister;
+    /** The source when it is not a bucket (a manifest of URLs); {@link #source} and {@link #lister} are then null. */
+    private final io.github.s3recon.spi.ObjectSource objectSource;
     private final Predicate<String> filter;
     private final long smallObjectThreshold;
     private final int smallObjectConcurrency;
@@ -84,8 +86,38 @@ public final class Estimator {
      */
     public Estimator(S3Location source, ObjectLister lister, Predicate<String> filter, long smallObjectThreshold,
             int smallObjectConcurrency, int largeObjectConcurrency, int listingRanges, Clock clock) {
-        this.source = requireNonNull(source, "source");
-        this.lister = requireNonNull(lister, "lister");
+        this(requireNonNull(source, "source"), requireNonNull(lister, "lister"), null, filter, smallObjectThreshold,
+                smallObjectConcurrency, largeObjectConcurrency, listingRanges, clock);
+    }
+
+    /**
+     * Creates an estimator of a source that is not an S3 bucket (a manifest of URLs): listed through
+     * the source (for a manifest, a HEAD of each URL without a size), read with
+     * {@link io.github.s3recon.spi.ObjectSource#open}. {@link #sampled(long)} of a manifest lists its
+     * first objects and scales the counts by the manifest's number of entries (counted without a
+     * request).
+     *
+     * @param source the source; not null
+     * @param filter the keys in scope; not null
+     * @param smallObjectThreshold as for the other constructor
+     * @param smallObjectConcurrency as for the other constructor
+     * @param largeObjectConcurrency as for the other constructor
+     * @param listingRanges as for the other constructor
+     * @param clock times the listing and the reads; not null
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} as the other constructor
+     */
+    public Estimator(io.github.s3recon.spi.ObjectSource source, Predicate<String> filter, long smallObjectThreshold,
+            int smallObjectConcurrency, int largeObjectConcurrency, int listingRanges, Clock clock) {
+        this(null, null, requireNonNull(source, "source"), filter, smallObjectThreshold, smallObjectConcurrency,
+                largeObjectConcurrency, listingRanges, clock);
+    }
+
+    private Estimator(S3Location source, ObjectLister lister, io.github.s3recon.spi.ObjectSource objectSource,
+            Predicate<String> filter, long smallObjectThreshold, int smallObjectConcurrency, int largeObjectConcurrency,
+            int listingRanges, Clock clock) {
+        this.source = source;
+        this.lister = lister;
+        this.objectSource = objectSource;
         this.filter = requireNonNull(filter, "filter");
         this.smallObjectThreshold = positive(smallObjectThreshold, "small object threshold");
         this.smallObjectConcurrency = (int) positive(smallObjectConcurrency, "small object concurrency");
@@ -103,7 +135,7 @@ public final class Estimator {
     public Estimate full() {
         Tally tally = new Tally();
         Instant started = clock.instant();
-        try (Stream<ObjectEntry> entries = lister.list(source)) {
+        try (Stream<ObjectEntry> entries = objectSource != null ? objectSource.list(KeyRange.ALL) : lister.list(source)) {
             entries.forEach(tally::add);
         }
         long listingNanos = nanosSince(started);
@@ -128,12 +160,18 @@ public final class Estimator {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "the sample must be at least 1 object, was "
                     + maxObjects);
         }
-        List<KeyRange> ranges = lister.plan(source, SAMPLE_RANGES);
+        List<KeyRange> ranges = objectSource != null ? objectSource.plan(SAMPLE_RANGES) : lister.plan(source, SAMPLE_RANGES);
         Tally tally = new Tally();
         if (ranges.size() <= 1) {
             Instant started = clock.instant();
             boolean complete = listRange(KeyRange.ALL, tally, null, maxObjects);
             long listingNanos = nanosSince(started);
+            if (!complete && tally.keys > 0 && objectSource instanceof io.github.s3recon.source.UrlManifestSource urls) {
+                // A manifest counts its entries without a request: the first ones listed stand for all.
+                double factor = (double) urls.entryCount() / tally.keys;
+                return estimate(tally, tally.histogram, Estimate.Basis.EXTRAPOLATED, tally.keys, 0, 1,
+                        Math.max(1.0, factor), listingNanos);
+            }
             return estimate(tally, tally.histogram, complete ? Estimate.Basis.FULL_LISTING
                     : Estimate.Basis.LOWER_BOUND, tally.keys, complete ? 1 : 0, 1, 1.0, listingNanos);
         }
@@ -187,7 +225,7 @@ public final class Estimator {
      * @return whether the range was listed to its end
      */
     private boolean listRange(KeyRange range, Tally tally, long[][] histogram, long stopAt) {
-        try (Stream<ObjectEntry> entries = lister.list(source, range)) {
+        try (Stream<ObjectEntry> entries = objectSource != null ? objectSource.list(range) : lister.list(source, range)) {
             Iterator<ObjectEntry> it = entries.iterator();
             while (it.hasNext()) {
                 if (tally.keys >= stopAt) {
@@ -252,7 +290,7 @@ public final class Estimator {
         Duration transfer = smallLane.compareTo(largeLane) >= 0 ? smallLane : largeLane;
         Estimate.Projection projection = new Estimate.Projection(listingRanges, smallObjectConcurrency,
                 largeObjectConcurrency, listing, smallLane, largeLane, transfer, listing.plus(transfer));
-        return new Estimate(source.toString(), objects, bytes, keys, basis, tally.keys, rangesListed, rangesPlanned,
+        return new Estimate(objectSource != null ? objectSource.describe() : source.toString(), objects, bytes, keys, basis, tally.keys, rangesListed, rangesPlanned,
                 smallObjectThreshold, histogram, rates, projection);
     }
 
@@ -286,6 +324,16 @@ public final class Estimator {
 
     /** Reads the first {@code length} bytes of an object and discards them; -1 if it no longer exists. */
     private long read(ObjectEntry entry, long length) {
+        if (objectSource != null) {
+            try (InputStream body = SourceReads.open(objectSource, entry, 0, length)) {
+                return body.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (io.github.s3recon.source.SourceNotFoundException e) {
+                return -1; // gone since it was listed
+            } catch (IOException e) {
+                throw new S3ReconException(ErrorCode.LISTING_FAILED, "reading '" + entry.key() + "' of "
+                        + objectSource.describe() + " to measure the transfer rate failed: " + e, e);
+            }
+        }
         String key = source.fullKey(entry.key());
         // A range of an empty object is not satisfiable (416): read it whole, which is nothing.
         String range = length == 0 ? null : "bytes=0-" + (length - 1);

@@ -51,7 +51,13 @@ public final class RunConfiguration {
      */
     public static RunConfiguration of(RunSettings s) {
         ObjectNode root = JSON.createObjectNode();
-        root.set("source", location(s.source()));
+        if (s.source() != null) {
+            root.set("source", location(s.source()));
+        } else {
+            // A source that is not a bucket is what it describes itself as (a manifest's path).
+            root.putObject("source").put("kind", s.sourceObject().getClass().getSimpleName())
+                    .put("describe", s.sourceObject().describe());
+        }
         root.set("destination", location(s.destination()));
         ArrayNode include = root.putArray("include");
         s.filter().includes().forEach(include::add);

@@ -40,11 +40,38 @@ import java.util.List;
  * @param checksumAlgorithm the checksum computed while copying
  * @param checkpoints the store of run history and checkpoints
  * @param newRun whether to abandon an unfinished run rather than resume it
+ * @param sourceObject the source when it is not an S3 bucket (e.g. a manifest of URLs), else null;
+ *     {@code source} is then null
  */
 public record RunSettings(S3Location source, S3Location destination, ObjectLister sourceLister,
         ObjectLister destinationLister, InventoryStore store, Path workDirectory, MigrationListener listener,
         List<ReconciliationReporter> reporters, Clock clock, Duration progressInterval, int listingRanges,
         KeyFilter filter, TransferScheduler scheduler, OverwritePolicy overwrite, boolean deleteExtraneous,
         long maxDeletes, int maxDeletePercent, boolean allowEmptySource, Verification verification, ChecksumAlgorithm checksumAlgorithm,
-        io.github.s3recon.spi.CheckpointStore checkpoints, boolean newRun) {
+        io.github.s3recon.spi.CheckpointStore checkpoints, boolean newRun,
+        io.github.s3recon.spi.ObjectSource sourceObject) {
+
+    /**
+     * Returns how the source is named in logs and messages: {@code s3://bucket/prefix} or the
+     * source's own {@link io.github.s3recon.spi.ObjectSource#describe()}.
+     *
+     * @return the name; not null
+     */
+    public String sourceName() {
+        return source != null ? source.toString() : sourceObject.describe();
+    }
+
+    /**
+     * Returns what a report says of the source: its bucket and prefix, or, for a source that is not
+     * a bucket, its {@link io.github.s3recon.spi.ObjectSource#describe()} as the bucket and an
+     * empty prefix.
+     *
+     * @param objects the objects listed
+     * @param bytes their total size
+     * @return the summary
+     */
+    public io.github.s3recon.LocationSummary sourceSummary(long objects, long bytes) {
+        return source != null ? new io.github.s3recon.LocationSummary(source.bucket(), source.prefix(), objects, bytes)
+                : new io.github.s3recon.LocationSummary(sourceObject.describe(), "", objects, bytes);
+    }
 }

@@ -64,22 +64,29 @@ final class HttpReader {
      * @return the head, or empty for 404 and 410
      */
     Optional<Head> head(URI url, String key) {
+        return head(url, key, status -> { });
+    }
+
+    /** As {@link #head(URI, String)}, telling {@code gone} the status (404 or 410) of an empty answer. */
+    Optional<Head> head(URI url, String key, java.util.function.IntConsumer gone) {
         HttpResponse<Void> response = send(request(url, "HEAD", null), HttpResponse.BodyHandlers.discarding(), url, key);
         if (gone(response.statusCode())) {
+            gone.accept(response.statusCode());
             return Optional.empty();
         }
         if (response.statusCode() == 405 || response.statusCode() == 501) {
-            return sizeFromGet(url, key, null); // a server that does not answer HEAD
+            return sizeFromGet(url, key, null, gone); // a server that does not answer HEAD
         }
         check(response, url, key, "HEAD");
         Head head = head(response.headers());
-        return head.size() >= 0 ? Optional.of(head) : sizeFromGet(url, key, head);
+        return head.size() >= 0 ? Optional.of(head) : sizeFromGet(url, key, head, gone);
     }
 
-    private Optional<Head> sizeFromGet(URI url, String key, Head head) {
+    private Optional<Head> sizeFromGet(URI url, String key, Head head, java.util.function.IntConsumer gone) {
         HttpResponse<InputStream> r = send(request(url, "GET", "bytes=0-0"), HttpResponse.BodyHandlers.ofInputStream(), url, key);
         try (InputStream body = r.body()) {
             if (gone(r.statusCode())) {
+                gone.accept(r.statusCode());
                 return Optional.empty();
             }
             Head got = head(r.headers());

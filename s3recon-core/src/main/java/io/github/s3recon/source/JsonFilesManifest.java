@@ -86,6 +86,44 @@ final class JsonFilesManifest implements ManifestInput {
                 });
     }
 
+    /** The prefix of this manifest's locators: then the token's byte offset, {@code :} and the file's relative path. */
+    static final String LOCATOR = "manifest json@";
+
+    @Override
+    public ManifestEntry at(String locator) {
+        if (!locator.startsWith(LOCATOR)) {
+            return null;
+        }
+        int colon = locator.indexOf(':', LOCATOR.length());
+        if (colon < 0) {
+            return null;
+        }
+        long offset;
+        try {
+            offset = Long.parseLong(locator.substring(LOCATOR.length(), colon));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        String relative = locator.substring(colon + 1);
+        Path path = directory.resolve(relative).normalize();
+        if (!path.startsWith(directory.normalize())) {
+            return null; // not one of this manifest's files
+        }
+        String where = Redact.key(relative) + " at byte " + offset;
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            in.skipNBytes(offset); // a seek, for a file
+            try (JsonParser parser = FACTORY.createParser(in)) {
+                // The URL's string token, read alone as a document of one value.
+                if (parser.nextToken() != JsonToken.VALUE_STRING) {
+                    return null;
+                }
+                return new ManifestEntry(ManifestUrls.parse(parser.getText(), where), null, -1, null, where, locator);
+            }
+        } catch (IOException | S3ReconException e) {
+            return null; // changed or gone since it was listed
+        }
+    }
+
     /** The glob's leading directories up to the first segment with a wildcard. */
     static String fixedPrefix(String glob) {
         String[] segments = glob.split("/");
@@ -141,6 +179,7 @@ final class JsonFilesManifest implements ManifestInput {
         private final Iterator<Path> files;
         private JsonParser parser;
         private String file;
+        private String relative;
         private ManifestEntry next;
 
         Urls(Iterator<Path> files) {
@@ -156,7 +195,8 @@ final class JsonFilesManifest implements ManifestInput {
                             return false;
                         }
                         Path path = files.next();
-                        file = Redact.key(directory.relativize(path).toString().replace('\\', '/'));
+                        relative = directory.relativize(path).toString().replace('\\', '/');
+                        file = Redact.key(relative);
                         parser = FACTORY.createParser(path.toFile());
                     }
                     JsonToken token = parser.nextToken();
@@ -167,7 +207,8 @@ final class JsonFilesManifest implements ManifestInput {
                     if (token.isScalarValue() && isUrlField(parser.getParsingContext())) {
                         String where = file + " line " + parser.currentTokenLocation().getLineNr();
                         if (token == JsonToken.VALUE_STRING) {
-                            next = new ManifestEntry(ManifestUrls.parse(parser.getText(), where), null, -1, null, where);
+                            next = new ManifestEntry(ManifestUrls.parse(parser.getText(), where), null, -1, null, where,
+                                    LOCATOR + parser.currentTokenLocation().getByteOffset() + ":" + relative);
                         } else if (token != JsonToken.VALUE_NULL) {
                             throw ManifestUrls.bad(where, "the URL field '" + Redact.key(parser.currentName())
                                     + "' holds " + token.asString() + ", not a string");

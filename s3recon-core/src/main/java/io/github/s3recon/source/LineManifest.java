@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.Redact;
 import io.github.s3recon.S3ReconException;
-import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,37 +45,124 @@ final class LineManifest implements ManifestInput {
         return Redact.key(file.toString());
     }
 
-    @Override
-    public Stream<ManifestEntry> entries() {
-        BufferedReader in;
+    /** The prefix of this manifest's locators, followed by the byte offset of the line. */
+    static final String LOCATOR = "manifest line@";
+
+    private InputStream open(long offset) {
         try {
-            in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+            InputStream in = Files.newInputStream(file);
+            in.skipNBytes(offset); // a seek, for a file
+            return in;
         } catch (IOException e) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION,
                     "manifest " + describe() + " cannot be read: " + e, e);
         }
-        Iterator<ManifestEntry> it = new Lines(in);
+    }
+
+    @Override
+    public ManifestEntry at(String locator) {
+        if (!locator.startsWith(LOCATOR)) {
+            return null;
+        }
+        long offset;
+        try {
+            offset = Long.parseLong(locator.substring(LOCATOR.length()));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        Map<String, Integer> columns = null;
+        if (format == ManifestFormat.CSV) {
+            try (Lines header = new Lines(open(0), 0, 0)) {
+                header.hasNext(); // reads up to the header and the first entry
+                columns = header.columns;
+            }
+        }
+        try (Lines one = new Lines(open(offset), offset, -1)) {
+            one.columns = columns;
+            return one.hasNext() && one.next().locator().equals(locator) ? one.last : null;
+        } catch (S3ReconException e) {
+            return null; // not a line of this manifest any more
+        }
+    }
+
+    @Override
+    public Stream<ManifestEntry> entries() {
+        Lines it = new Lines(open(0), 0, 0);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
-                false).onClose(() -> {
-                    try {
-                        in.close();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+                false).onClose(it::close);
     }
 
     /** Reads the lines into entries, skipping those that hold none. Not thread-safe. */
-    private final class Lines implements Iterator<ManifestEntry> {
+    private final class Lines implements Iterator<ManifestEntry>, AutoCloseable {
 
-        private final BufferedReader in;
+        private final InputStream in;
+        private final byte[] buffer = new byte[64 * 1024];
+        private int pos;
+        private int limit;
+        /** The byte offset in the file of the next byte to read, and of the line last read. */
+        private long position;
+        private long lineStart;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+        /** The number of the line last read; counted from a negative start when reading from the middle. */
         private long lineNumber;
         private Map<String, Integer> columns; // CSV: the header's column indexes
         private ManifestEntry next;
+        private ManifestEntry last;
         private boolean done;
 
-        Lines(BufferedReader in) {
+        /**
+         * @param in the file, from {@code position}
+         * @param position the byte offset {@code in} starts at
+         * @param lineNumber the number of the line before the first one read (0 from the start, -1 when unknown)
+         */
+        Lines(InputStream in, long position, long lineNumber) {
             this.in = in;
+            this.position = position;
+            this.lineNumber = lineNumber;
+        }
+
+        /** Reads a line as UTF-8, without its {@code \n} or {@code \r\n}; null at the end. */
+        private String readLine() throws IOException {
+            line.reset();
+            lineStart = position;
+            boolean any = false;
+            while (true) {
+                if (pos == limit) {
+                    limit = in.read(buffer, 0, buffer.length);
+                    pos = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        break;
+                    }
+                }
+                any = true;
+                int start = pos;
+                while (pos < limit && buffer[pos] != '\n') {
+                    pos++;
+                }
+                line.write(buffer, start, pos - start);
+                position += pos - start;
+                if (pos < limit) {
+                    pos++; // the newline
+                    position++;
+                    break;
+                }
+            }
+            if (!any) {
+                return null;
+            }
+            byte[] bytes = line.toByteArray();
+            int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+            return new String(bytes, 0, n, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override
@@ -83,7 +170,7 @@ final class LineManifest implements ManifestInput {
             while (next == null && !done) {
                 String line;
                 try {
-                    line = in.readLine();
+                    line = readLine();
                 } catch (IOException e) {
                     throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "manifest " + describe()
                             + " cannot be read after line " + lineNumber + ": " + e, e);
@@ -95,11 +182,11 @@ final class LineManifest implements ManifestInput {
                     }
                     break;
                 }
-                lineNumber++;
-                if (lineNumber == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
+                lineNumber = lineNumber < 0 ? lineNumber : lineNumber + 1;
+                if (lineStart == 0 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
                     line = line.substring(1); // a byte order mark
                 }
-                next = parse(line, describe() + " line " + lineNumber);
+                next = parse(line, describe() + (lineNumber > 0 ? " line " + lineNumber : " at byte " + lineStart));
             }
             return next != null;
         }
@@ -110,6 +197,7 @@ final class LineManifest implements ManifestInput {
                 throw new NoSuchElementException();
             }
             ManifestEntry e = next;
+            last = e;
             next = null;
             return e;
         }
@@ -121,7 +209,7 @@ final class LineManifest implements ManifestInput {
             }
             switch (format) {
                 case TEXT:
-                    return new ManifestEntry(ManifestUrls.parse(t, where), null, -1, null, where);
+                    return new ManifestEntry(ManifestUrls.parse(t, where), null, -1, null, where, LOCATOR + lineStart);
                 case CSV:
                     return csv(t, where);
                 default:
@@ -148,7 +236,8 @@ final class LineManifest implements ManifestInput {
             String md5 = column(fields, "md5");
             return new ManifestEntry(ManifestUrls.parse(url, where), emptyToNull(column(fields, "key")),
                     ManifestUrls.size(column(fields, "size"), where),
-                    ManifestUrls.eTag(md5 != null && !md5.isBlank() ? md5 : column(fields, "etag")), where);
+                    ManifestUrls.eTag(md5 != null && !md5.isBlank() ? md5 : column(fields, "etag")), where,
+                    LOCATOR + lineStart);
         }
 
         private String column(List<String> fields, String name) {
@@ -184,7 +273,8 @@ final class LineManifest implements ManifestInput {
             JsonNode etag = node.get("etag");
             String tag = md5 != null && md5.isTextual() ? md5.asText() : etag != null && etag.isTextual() ? etag.asText() : null;
             return new ManifestEntry(ManifestUrls.parse(url.asText(), where),
-                    key != null && key.isTextual() ? emptyToNull(key.asText()) : null, sized, ManifestUrls.eTag(tag), where);
+                    key != null && key.isTextual() ? emptyToNull(key.asText()) : null, sized, ManifestUrls.eTag(tag), where,
+                    LOCATOR + lineStart);
         }
     }
 

@@ -19,6 +19,16 @@ interface ManifestInput {
     Stream<ManifestEntry> entries();
 
     /**
+     * Reads the one entry at a locator of an entry this manifest gave, without reading the rest:
+     * how the engine finds a URL again from the key's sorted row, in memory that does not grow with
+     * the number of URLs.
+     * @param locator an entry's {@link ManifestEntry#locator()}; not null
+     * @return the entry there, or null when the locator is not one of this manifest's (or the
+     *     manifest changed so that none is there)
+     */
+    ManifestEntry at(String locator);
+
+    /**
      * Names the manifest: its path, or the directory and glob.
      *
      * @return the name; never a secret

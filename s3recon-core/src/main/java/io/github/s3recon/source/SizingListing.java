@@ -89,7 +89,7 @@ final class SizingListing implements Iterator<ObjectEntry>, AutoCloseable {
             windowEntries.add(keyed);
             if (e.size() >= 0) {
                 window.add(CompletableFuture.completedFuture(
-                        Optional.of(new ObjectEntry(keyed.key(), e.size(), e.eTag(), null, null, null))));
+                        Optional.of(new ObjectEntry(keyed.key(), e.size(), e.eTag(), null, e.locator(), null))));
             } else {
                 window.add(CompletableFuture.supplyAsync(() -> head.apply(keyed), pool()));
             }

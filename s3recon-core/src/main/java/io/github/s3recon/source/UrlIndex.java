@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Finds the URL of a key, for {@code attributes} and {@code open}: built on first use by reading the
+ * Finds the URL of a key, for {@code attributes(key)} and {@code open(key, ...)} called by key
+ * alone (a migration reads listed entries, whose URL is found again at their manifest position,
+ * and never builds this index): built on first use by reading the
  * whole manifest once, held in memory (about 150 bytes per URL: fine for millions, not for 100
  * million; see the class comment of {@link UrlManifestSource}). A key given twice keeps its first
  * URL; the others are counted. Thread-safe: built once, then read only.
@@ -37,6 +39,11 @@ final class UrlIndex {
             }
         }
         return map.get(key);
+    }
+
+    /** Whether the index was built (for tests: a migration never needs it). */
+    boolean built() {
+        return urls != null;
     }
 
     /** How many entries repeated a key already indexed (0 before the index is built). */

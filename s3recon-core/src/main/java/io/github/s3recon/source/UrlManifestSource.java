@@ -65,8 +65,14 @@ import org.slf4j.LoggerFactory;
  *       a ranged GET's {@code Content-Range}, else by counting the body; ETag when it is an MD5;
  *       {@code Last-Modified}); 404 and 410 are empty. {@link #open} is a GET, with {@code Range}
  *       for a part; a server that ignores {@code Range} still yields exactly the bytes asked for;
- *       404 and 410 throw {@link SourceNotFoundException}. Keys are found in an index of the
- *       manifest built on the first call (in memory: about 150 bytes per URL).
+ *       404 and 410 throw {@link SourceNotFoundException}. Called with a key alone, these find the
+ *       key's URL in an index of the manifest built on the first such call (in memory: about 150
+ *       bytes per URL). A migration never builds it: each listed entry carries its position in the
+ *       manifest in {@link ObjectEntry#storageClass()} ({@code manifest line@<byte offset>} or
+ *       {@code manifest json@<byte offset>:<file>}, no secret) through the sorted rows and the plan,
+ *       and {@link #download(ObjectEntry, long)}, {@link #open(ObjectEntry, long, long)} and
+ *       {@link #attributes(ObjectEntry)} read the URL again there, so a manifest of 100 million
+ *       URLs runs in the memory of one of 100.
  *   <li><b>Retries</b>: 429, 408, 5xx, timeouts and connection failures are retried on the
  *       {@link RetrySchedule} (default 1 s, 3 s, 9 s), after the server's {@code Retry-After}
  *       when it sends one; 404 and 410 never. Failures after the last attempt are
@@ -164,7 +170,34 @@ public final class UrlManifestSource implements ObjectSource {
      */
     @Override
     public Stream<ObjectEntry> list(KeyRange range) {
+        return list(range, n -> { });
+    }
+
+    /**
+     * A URL that answered 404 or 410 to a listing's HEAD, as it may be shown.
+     *
+     * @param key the key the URL would have had; not null
+     * @param url the URL without user-info, query and fragment; not null
+     * @param status 404 or 410
+     * @param where the manifest file and line (or JSON location) it came from; not null
+     */
+    public record NotFound(String key, String url, int status, String where) {
+    }
+
+    /**
+     * As {@link #list(KeyRange)}, telling {@code notFound} of each URL left out because it answered
+     * 404 or 410 (besides counting and logging it), on the thread that reads the stream: a migration
+     * records these in its run's failures.
+     *
+     * @param range the keys to list; not null
+     * @param notFound receives the URLs not found; not null
+     * @return the entries, as {@link #list(KeyRange)}
+     */
+    public Stream<ObjectEntry> list(KeyRange range, java.util.function.Consumer<NotFound> notFound) {
         Objects.requireNonNull(range, "range");
+        Objects.requireNonNull(notFound, "notFound");
+        // The status of each URL found gone, from the HEAD's thread to the reading thread (a window's worth).
+        java.util.Map<SizingListing.Keyed, Integer> goneStatus = new java.util.concurrent.ConcurrentHashMap<>();
         Stream<ManifestEntry> entries = manifest.entries();
         Iterator<SizingListing.Keyed> keyed = new Iterator<>() {
             private final Iterator<ManifestEntry> it = entries.iterator();
@@ -198,8 +231,16 @@ public final class UrlManifestSource implements ObjectSource {
                 return k;
             }
         };
-        SizingListing listing = new SizingListing(keyed, k -> head(k.key(), k.entry().url()), this::recordNotFound,
-                listingConcurrency);
+        SizingListing listing = new SizingListing(keyed,
+                k -> http.head(k.entry().url(), k.key(), status -> goneStatus.put(k, status))
+                        .map(h -> new ObjectEntry(k.key(), h.size(), h.eTag(), h.lastModified(), k.entry().locator(),
+                                null)),
+                k -> {
+                    recordNotFound(k);
+                    Integer status = goneStatus.remove(k);
+                    notFound.accept(new NotFound(k.key(), ManifestUrls.shown(k.entry().url()),
+                            status == null ? 404 : status, k.entry().where()));
+                }, listingConcurrency);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(listing, Spliterator.ORDERED | Spliterator.NONNULL),
                 false).onClose(() -> {
                     try {
@@ -252,17 +293,21 @@ public final class UrlManifestSource implements ObjectSource {
     @Override
     public InputStream open(String key, long offset, long length) {
         Objects.requireNonNull(key, "key");
+        checkRange(offset, length);
+        return open(key, requireUrl(index.url(key), key), offset, length);
+    }
+
+    private static void checkRange(long offset, long length) {
         if (offset < 0) {
             throw S3ReconException.invalidConfiguration("offset", offset, "must not be negative");
         }
         if (length < -1) {
             throw S3ReconException.invalidConfiguration("length", length, "must be -1 (to the end) or at least 0");
         }
-        URI url = index.url(key);
-        if (url == null) {
-            throw new S3ReconException(ErrorCode.LISTING_FAILED, "key '" + Redact.key(key) + "' is not in manifest "
-                    + describe());
-        }
+    }
+
+    private InputStream open(String key, URI url, long offset, long length) {
+        checkRange(offset, length);
         if (length == 0) {
             return InputStream.nullInputStream();
         }
@@ -285,6 +330,135 @@ public final class UrlManifestSource implements ObjectSource {
             return new RangeWindow(r.body(), offset, toEnd ? -1 : length);
         }
         return r.body();
+    }
+
+    /**
+     * What {@link #download} opened: the body and the headers a copy keeps.
+     *
+     * @param body the bytes from the offset asked for to the end; the caller closes it
+     * @param url the URL as it may be shown (without user-info, query and fragment)
+     * @param contentType the {@code Content-Type}, or null
+     * @param eTag the {@code ETag} as the server sent it (any form, quotes removed), or null
+     * @param lastModified the {@code Last-Modified}, or null
+     * @param acceptsRanges whether the server answered the range (206) or says {@code Accept-Ranges: bytes}
+     */
+    public record Download(InputStream body, String url, String contentType, String eTag,
+            java.time.Instant lastModified, boolean acceptsRanges) {
+    }
+
+    /**
+     * GETs a key's URL from a byte offset to its end, with the retries of the source's schedule for
+     * the response's start (a body that breaks later is for the caller to read again); a server
+     * that ignores {@code Range} still yields the bytes from the offset on.
+     *
+     * @param key the key; not null
+     * @param offset the first byte; not negative
+     * @return the body and headers
+     * @throws SourceNotFoundException for 404 and 410; {@link S3ReconException} for a key the
+     *     manifest does not have and for other failures after the retries
+     */
+    public Download download(String key, long offset) {
+        Objects.requireNonNull(key, "key");
+        return download(key, requireUrl(index.url(key), key), offset);
+    }
+
+    /**
+     * As {@link #download(String, long)}, for an entry this source listed: its URL is read again
+     * from the manifest at the entry's position (kept in {@link ObjectEntry#storageClass()}, see
+     * {@link #list(KeyRange)}), without the in-memory index of every key.
+     *
+     * @param entry an entry of this source's listing; not null
+     * @param offset the first byte; not negative
+     * @return the body and headers
+     * @throws SourceNotFoundException for 404 and 410; {@link S3ReconException} for other failures
+     */
+    public Download download(ObjectEntry entry, long offset) {
+        Objects.requireNonNull(entry, "entry");
+        return download(entry.key(), urlOf(entry), offset);
+    }
+
+    /**
+     * As {@link #open(String, long, long)}, for an entry this source listed, without the in-memory
+     * index of every key (see {@link #download(ObjectEntry, long)}).
+     *
+     * @param entry an entry of this source's listing; not null
+     * @param offset the first byte, from 0
+     * @param length how many bytes, or -1 for all bytes from {@code offset} to the end
+     * @return the bytes, as {@link #open(String, long, long)}
+     */
+    public InputStream open(ObjectEntry entry, long offset, long length) {
+        Objects.requireNonNull(entry, "entry");
+        return open(entry.key(), urlOf(entry), offset, length);
+    }
+
+    /**
+     * As {@link #attributes(String)} (a HEAD), for an entry this source listed, without the
+     * in-memory index of every key (see {@link #download(ObjectEntry, long)}).
+     *
+     * @param entry an entry of this source's listing; not null
+     * @return the attributes; empty for a URL answering 404 or 410
+     */
+    public Optional<ObjectEntry> attributes(ObjectEntry entry) {
+        Objects.requireNonNull(entry, "entry");
+        return head(entry.key(), urlOf(entry));
+    }
+
+    /** The URL of a listed entry: read again at its manifest position, else (a changed manifest) from the index. */
+    private URI urlOf(ObjectEntry entry) {
+        String locator = entry.storageClass();
+        if (locator != null) {
+            ManifestEntry at = manifest.at(locator);
+            if (at != null && keys.keyOf(at).equals(entry.key())) {
+                return at.url();
+            }
+        }
+        return requireUrl(index.url(entry.key()), entry.key());
+    }
+
+    private URI requireUrl(URI url, String key) {
+        if (url == null) {
+            throw new S3ReconException(ErrorCode.LISTING_FAILED, "key '" + Redact.key(key) + "' is not in manifest "
+                    + describe());
+        }
+        return url;
+    }
+
+    private Download download(String key, URI url, long offset) {
+        if (offset < 0) {
+            throw S3ReconException.invalidConfiguration("offset", offset, "must not be negative");
+        }
+        HttpResponse<InputStream> r = http.get(url, key, offset == 0 ? null : "bytes=" + offset + "-");
+        HttpReader.Head h = HttpReader.head(r.headers());
+        String rawETag = r.headers().firstValue("ETag").map(t -> t.strip().replace("\"", "")).orElse(null);
+        InputStream body = r.body();
+        if (r.statusCode() == 416) {
+            closeQuietly(body);
+            body = InputStream.nullInputStream();
+        } else if (offset > 0 && r.statusCode() == 200) {
+            body = new RangeWindow(body, offset, -1); // the server ignored Range: skip to the offset
+        }
+        return new Download(body, ManifestUrls.shown(url), h.contentType(), rawETag, h.lastModified(),
+                r.statusCode() == 206 || h.acceptsRanges());
+    }
+
+    /**
+     * Counts the manifest's entries (duplicates included) by reading it, without a request.
+     *
+     * @return the count
+     */
+    public long entryCount() {
+        try (Stream<ManifestEntry> entries = manifest.entries()) {
+            return entries.count();
+        }
+    }
+
+    /**
+     * Returns the retries this source's requests follow.
+     *
+     * @return the schedule; not null
+     */
+    public RetrySchedule retries() {
+        return http.retry();
     }
 
     /**
@@ -329,6 +503,11 @@ public final class UrlManifestSource implements ObjectSource {
      */
     public long adjacentDuplicates() {
         return adjacentDuplicates.get();
+    }
+
+    /** For tests: whether the in-memory index of every key was built. */
+    boolean indexed() {
+        return index.built();
     }
 
     /** Returns {@link #describe()}. */

@@ -77,10 +77,19 @@ class UrlManifestFormatsTest {
         assertThat(rows.get(0).eTag()).isEqualTo(md5);
         assertThat(c.describe()).isEqualTo(csv.toString());
 
-        Path jsonl = write("m.jsonl", "{\"url\":\"https://h/a%2Bb%25.jpg\",\"size\":3,\"etag\":\"\\\"" + md5 + "\\\"\"}",
+        String first = "{\"url\":\"https://h/a%2Bb%25.jpg\",\"size\":3,\"etag\":\"\\\"" + md5 + "\\\"\"}";
+        Path jsonl = write("m.jsonl", first,
                 "", "{\"url\":\"https://h/x\",\"key\":\"k/x\",\"size\":\"4\",\"etag\":\"W/\\\"weak\\\"\"}");
         List<ObjectEntry> listed = list(UrlManifestSource.of(jsonl));
-        assertThat(listed).containsExactly(ObjectEntry.of("a+b%.jpg", 3, md5), ObjectEntry.of("k/x", 4, null));
+        // Each entry carries its line's byte offset, where the engine finds its URL again.
+        long third = first.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 2;
+        assertThat(listed).containsExactly(new ObjectEntry("a+b%.jpg", 3, md5, null, "manifest line@0", null),
+                new ObjectEntry("k/x", 4, null, null, "manifest line@" + third, null));
+        LineManifest lines = new LineManifest(jsonl, ManifestFormat.JSON_LINES);
+        assertThat(lines.at("manifest line@" + third).url()).hasToString("https://h/x");
+        assertThat(lines.at("manifest line@1")).as("not the start of a line with an entry").isNull();
+        LineManifest csvLines = new LineManifest(csv, ManifestFormat.CSV);
+        assertThat(csvLines.at(rows.get(1).locator()).key()).isEqualTo("given/key");
     }
 
     /** A source listing only the first {@code n} sized rows of a CSV. */

@@ -241,7 +241,7 @@ class UrlManifestSourceTest extends ObjectSourceContract {
         UrlManifestSource s = UrlManifestSource.of(write("m.csv", List.of("url,size,md5",
                 http.url("c/x") + "?token=" + TOKEN + ",20,0123456789ABCDEF0123456789abcdef")));
         assertThat(s.list(KeyRange.ALL).collect(Collectors.toList())).containsExactly(
-                ObjectEntry.of("c/x", 20, "0123456789abcdef0123456789abcdef"));
+                new ObjectEntry("c/x", 20, "0123456789abcdef0123456789abcdef", null, "manifest line@13", null));
         assertThat(http.requests("HEAD", "c/x") + http.requests("GET", "c/x")).isZero();
     }
 }

@@ -119,6 +119,7 @@ public final class LocalHttpServer implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Map<String, String> etags = new ConcurrentHashMap<>();
+    private final Map<String, String> contentTypes = new ConcurrentHashMap<>();
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> faulted = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
@@ -159,6 +160,19 @@ public final class LocalHttpServer implements AutoCloseable {
         files.put(path, bytes);
         etags.put(path, md5(bytes));
         return this;
+    }
+
+    /**
+     * Serves bytes at a path with a content type (instead of {@code application/octet-stream}).
+     *
+     * @param path the path without the leading {@code /}, not encoded; not null
+     * @param bytes the body; not null, not copied
+     * @param contentType the {@code Content-Type} sent with it; not null
+     * @return this server
+     */
+    public LocalHttpServer put(String path, byte[] bytes, String contentType) {
+        contentTypes.put(path, contentType);
+        return put(path, bytes);
     }
 
     /**
@@ -248,7 +262,7 @@ public final class LocalHttpServer implements AutoCloseable {
             boolean noLength = fault != null && fault.noContentLength();
             boolean noRanges = fault != null && fault.noRanges();
             var h = x.getResponseHeaders();
-            h.set("Content-Type", "application/octet-stream");
+            h.set("Content-Type", contentTypes.getOrDefault(path, "application/octet-stream"));
             h.set("ETag", "\"" + etags.get(path) + "\"");
             h.set("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(LAST_MODIFIED));
             if (!noRanges) {

@@ -112,8 +112,7 @@ final class DiffStage {
         Path directory = lifecycle.directory();
         Path differencesFile = directory.resolve(differencesName);
         RangeFiles.concatenate(directory, RangeFiles.DIFFERENCES, ranges.size(), differencesFile);
-        LocationSummary src = new LocationSummary(run.source.bucket(), run.source.prefix(), tally.sourceObjects,
-                tally.sourceBytes);
+        LocationSummary src = run.settings.sourceSummary(tally.sourceObjects, tally.sourceBytes);
         LocationSummary dst = new LocationSummary(run.destination.bucket(), run.destination.prefix(),
                 tally.destinationObjects, tally.destinationBytes);
         FixPlan plan = null;
@@ -142,7 +141,7 @@ final class DiffStage {
         if (ranges.size() == 1) {
             return List.of(range(0, ranges.get(0), saved.get(0), progress));
         }
-        LOG.debug("listing {} and {} as {} key ranges", run.source, run.destination, ranges.size());
+        LOG.debug("listing {} and {} as {} key ranges", run.settings.sourceName(), run.destination, ranges.size());
         AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(ranges.size(), r -> {
             Thread t = new Thread(r, "s3recon-range-" + threads.incrementAndGet());
@@ -172,7 +171,7 @@ final class DiffStage {
                     throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new S3ReconException(ErrorCode.INTERRUPTED, "reconciliation of " + run.source + " with "
+                    throw new S3ReconException(ErrorCode.INTERRUPTED, "reconciliation of " + run.settings.sourceName() + " with "
                             + run.destination + " was interrupted", e);
                 }
             }
@@ -233,12 +232,19 @@ final class DiffStage {
         }
     }
 
+    /** The lookup of a checksum or deep diff: HEADs on both buckets, or the destination's and the source's reads. */
+    private MergeDiff.DetailsLookup lookup() {
+        return run.source != null ? new HeadLookup(run.source, run.destination)
+                : new io.github.s3recon.internal.SourceLookup(run.sourceSide, new HeadLookup(null, run.destination),
+                        run.destination);
+    }
+
     private void attempt(int index, KeyRange range, RangeCheckpoint from, Set<MergeDiff.Side> sortInStore,
             Path differencesFile, Path planFile, Tally tally, ListingProgress progress) {
         MergeDiff diff = switch (mode) {
             case NONE, SIZE -> MergeDiff.sizesOnly();
-            case CHECKSUM -> MergeDiff.withLookup(new HeadLookup(run.source, run.destination));
-            case DEEP -> MergeDiff.deep(new HeadLookup(run.source, run.destination));
+            case CHECKSUM -> MergeDiff.withLookup(lookup());
+            case DEEP -> MergeDiff.deep(lookup());
         };
         OverwritePolicy overwrite = run.settings.overwrite();
         boolean deleteExtraneous = run.settings.deleteExtraneous();
@@ -261,9 +267,11 @@ final class DiffStage {
                     plan, tally, sortInStore.isEmpty(), this::checkStopped);
             if (!finished) {
                 try (Stream<ObjectEntry> src = SideListing.open(run, name, MergeDiff.Side.SOURCE, listed,
-                        !sortInStore.contains(MergeDiff.Side.SOURCE), progress, this::checkStopped);
+                        !sortInStore.contains(MergeDiff.Side.SOURCE), progress, this::checkStopped,
+                        pass == DiffPass.VERIFY ? null : lifecycle.directory());
                         Stream<ObjectEntry> dst = SideListing.open(run, name, MergeDiff.Side.DESTINATION, listed,
-                                !sortInStore.contains(MergeDiff.Side.DESTINATION), progress, this::checkStopped)) {
+                                !sortInStore.contains(MergeDiff.Side.DESTINATION), progress, this::checkStopped,
+                                null)) {
                     diff.diff(src.iterator(), dst.iterator(), new MergeDiff.Sink() {
                         @Override
                         public void matched(ObjectEntry s, ObjectEntry d, MatchRule rule) {

@@ -64,7 +64,10 @@ final class FailureRecorder implements TransferOutcomes, AutoCloseable {
         }
         try {
             if (json == null) {
-                java.io.OutputStream out = Files.newOutputStream(file);
+                // Appended: the transfer stage starts the file afresh and may have written the listing's
+                // sources not found to it (NotFoundLog).
+                java.io.OutputStream out = Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
                 try {
                     json = DifferencesJson.FACTORY.createGenerator(out, JsonEncoding.UTF8);
                 } catch (IOException x) {

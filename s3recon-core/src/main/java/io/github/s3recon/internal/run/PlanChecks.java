@@ -32,7 +32,7 @@ final class PlanChecks {
         String look = "; nothing was copied or deleted. The planned deletions are in " + plan.file()
                 + " (and the differences beside it, in " + runDirectory + ")";
         if (sourceObjects == 0 && !limits.allowEmptySource()) {
-            throw new S3ReconException(ErrorCode.EMPTY_SOURCE, "the source " + run.source + " listed no object "
+            throw new S3ReconException(ErrorCode.EMPTY_SOURCE, "the source " + run.settings.sourceName() + " listed no object "
                     + "(in scope "
                     + "of the include/exclude globs), so the plan deletes all " + deletes + " objects under "
                     + run.destination + look + ". Check the source bucket, prefix, filters and credentials; to really "

@@ -81,6 +81,17 @@ final class ResumeCodec {
      */
     static ResumeState decode(byte[] bytes, Path runDirectory, S3Location source, S3Location destination)
             throws Unreadable {
+        return decode(bytes, runDirectory, (o, b) -> new LocationSummary(source.bucket(), source.prefix(), o, b),
+                destination);
+    }
+
+    /** What a report says of the source, from its counts: a bucket's or another source's ({@code RunSettings.sourceSummary}). */
+    interface SourceSummary {
+        LocationSummary of(long objects, long bytes);
+    }
+
+    static ResumeState decode(byte[] bytes, Path runDirectory, SourceSummary source, S3Location destination)
+            throws Unreadable {
         JsonNode n;
         try {
             n = JSON.readTree(bytes);
@@ -137,9 +148,10 @@ final class ResumeCodec {
         return n;
     }
 
-    private static Comparison comparison(JsonNode n, Path runDirectory, S3Location source, S3Location destination) {
-        LocationSummary src = new LocationSummary(source.bucket(), source.prefix(),
-                n.get("source").get("objects").asLong(), n.get("source").get("bytes").asLong());
+    private static Comparison comparison(JsonNode n, Path runDirectory, SourceSummary source,
+            S3Location destination) {
+        LocationSummary src = source.of(n.get("source").get("objects").asLong(),
+                n.get("source").get("bytes").asLong());
         LocationSummary dst = new LocationSummary(destination.bucket(), destination.prefix(),
                 n.get("destination").get("objects").asLong(), n.get("destination").get("bytes").asLong());
         JsonNode k = n.get("counts");

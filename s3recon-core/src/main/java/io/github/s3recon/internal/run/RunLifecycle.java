@@ -139,7 +139,7 @@ final class RunLifecycle {
         byte[] bytes = settings.checkpoints().resumeState(unfinished.runId()).orElseThrow();
         try {
             return ResumeCodec.decode(bytes, settings.workDirectory().resolve("runs").resolve(unfinished.runId()),
-                    settings.source(), settings.destination());
+                    settings::sourceSummary, settings.destination());
         } catch (ResumeCodec.Unreadable e) {
             throw new S3ReconException(ErrorCode.RESUME_CONFLICT, "the work directory " + settings.workDirectory()
                     + " holds unfinished run " + unfinished.runId() + " (" + unfinished.state() + ", started "
@@ -282,7 +282,7 @@ final class RunLifecycle {
                 now, now, summaryJson, null, r.attempts());
         run.checkpoints.updateRun(record);
         log("INFO", summary);
-        LOG.info("{} {} of {} to {}", r.kind().name().toLowerCase(java.util.Locale.ROOT), summary, run.source,
+        LOG.info("{} {} of {} to {}", r.kind().name().toLowerCase(java.util.Locale.ROOT), summary, run.settings.sourceName(),
                 run.destination);
         run.checkpoints.flush();
         run.listener.onFinished(new RunFinished(now, terminal, Duration.between(startedAt, now), null));
@@ -314,7 +314,7 @@ final class RunLifecycle {
         Instant now = run.clock.instant();
         boolean resumable = record.kind() == RunKind.RUN;
         S3ReconException failure = new S3ReconException(ErrorCode.CANCELLED, "the "
-                + record.kind().name().toLowerCase(java.util.Locale.ROOT) + " of " + run.source + " to "
+                + record.kind().name().toLowerCase(java.util.Locale.ROOT) + " of " + run.settings.sourceName() + " to "
                 + run.destination + " was cancelled" + (resumable ? "; its checkpoint is saved: build the migration "
                         + "again on " + run.settings.workDirectory() + " and call run() to resume it" : ""),
                 cause instanceof RunContext.Cancelled ? null : cause);

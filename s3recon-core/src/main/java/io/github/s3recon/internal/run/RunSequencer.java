@@ -3,6 +3,7 @@ package io.github.s3recon.internal.run;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.FixPlan;
 import io.github.s3recon.KeyRange;
+import io.github.s3recon.LocationSummary;
 import io.github.s3recon.Migration;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.MigrationResult;
@@ -69,7 +70,9 @@ public final class RunSequencer {
      * @return the run, not started
      */
     public static RunSequencer of(RunSettings settings) {
-        return new RunSequencer(settings, new S3BucketSource(settings.source(), settings.sourceLister()),
+        ObjectSource source = settings.sourceObject() != null ? settings.sourceObject()
+                : new S3BucketSource(settings.source(), settings.sourceLister());
+        return new RunSequencer(settings, source,
                 new S3BucketSource(settings.destination(), settings.destinationLister()));
     }
 
@@ -221,14 +224,15 @@ public final class RunSequencer {
      */
     public MigrationResult repair(ReconciliationReport report) {
         TransferScheduler scheduler = requireScheduler();
-        if (!report.source().bucket().equals(run.source.bucket())
-                || !report.source().prefix().equals(run.source.prefix())
+        LocationSummary ours = run.settings.sourceSummary(0, 0);
+        if (!report.source().bucket().equals(ours.bucket())
+                || !report.source().prefix().equals(ours.prefix())
                 || !report.destination().bucket().equals(run.destination.bucket())
                 || !report.destination().prefix().equals(run.destination.prefix())) {
             throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "the report is of s3://"
                     + report.source().bucket() + "/" + report.source().prefix() + " -> s3://"
                     + report.destination().bucket() + "/" + report.destination().prefix()
-                    + ", not of this migration (" + run.source + " -> " + run.destination
+                    + ", not of this migration (" + run.settings.sourceName() + " -> " + run.destination
                     + "): repair it with a migration of the report's locations");
         }
         return guarded("repair", RunKind.REPAIR, lifecycle -> {
@@ -268,7 +272,11 @@ public final class RunSequencer {
         return t;
     }
 
+    /** The scheduler; null for a source that is not a bucket, whose copies the engine relays itself. */
     private TransferScheduler requireScheduler() {
+        if (run.source == null) {
+            return run.settings.scheduler();
+        }
         if (run.settings.scheduler() == null) {
             throw new S3ReconException(ErrorCode.MISSING_PROVIDER, "no TransferScheduler on the class path: add the "
                     + "io.github.s3recon:s3recon-transfer dependency, or pass one to Migration.builder()"
@@ -309,7 +317,7 @@ public final class RunSequencer {
                     throw lifecycle.cancelled(e, uploads);
                 }
                 S3ReconException failure = e instanceof S3ReconException s ? s
-                        : new S3ReconException(ErrorCode.LISTING_FAILED, what + " of " + run.source + " to "
+                        : new S3ReconException(ErrorCode.LISTING_FAILED, what + " of " + run.settings.sourceName() + " to "
                                 + run.destination + " failed: " + e, e);
                 S3ReconException thrown = lifecycle.failed(failure, uploads);
                 if (e instanceof Error err) {

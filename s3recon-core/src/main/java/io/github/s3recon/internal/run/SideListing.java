@@ -28,12 +28,15 @@ final class SideListing {
      *
      * @param name names the range's inventory, unique in the run
      * @param sorted true when the side's listing is diffed as it streams; false to sort it in the store
+     * @param runDirectory where a manifest's URLs found gone are kept ({@link NotFoundLog}); null to not keep them
      * @return the entries in UTF-8 key order (checked by the diff); the caller closes the stream
      */
     static Stream<ObjectEntry> open(RunContext run, String name, MergeDiff.Side side, KeyRange range, boolean sorted,
-            ListingProgress progress, Runnable checkStopped) {
+            ListingProgress progress, Runnable checkStopped, java.nio.file.Path runDirectory) {
         ObjectSource source = side == MergeDiff.Side.SOURCE ? run.sourceSide : run.destinationSide;
-        Stream<ObjectEntry> listing = source.list(range);
+        // A manifest's URLs found gone are kept for the run's failures (NotFoundLog).
+        Stream<ObjectEntry> listing = source instanceof io.github.s3recon.source.UrlManifestSource urls
+                && runDirectory != null ? urls.list(range, NotFoundLog.writer(runDirectory)) : source.list(range);
         KeyFilter filter = run.settings.filter();
         Iterator<ObjectEntry> entries = filter.acceptsAll() ? listing.iterator()
                 : listing.filter(e -> filter.test(e.key())).iterator();
@@ -43,12 +46,43 @@ final class SideListing {
                     .onClose(listing::close);
         }
         String inventory = inventoryName(name, side);
+        long written = 0;
         try (listing; InventoryStore.Writer writer = run.store.writer(inventory)) {
             while (counted.hasNext()) {
                 writer.add(counted.next());
+                written++;
             }
         }
-        return run.store.readSorted(inventory);
+        Stream<ObjectEntry> sortedEntries = run.store.readSorted(inventory);
+        if (runDirectory == null || run.source != null || side != MergeDiff.Side.SOURCE) {
+            return sortedEntries;
+        }
+        // A manifest may repeat a key anywhere: the store keeps one entry per key (the last listed),
+        // and the keys written less those read back are the repeats, reported with the run.
+        Iterator<ObjectEntry> it = sortedEntries.iterator();
+        long listed = written;
+        Iterator<ObjectEntry> counting = new Iterator<>() {
+            private long read;
+            private boolean reported;
+
+            @Override
+            public boolean hasNext() {
+                boolean more = it.hasNext();
+                if (!more && !reported) {
+                    reported = true;
+                    NotFoundLog.duplicates(runDirectory, source.describe(), listed - read);
+                }
+                return more;
+            }
+
+            @Override
+            public ObjectEntry next() {
+                read++;
+                return it.next();
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(counting, Spliterator.ORDERED), false)
+                .onClose(sortedEntries::close);
     }
 
     /** The inventory a side of a range is sorted in; deleted when the range is done. */

@@ -14,6 +14,7 @@ import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.event.ObjectDeleted;
 import io.github.s3recon.event.ObjectFailed;
 import io.github.s3recon.event.TransferRetried;
+import io.github.s3recon.internal.relay.RelaySession;
 import io.github.s3recon.spi.CheckpointStore.RunKind;
 import io.github.s3recon.spi.CheckpointStore.TaskRecord;
 import io.github.s3recon.spi.CheckpointStore.TaskState;
@@ -88,6 +89,8 @@ final class TransferStage {
             throw new S3ReconException(ErrorCode.WORK_DIRECTORY_UNUSABLE, "cannot replace " + failuresFile + ": " + e
                     + " (the work directory must be writable)", e);
         }
+        // The source objects the listing found gone are failures of this run, whatever the plan holds.
+        long notFound = NotFoundLog.appendTo(lifecycle.directory(), failuresFile);
         TransferScheduler.TransferTotals totals = TransferScheduler.TransferTotals.NONE;
         String id = lifecycle.id();
         boolean resumable = lifecycle.kind() == RunKind.RUN;
@@ -105,7 +108,12 @@ final class TransferStage {
             }
             long submitted = submittedBefore;
             try (FailureRecorder failures = new FailureRecorder(outcomes, failuresFile);
-                    TransferScheduler.TransferSession s = scheduler.open(new TransferContext(run.source,
+                    TransferScheduler.TransferSession s = run.source == null
+                            // Not a bucket: the engine relays every copy itself (no server-side copy to choose).
+                            ? new RelaySession(run.sourceSide, run.destination, failures, run.clock,
+                                    RelaySession.Settings.defaults(),
+                                    resumable ? uploads.checkpoints(id) : UploadCheckpoints.NONE)
+                            : scheduler.open(new TransferContext(run.source,
                             run.destination, run.settings.checksumAlgorithm(), failures, run.clock,
                             // Only a RUN resumes: other kinds abort their uploads when they stop.
                             resumable ? uploads.checkpoints(id) : UploadCheckpoints.NONE));
@@ -177,6 +185,22 @@ final class TransferStage {
             progress.emit(true);
         }
         totals = journal.plusEarlier(totals);
+        long repeats = NotFoundLog.duplicates(lifecycle.directory());
+        if (notFound > 0 || repeats > 0) {
+            java.util.List<String> notes = new java.util.ArrayList<>(totals.notes());
+            if (repeats > 0) {
+                notes.add(0, repeats + " manifest entries repeated a key listed before: each key copied once (from "
+                        + "the entry listed last)");
+            }
+            if (notFound > 0) {
+                notes.add(0, notFound + " source objects not found (HTTP 404 or 410) when listed: skipped, listed in "
+                        + failuresFile.getFileName());
+            }
+            totals = new TransferScheduler.TransferTotals(totals.objectsCopied(), totals.bytesCopied(),
+                    totals.objectsServerSide(), totals.bytesServerSide(), totals.objectsRelayed(), totals.bytesRelayed(),
+                    totals.objectsDeleted(), totals.objectsFailed() + notFound, totals.retries(), totals.deletionsKept(),
+                    notes);
+        }
         lifecycle.phaseFinished(MigrationState.TRANSFERRING, started, progress.objectsDone(), progress.bytesDone());
         long copies = plan.copies() + plan.recopies();
         return new TransferOutcome(totals, journal.copiedEarlier(), journal.bytesCopiedEarlier(),
@@ -203,6 +227,11 @@ final class TransferStage {
             }
             if (eTag != null && eTag.equals(src.eTag())) {
                 return true;
+            }
+            if (src.eTag() == null && run.source == null) {
+                // A relayed copy of an object without ETag: its metadata says which size of which source it is.
+                return head.hasMetadata() && head.metadata().containsKey("s3recon-source-url")
+                        && String.valueOf(src.size()).equals(head.metadata().get(Fingerprint.SIZE_KEY));
             }
             Fingerprint recorded = Fingerprint.fromMetadata(head.metadata());
             return recorded != null && recorded.sourceETag().equals(src.eTag()) && recorded.size() == src.size();

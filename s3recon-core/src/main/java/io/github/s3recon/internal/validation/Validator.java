@@ -39,6 +39,8 @@ public final class Validator {
     public static final String DEFAULT_PROBE_PREFIX = ".s3recon-probe/";
 
     private final S3Location source;
+    /** The source when it is not a bucket; {@link #source} is then null. */
+    private final io.github.s3recon.spi.ObjectSource sourceObject;
     private final S3Location destination;
     private final String probePrefix;
     private final Clock clock;
@@ -85,9 +87,32 @@ public final class Validator {
      * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} as the other constructor
      */
     public Validator(S3Location source, S3Location destination, String probePrefix, Clock clock, Guards guards) {
+        this(requireNonNull(source, "source"), null, destination, probePrefix, clock, guards);
+    }
+
+    /**
+     * Creates a validator of a migration whose source is not an S3 bucket (a manifest of URLs): the
+     * source checks list its first few objects and read each ({@code SourceChecks}); the
+     * destination checks are a bucket's.
+     *
+     * @param source the source; not null
+     * @param destination the location a migration writes; not null
+     * @param probePrefix where, under the destination prefix, the probe object is written
+     * @param clock stamps the report; not null
+     * @param guards the job's deletion settings; not null
+     * @throws S3ReconException with {@link ErrorCode#INVALID_CONFIGURATION} as the other constructors
+     */
+    public Validator(io.github.s3recon.spi.ObjectSource source, S3Location destination, String probePrefix,
+            Clock clock, Guards guards) {
+        this(null, requireNonNull(source, "source"), destination, probePrefix, clock, guards);
+    }
+
+    private Validator(S3Location source, io.github.s3recon.spi.ObjectSource sourceObject, S3Location destination,
+            String probePrefix, Clock clock, Guards guards) {
         this.guards = requireNonNull(guards, "guards");
         this.deletes = guards.deletes();
-        this.source = requireNonNull(source, "source");
+        this.source = source;
+        this.sourceObject = sourceObject;
         this.destination = requireNonNull(destination, "destination");
         this.probePrefix = checkProbePrefix(requireNonNull(probePrefix, "probePrefix"));
         this.clock = requireNonNull(clock, "clock");
@@ -129,6 +154,14 @@ public final class Validator {
     public ValidationReport validate() {
         Instant started = clock.instant();
         List<Check> checks = new ArrayList<>();
+        if (source == null) {
+            SourceChecks.check(sourceObject, checks);
+            checkDestination(checks);
+            checks.add(guards.deletes() ? Checks.skip(ValidationReport.DELETIONS, "skipped: the deletion guards are "
+                    + "judged by the run itself for a source that is not an S3 bucket (it lists in one piece)")
+                    : Checks.pass(ValidationReport.DELETIONS, "deleteExtraneous is off: a run deletes nothing"));
+            return new ValidationReport(sourceObject.describe(), destination.toString(), started, clock.instant(), checks);
+        }
         checkSource(checks);
         checkDestination(checks);
         checks.add(new DeletionCheck(source, destination, probePrefix, guards).check(checks));
