@@ -24,6 +24,10 @@ public final class MigrationFlags {
             description = "keys to include, globs on the key relative to the prefix (repeatable; default: all)")
     List<String> includes = new ArrayList<>();
 
+    @Option(names = "--trial-prefix", paramLabel = "PREFIX",
+            description = "where trial copies go under the destination (default: _test/)")
+    String trialPrefix;
+
     @Option(names = "--exclude", paramLabel = "GLOB", description = "keys to exclude (repeatable; default: none)")
     List<String> excludes = new ArrayList<>();
 
@@ -136,6 +140,9 @@ public final class MigrationFlags {
         }
         if (!excludes.isEmpty()) {
             b.exclude(excludes.toArray(String[]::new));
+        }
+        if (trialPrefix != null) {
+            b.trialPrefix(trialPrefix);
         }
         if (overwrite != null) {
             b.overwrite(overwrite);

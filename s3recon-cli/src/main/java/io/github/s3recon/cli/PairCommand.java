@@ -2,6 +2,7 @@ package io.github.s3recon.cli;
 
 import io.github.s3recon.Migration;
 import io.github.s3recon.S3Location;
+import io.github.s3recon.source.UrlManifestSource;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Parameters;
  */
 abstract class PairCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "SRC", description = "the source, s3://bucket[/prefix]")
+    @Parameters(index = "0", paramLabel = "SRC", description = "the source, s3://bucket[/prefix], or urls:PATH for a "
+            + "manifest of URLs (text, CSV, JSON Lines)")
     String source;
 
     @Parameters(index = "1", paramLabel = "DST", description = "the destination, s3://bucket[/prefix]")
@@ -37,8 +39,31 @@ abstract class PairCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        return run(S3Url.parse(source, "SRC"), S3Url.parse(destination, "DST"), common, connection, flags, env, out,
+        return run(Source.parse(source), S3Url.parse(destination, "DST"), common, connection, flags, env, out,
                 err, this::execute);
+    }
+
+    /**
+     * A command's source: a bucket location ({@code s3://bucket/prefix}) or a manifest of URLs
+     * ({@code urls:PATH}); exactly one is set.
+     */
+    record Source(S3Url bucket, Path manifest) {
+        static Source parse(String text) {
+            if (text != null && text.startsWith("urls:")) {
+                String path = text.substring("urls:".length());
+                if (path.isBlank()) {
+                    throw io.github.s3recon.S3ReconException.invalidConfiguration("SRC", text,
+                            "must name a manifest file after urls:, e.g. urls:images.txt");
+                }
+                Path file = Path.of(path).toAbsolutePath().normalize();
+                if (!java.nio.file.Files.isRegularFile(file)) {
+                    throw io.github.s3recon.S3ReconException.invalidConfiguration("SRC", text,
+                            "names no readable file (" + file + "): give a manifest of URLs, one per line, or CSV/JSON Lines");
+                }
+                return new Source(null, file);
+            }
+            return new Source(S3Url.parse(text, "SRC"), null);
+        }
     }
 
     /** What a command does with its migration: its work and the exit status. */
@@ -52,17 +77,24 @@ abstract class PairCommand implements Callable<Integer> {
      *
      * @return the exit status
      */
-    static int run(S3Url s, S3Url d, CommonOptions common, ConnectionOptions connection, MigrationFlags flags,
+    static int run(Source s, S3Url d, CommonOptions common, ConnectionOptions connection, MigrationFlags flags,
             Map<String, String> env, PrintStream out, PrintStream err, Work work) {
         Path dir = common.workDir != null ? common.workDir
-                : WorkDirectories.of(connection.serverIdentity(ConnectionOptions.Side.SOURCE, env), s,
-                        connection.serverIdentity(ConnectionOptions.Side.DESTINATION, env), d, env);
+                : s.bucket() != null
+                        ? WorkDirectories.of(connection.serverIdentity(ConnectionOptions.Side.SOURCE, env), s.bucket(),
+                                connection.serverIdentity(ConnectionOptions.Side.DESTINATION, env), d, env)
+                        : WorkDirectories.of(s.manifest(), connection.serverIdentity(ConnectionOptions.Side.DESTINATION,
+                                env), d, env);
         ProgressPrinter progress = new ProgressPrinter(err, System.console() != null, flags.progressLineInterval(),
                 common.quiet);
         try (ConnectionOptions.Clients clients = connection.open(env)) {
-            Migration.Builder b = Migration.builder()
-                    .source(S3Location.of(clients.source(), s.bucket(), s.prefix()))
-                    .destination(S3Location.of(clients.destination(), d.bucket(), d.prefix()))
+            Migration.Builder b = Migration.builder();
+            if (s.bucket() != null) {
+                b.source(S3Location.of(clients.source(), s.bucket().bucket(), s.bucket().prefix()));
+            } else {
+                b.source(UrlManifestSource.of(s.manifest()));
+            }
+            b.destination(S3Location.of(clients.destination(), d.bucket(), d.prefix()))
                     .workDirectory(dir)
                     .listener(progress);
             flags.apply(b);

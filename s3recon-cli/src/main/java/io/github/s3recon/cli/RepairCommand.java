@@ -53,7 +53,7 @@ final class RepairCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             return Failures.print(e, err, common.debug);
         }
-        S3Url s = new S3Url(read.source().bucket(), read.source().prefix());
+        PairCommand.Source s = new PairCommand.Source(new S3Url(read.source().bucket(), read.source().prefix()), null);
         S3Url d = new S3Url(read.destination().bucket(), read.destination().prefix());
         return PairCommand.run(s, d, common, connection, flags, env, out, err,
                 (m, work) -> Summaries.print(m.repair(read), work, common.json, out));

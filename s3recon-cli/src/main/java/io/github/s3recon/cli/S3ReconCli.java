@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
             "lost or changed. Locations are s3://bucket[/prefix]; credentials and regions come from the",
             "AWS_* variables and ~/.aws files as for the AWS CLI (--profile, --endpoint-url, per side too).",
             "State (checkpoint, history, reports) lives in a work directory per pair under ~/.s3recon/."},
-        subcommands = {ReconcileCommand.class, PlanCommand.class, RunCommand.class, RepairCommand.class,
+        subcommands = {ReconcileCommand.class, PlanCommand.class, RunCommand.class, RepairCommand.class, TrialCommand.class,
             ValidateCommand.class,
             EstimateCommand.class, HistoryCommand.class, CancelCommand.class,
             AutoComplete.GenerateCompletion.class},

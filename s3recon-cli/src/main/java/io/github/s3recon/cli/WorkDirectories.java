@@ -54,6 +54,22 @@ final class WorkDirectories {
     }
 
     /**
+     * The default work directory of a manifest of URLs and a destination: named after the
+     * manifest's file, keyed by its absolute path and the destination.
+     *
+     * @param manifest the manifest file, absolute
+     * @param destinationServer what names the destination's server
+     * @param destination the destination
+     * @param env the environment
+     * @return the directory (not created)
+     */
+    static Path of(Path manifest, String destinationServer, S3Url destination, Map<String, String> env) {
+        String identity = "urls:" + manifest + "\n" + destinationServer + "\n" + destination;
+        return root(env).resolve("urls-" + safe(String.valueOf(manifest.getFileName())) + "-to-"
+                + safe(destination.bucket()) + "-" + hash(identity));
+    }
+
+    /**
      * The default work directory of a source alone ({@code estimate}).
      *
      * @param server what names the server

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.testkit.LocalHttpServer;
 import io.github.s3recon.testkit.FaultInjectingProxy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -147,6 +148,57 @@ class CliTest {
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err().strip().lines()).hasSize(1);
         assertThat(missing.err()).contains("summary.json").doesNotContain("Exception");
+    }
+
+    @Test
+    void trialCopiesVerifiesAndLeavesNothingBehind() throws Exception {
+        seed("cli-src-4", 12, "t/");
+        s3.createBucket("cli-dst-4");
+        CliProcess.Result trial = CliProcess.run(env(), "trial", "-n", "5", "--json", "-q", "--work-dir",
+                home.resolve("w4").toString(), "--endpoint-url", endpoint(), "s3://cli-src-4/t/", "s3://cli-dst-4/");
+        assertThat(trial.exit()).as(trial.err()).isZero();
+        JsonNode r = JSON.readTree(trial.out());
+        assertThat(r.get("passed").asBoolean()).isTrue();
+        assertThat(r.get("copied").asInt()).isEqualTo(5);
+        assertThat(r.get("verified").asInt()).isEqualTo(5);
+        assertThat(r.get("leftBehind").asInt()).isZero();
+        assertThat(s3.client().listObjectsV2(l -> l.bucket("cli-dst-4")).contents()).isEmpty();
+
+        CliProcess.Result bad = CliProcess.run(env(), "trial", "-n", "0", "--endpoint-url", endpoint(),
+                "s3://cli-src-4/t/", "s3://cli-dst-4/");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("n").doesNotContain("Exception");
+    }
+
+    @Test
+    void aManifestOfUrlsIsASource() throws Exception {
+        s3.createBucket("cli-dst-5");
+        try (LocalHttpServer http = LocalHttpServer.start()) {
+            StringBuilder manifest = new StringBuilder("# images\n");
+            for (int i = 0; i < 4; i++) {
+                http.put("img/" + i + ".jpg", ("image " + i).getBytes(StandardCharsets.UTF_8), "image/jpeg");
+                manifest.append(http.url("img/" + i + ".jpg")).append('\n');
+            }
+            manifest.append(http.url("img/missing.jpg")).append('\n');
+            Path file = home.resolve("images.txt");
+            Files.writeString(file, manifest);
+            String src = "urls:" + file;
+            CliProcess.Result run = CliProcess.run(env(), "run", "-q", "--endpoint-url", endpoint(), src,
+                    "s3://cli-dst-5/copy/");
+            assertThat(run.out() + run.err()).contains("copied 4 objects");
+            for (int i = 0; i < 4; i++) {
+                int n = i;
+                assertThat(s3.client().getObjectAsBytes(g -> g.bucket("cli-dst-5").key("copy/img/" + n + ".jpg"))
+                        .asUtf8String()).isEqualTo("image " + i);
+            }
+            try (Stream<Path> dirs = Files.list(home)) {
+                assertThat(dirs.map(d -> d.getFileName().toString())).anyMatch(d -> d.startsWith("urls-images.txt-to-cli-dst-5-"));
+            }
+            CliProcess.Result none = CliProcess.run(env(), "run", "--endpoint-url", endpoint(), "urls:" + home.resolve("nope.txt"),
+                    "s3://cli-dst-5/");
+            assertThat(none.exit()).isEqualTo(2);
+            assertThat(none.err()).contains("nope.txt").doesNotContain("Exception");
+        }
     }
 
     @Test
