@@ -34,6 +34,9 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.utils.DateUtils;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
@@ -161,11 +164,15 @@ final class DirectRelay implements AutoCloseable {
                 unsigned.putHeader("If-Match", ifMatch);
             }
             return send(route.sign(unsigned.build(), identity), HttpRequest.BodyPublishers.noBody(), "GET");
-        }, info -> info.statusCode() == 200 && info.headers().firstValueAsLong("Content-Length").orElse(-1) == length
-                ? new Fill((int) length) : BodySubscribers.replacing((byte[]) null))
+        }, info -> info.statusCode() != 200 ? BodySubscribers.ofByteArray()
+                : info.headers().firstValueAsLong("Content-Length").orElse(-1) == length ? new Fill((int) length)
+                : BodySubscribers.replacing((byte[]) null))
                 .thenApply(response -> {
-                    if (response.statusCode() != 200 || response.body() == null) {
-                        throw new DirectFailure("GET answered " + response.statusCode());
+                    if (response.statusCode() != 200) {
+                        throw answered("GET", response);
+                    }
+                    if (response.body() == null) {
+                        throw new DirectFailure("GET answered a body of another length than " + length);
                     }
                     direct.increment();
                     return new Got(described(response.headers(), length), response.body());
@@ -210,10 +217,10 @@ final class DirectRelay implements AutoCloseable {
                 unsigned.putHeader(Checksums.header(algorithm), checksum);
             }
             return send(route.sign(unsigned.build(), identity), HttpRequest.BodyPublishers.ofByteArray(bytes), "PUT");
-        }, HttpResponse.BodyHandlers.discarding())
+        }, HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(response -> {
                     if (response.statusCode() != 200) {
-                        throw new DirectFailure("PUT answered " + response.statusCode());
+                        throw answered("PUT", response);
                     }
                     direct.increment();
                     HttpHeaders h = response.headers();
@@ -237,14 +244,68 @@ final class DirectRelay implements AutoCloseable {
     CompletableFuture<List<Tag>> tags(DirectRoute route, S3Location location, String key) {
         return exchange(location, "GetObjectTagging", identity -> send(route.sign(request(route, key, SdkHttpMethod.GET)
                 .appendRawQueryParameter("tagging", null).build(), identity), HttpRequest.BodyPublishers.noBody(), "GET"),
-                info -> info.statusCode() == 200 ? BodySubscribers.ofByteArray() : BodySubscribers.replacing((byte[]) null))
+                info -> BodySubscribers.ofByteArray())
                 .thenApply(response -> {
-                    if (response.statusCode() != 200 || response.body() == null) {
-                        throw new DirectFailure("GetObjectTagging answered " + response.statusCode());
+                    if (response.statusCode() != 200) {
+                        throw answered("GetObjectTagging", response);
                     }
                     direct.increment();
                     return parseTagging(response.body());
                 });
+    }
+
+    /**
+     * Statuses whose answer is the server's word on the object or on its load, taken as the SDK
+     * would take it (an {@link S3Exception}: retried with backoff, throttling steering the lane,
+     * 404 and 412 read as a changed source, 501 as a missing feature). Any other (a redirect, 400,
+     * 403, ...) may be the direct path's own doing and goes to the SDK instead.
+     */
+    private static final Set<Integer> DEFINITIVE = Set.of(404, 412, 429, 500, 501, 502, 503, 504);
+
+    /** The failure for a direct answer other than 200. */
+    static RuntimeException answered(String what, HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        if (!DEFINITIVE.contains(status)) {
+            return new DirectFailure(what + " answered " + status);
+        }
+        String[] error = errorOf(response.body());
+        String requestId = response.headers().firstValue("x-amz-request-id").orElse(null);
+        AwsErrorDetails details = AwsErrorDetails.builder().errorCode(error[0]).errorMessage(error[1])
+                .serviceName("S3").sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build()).build();
+        return S3Exception.builder().statusCode(status).requestId(requestId).awsErrorDetails(details)
+                .message((error[1] == null ? "HTTP " + status : error[1]) + " (Service: S3, Status Code: " + status
+                        + ", Request ID: " + requestId + ", sent directly)")
+                .build();
+    }
+
+    /** The code and message of an S3 error document; nulls where the body has none. */
+    static String[] errorOf(byte[] xml) {
+        String[] error = new String[2];
+        if (xml == null || xml.length == 0) {
+            return error;
+        }
+        try {
+            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+            int depth = 0;
+            while (r.hasNext()) {
+                int event = r.next();
+                if (event == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                    depth++;
+                    if (depth == 2 && r.getLocalName().equals("Code")) {
+                        error[0] = r.getElementText();
+                        depth--;
+                    } else if (depth == 2 && r.getLocalName().equals("Message")) {
+                        error[1] = r.getElementText();
+                        depth--;
+                    }
+                } else if (event == javax.xml.stream.XMLStreamConstants.END_ELEMENT) {
+                    depth--;
+                }
+            }
+        } catch (javax.xml.stream.XMLStreamException | RuntimeException e) {
+            // Not an S3 error document (a proxy's HTML page): the status alone says it.
+        }
+        return error;
     }
 
     /**

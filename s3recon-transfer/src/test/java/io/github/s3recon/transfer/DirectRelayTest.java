@@ -40,4 +40,14 @@ class DirectRelayTest {
                 + "<Tagging><TagSet><Tag><Key>&e;</Key></Tag></TagSet></Tagging>").getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(DirectRelay.DirectFailure.class);
     }
+
+    @Test
+    void readsTheCodeAndMessageOfAnErrorDocument() {
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+                + "<Message>Please reduce your request rate.</Message><Resource>/b/k</Resource></Error>";
+        assertThat(DirectRelay.errorOf(xml.getBytes(StandardCharsets.UTF_8)))
+                .containsExactly("SlowDown", "Please reduce your request rate.");
+        assertThat(DirectRelay.errorOf("<html>busy</html>".getBytes(StandardCharsets.UTF_8))).containsOnlyNulls();
+        assertThat(DirectRelay.errorOf(new byte[0])).containsOnlyNulls();
+    }
 }
