@@ -94,6 +94,11 @@ class DashboardApiTest {
         assertThat(validated.json().path("checks").size()).isGreaterThan(3);
         Http.Answer estimated = http.post("/api/migrations/" + id + "/estimate", "");
         assertThat(estimated.json().path("objects").asLong()).isEqualTo(120);
+        Http.Answer trial = http.post("/api/migrations/" + id + "/trial", "{\"n\": 3}");
+        assertThat(trial.status()).as(trial.body()).isEqualTo(200);
+        assertThat(trial.json().path("passed").asBoolean()).as(trial.body()).isTrue();
+        assertThat(trial.json().path("verified").asInt()).isEqualTo(3);
+        assertThat(http.post("/api/migrations/" + id + "/trial", "{\"n\": 0}").status()).isEqualTo(400);
 
         List<SseClient.Event> events;
         try (SseClient sse = new SseClient(dashboard.uri().resolve("/api/events?migration=" + id), null)) {

@@ -83,6 +83,9 @@ class DashboardBrowserTest {
         chrome.click("#wizard-validate");
         chrome.waitFor("the validation", 20_000,
                 "return document.querySelector('#wizard-result').textContent.startsWith('PASSED')");
+        chrome.click("#wizard-trial");
+        chrome.waitFor("the trial of 10 objects", 60_000,
+                "return document.querySelector('#wizard-result').textContent.startsWith('PASSED: 10/10 copied')");
         chrome.screenshot(SHOTS.resolve("wizard.png"));
         chrome.click("#wizard-start");
         chrome.waitFor("the progress tab", 10_000, "return document.querySelector('#tabs .active').dataset.tab === 'progress'");
@@ -95,15 +98,15 @@ class DashboardBrowserTest {
                 .asText()).isEqualTo("100%");
         chrome.screenshot(SHOTS.resolve("progress.png"));
 
-        // a trial run of the slow pair: its reconciliation view, paged by type
+        // a dry run of the slow pair: its reconciliation view, paged by type
         chrome.click("#tabs button[data-tab=wizard]");
         fillWizard("slow", "web-slow-source", "web-slow-destination");
         // 512 KiB/s: about 9 s of transfer, time enough to cancel through the page on a busy machine
         chrome.type("#wizard input[name=\"options.maxBytesPerSecond\"]", "524288");
         chrome.click("#wizard-plan");
-        chrome.waitFor("the trial run to end", 30_000,
+        chrome.waitFor("the dry run to end", 30_000,
                 "const m = document.querySelector('.migration'); return m && m.dataset.status === 'IDLE'"
-                        + " && m.querySelector('.where') && m.textContent.includes('trial run:')");
+                        + " && m.querySelector('.where') && m.textContent.includes('dry run:')");
         chrome.click("#tabs button[data-tab=history]");
         chrome.select("#history-filter select[name=kind]", "PLAN");
         chrome.click("#history-filter button[type=submit]");

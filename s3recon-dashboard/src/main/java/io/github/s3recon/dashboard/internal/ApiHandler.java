@@ -242,6 +242,13 @@ public final class ApiHandler implements HttpHandler {
                     Exchanges.json(x, 200, estimate(sample == null ? m.estimate() : m.estimate(sample)));
                 }
             }
+            case "trial" -> {
+                // Migration.trial: n real objects under the trial prefix, verified and deleted; nothing else written.
+                Long n = Json.integer(b, "n", "n", 1, 1000);
+                try (Migration m = jobs.build(job)) {
+                    Exchanges.json(x, 200, trial(m.trial(n == null ? 10 : n.intValue())));
+                }
+            }
             case "plan" -> accepted(x, job, MigrationJob.Action.PLAN, false);
             case "reconcile" -> accepted(x, job, MigrationJob.Action.RECONCILE, false);
             case "start" -> accepted(x, job, MigrationJob.Action.RUN, Json.bool(b, "newRun", "newRun", false));
@@ -259,6 +266,17 @@ public final class ApiHandler implements HttpHandler {
             throws IOException {
         jobs.start(job, action, newRun);
         Exchanges.json(x, 202, job.toJson(null));
+    }
+
+    /** A trial's report as JSON: counts, rate, failures (key and reason, no secret). */
+    private static ObjectNode trial(io.github.s3recon.TrialReport r) {
+        ObjectNode n = Json.object();
+        n.put("passed", r.passed()).put("source", r.source()).put("prefix", r.prefix()).put("objects", r.objects())
+                .put("copied", r.copied()).put("verified", r.verified()).put("bytes", r.bytes())
+                .put("elapsedMillis", r.elapsed().toMillis()).put("objectsPerSecond", r.objectsPerSecond())
+                .put("bytesPerSecond", r.bytesPerSecond()).put("leftBehind", r.leftBehind());
+        r.failures().forEach(n.putArray("failures")::add);
+        return n;
     }
 
     private static ObjectNode validation(ValidationReport r) {

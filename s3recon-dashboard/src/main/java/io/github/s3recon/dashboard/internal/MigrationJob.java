@@ -27,7 +27,7 @@ public final class MigrationJob {
     public enum Action {
         /** {@code Migration.run()}: copy, verify; resumes an unfinished run. */
         RUN,
-        /** {@code Migration.plan()}: the trial run, writes nothing. */
+        /** {@code Migration.plan()}: the dry run, writes nothing. */
         PLAN,
         /** {@code Migration.reconcile()}: list and diff only. */
         RECONCILE

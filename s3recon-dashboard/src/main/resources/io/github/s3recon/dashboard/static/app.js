@@ -206,13 +206,20 @@ async function wizardAction(action) {
       wizardOut('validating…');
       const r = await api('POST', '/api/migrations/' + id + '/validate', {});
       wizardOut((r.passed ? 'PASSED' : 'FAILED') + '\n' + r.checks.map(c => c.status.padEnd(8) + c.name + '  ' + c.detail + (c.hint ? '\n        hint: ' + c.hint : '')).join('\n'), !r.passed);
+    } else if (action === 'trial') {
+      wizardOut('copying 10 objects under the trial prefix, verifying, deleting…');
+      const r = await api('POST', '/api/migrations/' + id + '/trial', {n: 10});
+      wizardOut((r.passed ? 'PASSED' : 'FAILED') + ': ' + r.copied + '/' + r.objects + ' copied, ' + r.verified +
+        ' verified under ' + r.prefix + ', ' + r.objectsPerSecond.toFixed(1) + ' objects/s, ' +
+        (r.bytesPerSecond / 1e6).toFixed(2) + ' MB/s' + (r.leftBehind ? ', ' + r.leftBehind + ' LEFT BEHIND' : '') +
+        (r.failures.length ? '\n' + r.failures.join('\n') : ''), !r.passed);
     } else if (action === 'estimate') {
       wizardOut('estimating…');
       const r = await api('POST', '/api/migrations/' + id + '/estimate', {});
       wizardOut(r.describe);
     } else {
       await api('POST', '/api/migrations/' + id + '/' + action, {});
-      toast((action === 'plan' ? 'trial run' : 'migration') + ' started');
+      toast((action === 'plan' ? 'dry run' : 'migration') + ' started');
       show('progress');
     }
   } catch (e) {
@@ -225,6 +232,7 @@ async function wizardAction(action) {
 $('#wizard-validate').addEventListener('click', () => wizardAction('validate'));
 $('#wizard-estimate').addEventListener('click', () => wizardAction('estimate'));
 $('#wizard-plan').addEventListener('click', () => wizardAction('plan'));
+$('#wizard-trial').addEventListener('click', () => wizardAction('trial'));
 $('#wizard-start').addEventListener('click', () => wizardAction('start'));
 
 // ---- progress
@@ -264,7 +272,7 @@ function migrationCard(m) {
     return '<div class="phase ' + esc(p.status) + '" data-phase="' + esc(p.phase) + '"><b>' + esc(p.phase) +
       '</b><div class="bar"><div data-width="' + (f * 100).toFixed(1) + '"></div></div><span>' + esc(detail) + '</span></div>';
   }).join('');
-  const plan = m.plan ? '<div class="where">trial run: ' + num(m.plan.copies) + ' to copy, ' + num(m.plan.recopies) + ' to re-copy, ' +
+  const plan = m.plan ? '<div class="where">dry run: ' + num(m.plan.copies) + ' to copy, ' + num(m.plan.recopies) + ' to re-copy, ' +
     num(m.plan.deletes) + ' to delete, ' + bytes(m.plan.bytesToCopy) + '</div>' : '';
   return '<div class="panel migration" data-id="' + esc(m.id) + '" data-status="' + esc(m.status) + '" data-state="' + esc(m.state) + '">' +
     '<div class="head"><h2>' + esc(s.name) + '</h2>' + stateChip(running ? m.state + ' …' : m.state) +
@@ -275,7 +283,7 @@ function migrationCard(m) {
     '<div class="actions">' +
     (running ? '<button class="danger" data-act="cancel" data-id="' + esc(m.id) + '">Cancel</button>'
       : '<button data-act="resume" data-id="' + esc(m.id) + '">' + (m.state === 'CANCELLED' || m.state === 'FAILED' ? 'Resume' : 'Run again') + '</button>' +
-        '<button data-act="plan" data-id="' + esc(m.id) + '">Trial run</button>') +
+        '<button data-act="plan" data-id="' + esc(m.id) + '">Dry run</button>') +
     '<button data-open-latest="' + esc(m.id) + '">Runs</button></div></div>';
 }
 document.addEventListener('click', ev => {
