@@ -47,11 +47,12 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * for objects of a few KiB costs several times the CPU of the request itself (JFR of a 50 KiB relay:
  * the SDK's handler, interceptor and future chain on every sampled stack, none of it I/O).
  *
- * <p>Only what the answer says plainly is taken: a 200 with a body of the listed length for a GET,
- * a 200 for a PUT. Anything else (another status, a reset, a header the JDK will not send, a
- * request field this class does not know) fails with a {@link DirectFailure}, and the caller sends
- * the same request through the SDK, which then reads the error, drives the retries and learns the
- * server's capabilities as it always did. A route whose direct requests keep failing steps aside
+ * <p>A 200 with a body of the listed length for a GET, a 200 for a PUT, is taken; so is the
+ * server's word on the object or its load (404, 412, 429, 5xx), as the {@link S3Exception} the SDK
+ * would raise. Anything else (another status, a reset, a header the JDK will not send, a request
+ * field this class does not know) fails with a {@link DirectFailure}, and the caller sends the same
+ * request through the SDK, which then reads the error and learns the server's capabilities as it
+ * always did. A route whose direct requests keep failing steps aside
  * for a while ({@link DirectRoute#failed()}). Where a pair has no route yet, the caller's SDK request
  * records the endpoint it resolves ({@link #recordEndpoint}) and {@link #learn}s it.
  *

@@ -601,9 +601,10 @@ public final class SizeTieredScheduler implements TransferScheduler {
          * credentials provider, endpoint and region, no signer or execution interceptor of the
          * user's own, no proxy variables in the environment (the JDK reads the JVM's
          * {@code http(s).proxyHost} properties); other clients, server-side copies and large objects
-         * go through the SDK. A direct request that gets anything but a plain 200 is sent again
-         * through the SDK, which reports the error and drives the retries as before; a pair whose
-         * direct requests keep failing goes through the SDK for a while. The default is true; turn
+         * go through the SDK. A direct answer of 404, 412, 429 or 5xx is taken as the SDK would take it
+         * (retried with backoff); any other failure is sent again at once through the SDK, which
+         * reports the error and drives the fallbacks as before; a pair whose direct requests keep
+         * failing goes through the SDK for a while. The default is true; turn
          * it off to send every request through the SDK (e.g. to use the SDK's metrics or HTTP
          * client settings for every request).
          *
