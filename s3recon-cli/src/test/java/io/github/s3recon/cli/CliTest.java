@@ -172,7 +172,7 @@ class CliTest {
 
     @Test
     void aManifestOfUrlsIsASource() throws Exception {
-        s3.createBucket("cli-dst-5");
+        s3.createBucket("cli-url-dst");
         try (LocalHttpServer http = LocalHttpServer.start()) {
             StringBuilder manifest = new StringBuilder("# images\n");
             for (int i = 0; i < 4; i++) {
@@ -184,18 +184,18 @@ class CliTest {
             Files.writeString(file, manifest);
             String src = "urls:" + file;
             CliProcess.Result run = CliProcess.run(env(), "run", "-q", "--endpoint-url", endpoint(), src,
-                    "s3://cli-dst-5/copy/");
+                    "s3://cli-url-dst/copy/");
             assertThat(run.out() + run.err()).contains("copied 4 objects");
             for (int i = 0; i < 4; i++) {
                 int n = i;
-                assertThat(s3.client().getObjectAsBytes(g -> g.bucket("cli-dst-5").key("copy/img/" + n + ".jpg"))
+                assertThat(s3.client().getObjectAsBytes(g -> g.bucket("cli-url-dst").key("copy/img/" + n + ".jpg"))
                         .asUtf8String()).isEqualTo("image " + i);
             }
             try (Stream<Path> dirs = Files.list(home)) {
-                assertThat(dirs.map(d -> d.getFileName().toString())).anyMatch(d -> d.startsWith("urls-images.txt-to-cli-dst-5-"));
+                assertThat(dirs.map(d -> d.getFileName().toString())).anyMatch(d -> d.startsWith("urls-images.txt-to-cli-url-dst-"));
             }
             CliProcess.Result none = CliProcess.run(env(), "run", "--endpoint-url", endpoint(), "urls:" + home.resolve("nope.txt"),
-                    "s3://cli-dst-5/");
+                    "s3://cli-url-dst/");
             assertThat(none.exit()).isEqualTo(2);
             assertThat(none.err()).contains("nope.txt").doesNotContain("Exception");
         }
