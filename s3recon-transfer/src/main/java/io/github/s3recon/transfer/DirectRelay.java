@@ -217,7 +217,7 @@ final class DirectRelay implements AutoCloseable {
             if (checksum != null) {
                 unsigned.putHeader(Checksums.header(algorithm), checksum);
             }
-            return send(route.sign(unsigned.build(), identity), HttpRequest.BodyPublishers.ofByteArray(bytes), "PUT");
+            return send(route.sign(unsigned.build(), identity), slices(bytes), "PUT");
         }, HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(response -> {
                     if (response.statusCode() != 200) {
@@ -385,6 +385,50 @@ final class DirectRelay implements AutoCloseable {
         return SdkHttpRequest.builder().method(method).uri(url)
                 .encodedPath(base + "/" + SdkHttpUtils.urlEncodeIgnoreSlashes(key));
     }
+
+    /**
+     * The body as slices of the array itself: the JDK's {@code BodyPublishers.ofByteArray} copies
+     * the whole body first, which would hold every small object twice, outside the byte budget (an
+     * OutOfMemoryError with 8 MiB objects in a 512 MiB heap).
+     */
+    static HttpRequest.BodyPublisher slices(byte[] bytes) {
+        if (bytes.length == 0) {
+            return HttpRequest.BodyPublishers.noBody();
+        }
+        return HttpRequest.BodyPublishers.fromPublisher(subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+            private int next;
+            private boolean done;
+
+            @Override
+            public synchronized void request(long n) {
+                if (done) {
+                    return;
+                }
+                if (n <= 0) {
+                    done = true;
+                    subscriber.onError(new IllegalArgumentException("request(" + n + "): must be positive"));
+                    return;
+                }
+                while (n-- > 0 && next < bytes.length && !done) {
+                    int length = Math.min(SLICE, bytes.length - next);
+                    ByteBuffer slice = ByteBuffer.wrap(bytes, next, length).slice();
+                    next += length;
+                    subscriber.onNext(slice);
+                }
+                if (next >= bytes.length && !done) {
+                    done = true;
+                    subscriber.onComplete();
+                }
+            }
+
+            @Override
+            public synchronized void cancel() {
+                done = true;
+            }
+        }), bytes.length);
+    }
+
+    private static final int SLICE = 64 << 10;
 
     private static void header(SdkHttpRequest.Builder request, String name, String value) {
         if (value != null) {
