@@ -60,6 +60,13 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  */
 final class DirectRelay implements AutoCloseable {
 
+    /**
+     * The largest object whose GET and PUT go direct. The SDK's per-request cost matters for small
+     * objects; with 8 MiB objects in a 512 MiB heap the JDK client's own buffering ran out of heap
+     * (measured with compare-copy.sh, not yet understood), so larger ones stay with the SDK.
+     */
+    static final long MAX_SIZE = 1L << 20;
+
     /** Headers and body, or none of it: a stalled answer goes to the SDK after this. */
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String USER_AGENT = "s3recon (direct relay)";

@@ -241,7 +241,7 @@ final class SmallCopies {
 
     private CompletableFuture<Downloaded> download(Task task, Step get) {
         DirectRoute route = session.direct.route(source);
-        if (route != null && route.directAllowed()) {
+        if (route != null && task.entry.size() <= DirectRelay.MAX_SIZE && route.directAllowed()) {
             // Straight over the JDK's client; anything but a plain answer is asked again of the SDK.
             return session.requests.call(get, () -> session.direct.get(route, source, get.key(), quoted(task.eTag),
                     task.entry.size()))
@@ -372,7 +372,7 @@ final class SmallCopies {
             String checksum) {
         boolean framed = request.checksumAlgorithm() != null;
         DirectRoute route = session.direct.route(destination);
-        if (route == null || !route.directAllowed()) {
+        if (route == null || bytes.length > DirectRelay.MAX_SIZE || !route.directAllowed()) {
             return sdkPut(put, request, bytes, route == null).thenApply(r -> new Sent(r, framed));
         }
         PutObjectRequest direct = checksum == null ? request
