@@ -2,7 +2,7 @@ package io.github.s3recon.transfer;
 
 import io.github.s3recon.ChecksumAlgorithm;
 import io.github.s3recon.S3Location;
-import io.github.s3recon.inventory.internal.DirectRoute;
+import io.github.s3recon.inventory.DirectRoute;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;

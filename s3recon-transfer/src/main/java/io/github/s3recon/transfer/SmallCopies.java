@@ -12,7 +12,7 @@ import io.github.s3recon.TransferMode;
 import io.github.s3recon.Redact;
 import io.github.s3recon.S3Errors;
 import java.util.concurrent.CancellationException;
-import io.github.s3recon.inventory.internal.DirectRoute;
+import io.github.s3recon.inventory.DirectRoute;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.endpoints.Endpoint;

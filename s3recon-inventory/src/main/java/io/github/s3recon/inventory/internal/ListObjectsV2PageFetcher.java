@@ -2,6 +2,7 @@ package io.github.s3recon.inventory.internal;
 
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Location;
+import io.github.s3recon.inventory.DirectRoute;
 import io.github.s3recon.inventory.internal.ListObjectsV2PageParser.Page;
 import java.net.ProxySelector;
 import java.net.URI;

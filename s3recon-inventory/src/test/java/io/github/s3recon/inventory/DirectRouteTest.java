@@ -1,4 +1,4 @@
-package io.github.s3recon.inventory.internal;
+package io.github.s3recon.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

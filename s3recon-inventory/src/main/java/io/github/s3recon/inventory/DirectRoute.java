@@ -1,4 +1,4 @@
-package io.github.s3recon.inventory.internal;
+package io.github.s3recon.inventory;
 
 import java.net.URI;
 import java.util.Collections;
