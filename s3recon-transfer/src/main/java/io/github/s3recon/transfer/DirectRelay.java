@@ -22,6 +22,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -372,14 +374,45 @@ final class DirectRelay implements AutoCloseable {
     private <T> CompletableFuture<HttpResponse<T>> exchange(S3Location location, String what,
             java.util.function.Function<AwsCredentialsIdentity, HttpRequest> signed, HttpResponse.BodyHandler<T> body) {
         return location.client().serviceClientConfiguration().credentialsProvider().resolveIdentity()
-                .thenCompose(identity -> http.sendAsync(signed.apply(identity), body))
-                .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(identity -> send(signed.apply(identity), body))
                 .handle((response, failure) -> {
                     if (failure != null) {
                         throw new DirectFailure(what + " failed: " + failure);
                     }
                     return response;
                 });
+    }
+
+    /**
+     * Sends on one of the relay's threads, blocking it until the whole answer has arrived. Not
+     * {@code sendAsync}: the JDK client hands every async answer to CompletableFuture's default
+     * executor, which on a machine with two cores or fewer (common pool parallelism 1) starts a
+     * new thread for each answer — measured with async-profiler as a tenth of a small relay's CPU.
+     * The pool's threads are reused (the fast lister does the same, for the same reason).
+     */
+    private <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> body) {
+        CompletableFuture<HttpResponse<T>> response = new CompletableFuture<>();
+        Future<?> task;
+        try {
+            task = executor.submit(() -> {
+                try {
+                    response.complete(http.send(request, body));
+                } catch (Throwable e) { // an interrupt is the timeout below, or close()
+                    response.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            response.completeExceptionally(closed);
+            return response;
+        }
+        // The request's own timeout covers the headers only; a stalled body must not hold a lane.
+        response.orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        task.cancel(true);
+                    }
+                });
+        return response;
     }
 
     private static SdkHttpRequest.Builder request(DirectRoute route, String key, SdkHttpMethod method) {
