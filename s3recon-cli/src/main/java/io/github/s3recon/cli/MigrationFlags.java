@@ -89,7 +89,7 @@ public final class MigrationFlags {
     DataSize multipartCopyThreshold;
 
     @Option(names = "--max-in-flight", paramLabel = "SIZE", converter = DataSizes.class,
-            description = "byte budget of relayed copies (default: 256MiB)")
+            description = "byte budget of relayed copies (default: 256MiB or a quarter of the heap, the smaller)")
     DataSize maxInFlight;
 
     @Option(names = "--small-concurrency", paramLabel = "N", description = "small objects copied at once (default: 128)")

@@ -27,7 +27,8 @@ class SizeTieredSchedulerBuilderTest {
         assertThat(s.smallObjectThreshold()).isEqualTo(16L << 20);
         assertThat(s.multipartCopyThreshold()).isEqualTo(5L << 30);
         assertThat(s.partSize()).isEqualTo(16L << 20);
-        assertThat(s.maxInFlightBytes()).isEqualTo(256L << 20);
+        long budget = SizeTieredScheduler.defaultByteBudget(Runtime.getRuntime().maxMemory());
+        assertThat(s.maxInFlightBytes()).isEqualTo(budget);
         assertThat(s.smallObjectConcurrency()).isEqualTo(128);
         assertThat(s.largeObjectConcurrency()).isEqualTo(8);
         assertThat(s.maxRequestsPerSecond()).isZero();
@@ -38,8 +39,18 @@ class SizeTieredSchedulerBuilderTest {
         assertThat(s.copyTags()).isTrue();
         assertThat(s.serverSideCopy()).isTrue();
         assertThat(s.plainUploads()).isFalse();
-        assertThat(s.toString()).contains("smallObjectThreshold=16MiB", "maxInFlightBytes=256MiB",
+        assertThat(s.toString()).contains("smallObjectThreshold=16MiB", "maxInFlightBytes=" + DataSize.ofBytes(budget),
                 "maxRequestsPerSecond=unlimited");
+    }
+
+    @Test
+    void theDefaultByteBudgetIsAQuarterOfTheHeapAtMost256MiB() {
+        long mib = 1L << 20;
+        assertThat(SizeTieredScheduler.defaultByteBudget(6L << 30)).isEqualTo(256 * mib); // 24 GiB machine's default heap
+        assertThat(SizeTieredScheduler.defaultByteBudget(1L << 30)).isEqualTo(256 * mib);
+        assertThat(SizeTieredScheduler.defaultByteBudget(384 * mib)).isEqualTo(96 * mib);
+        assertThat(SizeTieredScheduler.defaultByteBudget(32 * mib)).isEqualTo(16 * mib); // never below one part
+        assertThat(SizeTieredScheduler.defaultByteBudget(Long.MAX_VALUE)).isEqualTo(256 * mib); // no -Xmx limit
     }
 
     @Test
