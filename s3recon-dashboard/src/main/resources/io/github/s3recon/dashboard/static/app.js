@@ -363,7 +363,7 @@ async function openRun(id) {
     const facts = [['Kind', r.kind], ['Started', time(r.startedAt)], ['Duration', duration(r.durationMillis)], ['Attempts', r.attempts],
       ['Source', r.source], ['Destination', r.destination], ['Copied', t ? num(t.objectsCopied) + ' objects, ' + bytes(t.bytesCopied) : '–'],
       ['Deleted / failed', t ? num(t.objectsDeleted) + ' / ' + num(t.objectsFailed) : '–'],
-      ['Verification', r.summary ? r.summary.verification.mode + ', ' + num(r.summary.verification.verified) + ' verified' : '–'],
+      ['Verification', r.summary?.verification ? r.summary.verification.mode + ', ' + num(r.summary.verification.verified) + ' verified' : '–'],
       ['Error', r.error || '–']];
     $('#run-facts').innerHTML = facts.map(([k, v]) => '<div><span>' + esc(k) + '</span>' + esc(v) + '</div>').join('');
     $('#run-fix-sh').href = withToken('/api/runs/' + encodeURIComponent(id) + '/fixplan.sh');
