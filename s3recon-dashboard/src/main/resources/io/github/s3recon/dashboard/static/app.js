@@ -325,7 +325,7 @@ async function loadHistory() {
   try {
     const page = await api('GET', '/api/runs?' + q);
     $('#history-table tbody').innerHTML = page.items.map(r => '<tr class="link" data-run="' + esc(r.runId) + '"><td>' + esc(time(r.startedAt)) +
-      '</td><td><code>' + esc(r.runId.slice(0, 12)) + '</code></td><td>' + esc(r.kind) + '</td><td>' + stateChip(r.state) + '</td><td>' +
+      '</td><td><code>' + esc(r.runId) + '</code></td><td>' + esc(r.kind) + '</td><td>' + stateChip(r.state) + '</td><td>' +
       esc(r.source + ' → ' + r.destination) + '</td><td>' + esc(duration(r.durationMillis)) + '</td><td>' + esc(bytes(r.bytesCopied)) +
       '</td><td>' + esc(r.differences < 0 ? '–' : num(r.differences)) + '</td></tr>').join('');
     $$('#history-table tr[data-run]').forEach(tr => tr.addEventListener('click', () => openRun(tr.dataset.run)));
