@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3ReconException;
 import io.github.s3recon.dashboard.internal.ApiHandler;
+import io.github.s3recon.dashboard.internal.Checks;
 import io.github.s3recon.dashboard.internal.EndpointRegistry;
 import io.github.s3recon.dashboard.internal.EventHub;
 import io.github.s3recon.dashboard.internal.Jobs;
@@ -67,12 +68,16 @@ public final class Dashboard implements AutoCloseable {
     private final ExecutorService executor;
     private final EventHub hub;
     private final Jobs jobs;
+    private final Checks checks;
     private final EndpointRegistry endpoints;
     private final PrometheusMeterRegistry meters;
     private final boolean ownsMeters;
+    // One per name: Micrometer shows the first gauge registered under a name and tags.
+    private final Map<String, MigrationMetrics> hostMetrics = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private Dashboard(HttpServer server, ExecutorService executor, EventHub hub, Jobs jobs, EndpointRegistry endpoints,
-            PrometheusMeterRegistry meters, boolean ownsMeters) {
+    private Dashboard(HttpServer server, ExecutorService executor, EventHub hub, Jobs jobs, Checks checks,
+            EndpointRegistry endpoints, PrometheusMeterRegistry meters, boolean ownsMeters) {
+        this.checks = checks;
         this.server = server;
         this.executor = executor;
         this.hub = hub;
@@ -121,14 +126,30 @@ public final class Dashboard implements AutoCloseable {
             throw S3ReconException.invalidConfiguration("name", name, "must not be blank");
         }
         MigrationListener stream = Jobs.hubListener(hub, name);
-        MigrationMetrics metrics = new MigrationMetrics(meters, name);
-        return new FanOut(List.of(stream, metrics));
+        return new FanOut(List.of(stream, metrics(name)));
+    }
+
+    /**
+     * Returns the metrics of a migration the host runs itself, the same instance for the same name
+     * (the one {@link #listener(String)} feeds): wrap the host's transfer scheduler with
+     * {@link MigrationMetrics#instrument} to see its bytes in flight,
+     * {@code .transferScheduler(dashboard.metrics("nightly").instrument(scheduler))}.
+     *
+     * @param name the migration's name, as given to {@link #listener(String)}; not blank
+     * @return its metrics; thread-safe
+     */
+    public MigrationMetrics metrics(String name) {
+        if (name == null || name.isBlank()) {
+            throw S3ReconException.invalidConfiguration("name", name, "must not be blank");
+        }
+        return hostMetrics.computeIfAbsent(name, n -> new MigrationMetrics(meters, n));
     }
 
     /** Cancels running migrations (resumable), ends the event streams, stops the server. Idempotent. */
     @Override
     public void close() {
         hub.close();
+        checks.close();
         jobs.close();
         server.stop(0);
         executor.shutdownNow();
@@ -376,6 +397,7 @@ public final class Dashboard implements AutoCloseable {
             EndpointRegistry endpoints = new EndpointRegistry();
             clients.forEach((name, client) -> endpoints.add(name, client, descriptions.get(name)));
             Jobs jobs = new Jobs(workRoot, endpoints, hub, registry, clock);
+            Checks checks = new Checks(jobs, clock);
             List<Path> extra = List.copyOf(workDirectories);
             RunIndex runs = new RunIndex(() -> {
                 Map<Path, String> dirs = new LinkedHashMap<>();
@@ -387,6 +409,7 @@ public final class Dashboard implements AutoCloseable {
             try {
                 server = HttpServer.create(address, 64);
             } catch (IOException e) {
+                checks.close();
                 jobs.close();
                 endpoints.close();
                 throw new S3ReconException(ErrorCode.INVALID_CONFIGURATION, "cannot listen on " + bindAddress + ":"
@@ -403,7 +426,7 @@ public final class Dashboard implements AutoCloseable {
             Filter auth = new TokenFilter(token, address.getAddress().isLoopbackAddress());
             List<HttpContext> contexts = List.of(
                     server.createContext("/api/events", new SseHandler(hub, heartbeat)),
-                    server.createContext("/api/", new ApiHandler(endpoints, jobs, runs)),
+                    server.createContext("/api/", new ApiHandler(endpoints, jobs, runs, checks)),
                     server.createContext("/metrics", x -> {
                         byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
                         x.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -414,7 +437,7 @@ public final class Dashboard implements AutoCloseable {
             contexts.forEach(c -> c.getFilters().add(auth));
             server.createContext("/", new StaticHandler());
             server.start();
-            return new Dashboard(server, executor, hub, jobs, endpoints, registry, ownsMeters);
+            return new Dashboard(server, executor, hub, jobs, checks, endpoints, registry, ownsMeters);
         }
     }
 

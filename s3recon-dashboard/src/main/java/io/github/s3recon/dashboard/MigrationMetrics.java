@@ -10,6 +10,7 @@ import io.github.s3recon.event.PhaseFinished;
 import io.github.s3recon.event.ProgressSnapshot;
 import io.github.s3recon.event.RunFinished;
 import io.github.s3recon.event.TransferRetried;
+import io.github.s3recon.spi.TransferScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,10 +32,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>timer {@code s3recon.phase.duration} (tag {@code phase});</li>
  *   <li>gauges {@code s3recon.transfer.bytes.per.second}, {@code s3recon.transfer.objects.per.second}
  *       (the moving averages of the last transfer progress), {@code s3recon.transfer.bytes.remaining}
- *       (bytes of the plan not yet copied: the backlog; the engine's in-flight byte budget is not
- *       reported by events, see the README), {@code s3recon.running} (1 while a run is between its
- *       first event and its terminal one).</li>
+ *       (bytes of the plan not yet copied: the backlog), {@code s3recon.transfer.bytes.in.flight}
+ *       (bytes of the copies started and not yet copied or failed; counted only when the run's
+ *       transfer scheduler is wrapped by {@link #instrument(TransferScheduler)}, since no event says
+ *       when a copy starts), {@code s3recon.running} (1 while a run is between its first event and
+ *       its terminal one).</li>
  * </ul>
+ *
+ * <p>Register one instance per migration name: Micrometer keeps the first gauge registered under a
+ * name and tags, so a second instance with the same name would not be seen in the gauges.
  *
  * <p>Thread-safe: the engine calls listeners from many threads. Never throws from an event method.
  * With Prometheus, the names become e.g. {@code s3recon_bytes_copied_total}.
@@ -51,6 +57,7 @@ public final class MigrationMetrics implements MigrationListener {
     private final AtomicLong bytesPerSecond = new AtomicLong();
     private final AtomicLong objectsPerSecond = new AtomicLong();
     private final AtomicLong bytesRemaining = new AtomicLong();
+    private final AtomicLong bytesInFlight = new AtomicLong();
     private final AtomicLong running = new AtomicLong();
 
     /**
@@ -74,8 +81,28 @@ public final class MigrationMetrics implements MigrationListener {
                 .description("moving average of objects copied per second").register(registry);
         Gauge.builder("s3recon.transfer.bytes.remaining", bytesRemaining, AtomicLong::get).tags(tags)
                 .baseUnit("bytes").description("bytes of the plan not yet copied").register(registry);
+        Gauge.builder("s3recon.transfer.bytes.in.flight", bytesInFlight, v -> Math.max(0, v.get())).tags(tags)
+                .baseUnit("bytes").description("bytes of copies started and not yet ended").register(registry);
         Gauge.builder("s3recon.running", running, AtomicLong::get).tags(tags)
                 .description("1 while a run is going on").register(registry);
+    }
+
+    /**
+     * Wraps a transfer scheduler so that the bytes of the copies it has started and not yet ended
+     * show in {@code s3recon.transfer.bytes.in.flight}: give the result to
+     * {@code Migration.builder().transferScheduler(...)} together with this listener. The copies
+     * themselves are the wrapped scheduler's, unchanged; closing the result closes it.
+     *
+     * @param scheduler the scheduler that copies; not null
+     * @return a scheduler that counts what is in flight; thread-safe as the wrapped one
+     */
+    public TransferScheduler instrument(TransferScheduler scheduler) {
+        return new InFlightScheduler(Objects.requireNonNull(scheduler, "scheduler"), bytesInFlight);
+    }
+
+    /** @return the bytes of the copies in flight now, as the gauge shows them */
+    long bytesInFlight() {
+        return bytesInFlight.get();
     }
 
     private Counter counter(String name, String description) {
@@ -130,6 +157,7 @@ public final class MigrationMetrics implements MigrationListener {
     @Override
     public void onFinished(RunFinished event) {
         running.set(0);
+        bytesInFlight.set(0); // its sessions are closed: whatever did not report an end is not in flight
         bytesPerSecond.set(0);
         objectsPerSecond.set(0);
         registry.counter("s3recon.runs.finished", tags.and("state", event.state().name())).increment();

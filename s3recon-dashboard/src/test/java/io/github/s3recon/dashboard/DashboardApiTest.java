@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.s3recon.testkit.EmbeddedS3;
+import io.github.s3recon.testkit.FaultInjectingProxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -89,16 +91,15 @@ class DashboardApiTest {
     @Test
     void aMigrationIsWatchedOnTheEventStreamAndAuditedAfterwards() throws Exception {
         String id = create("api-source", "api-destination", Map.of("deleteExtraneous", true)).path("id").asText();
-        Http.Answer validated = http.post("/api/migrations/" + id + "/validate", "");
-        assertThat(validated.status()).as(validated.body()).isEqualTo(200);
-        assertThat(validated.json().path("checks").size()).isGreaterThan(3);
-        Http.Answer estimated = http.post("/api/migrations/" + id + "/estimate", "");
-        assertThat(estimated.json().path("objects").asLong()).isEqualTo(120);
-        Http.Answer trial = http.post("/api/migrations/" + id + "/trial", "{\"n\": 3}");
-        assertThat(trial.status()).as(trial.body()).isEqualTo(200);
-        assertThat(trial.json().path("passed").asBoolean()).as(trial.body()).isTrue();
-        assertThat(trial.json().path("verified").asInt()).isEqualTo(3);
-        assertThat(http.post("/api/migrations/" + id + "/trial", "{\"n\": 0}").status()).isEqualTo(400);
+        JsonNode validated = check(id, "validate", "");
+        assertThat(validated.path("kind").asText()).isEqualTo("VALIDATE");
+        assertThat(validated.path("result").path("checks").size()).isGreaterThan(3);
+        JsonNode estimated = check(id, "estimate", "");
+        assertThat(estimated.path("result").path("objects").asLong()).isEqualTo(120);
+        JsonNode trial = check(id, "trial", "{\"n\": 3}").path("result");
+        assertThat(trial.path("passed").asBoolean()).as(trial.toString()).isTrue();
+        assertThat(trial.path("verified").asInt()).isEqualTo(3);
+        expectError(http.post("/api/migrations/" + id + "/trial", "{\"n\": 0}"), 400, "n");
 
         List<SseClient.Event> events;
         try (SseClient sse = new SseClient(dashboard.uri().resolve("/api/events?migration=" + id), null)) {
@@ -199,6 +200,18 @@ class DashboardApiTest {
                 null)) {
             assertThat(http.post("/api/migrations/" + id + "/start", "").status()).isEqualTo(202);
             sse.until(e -> e.type().equals("objectCopied"), 60_000);
+            // while it copies: a transfer rate and bytes in flight (copies handed to the engine, not yet ended)
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            long inFlight = 0;
+            long rate = 0;
+            while ((inFlight == 0 || rate == 0) && System.nanoTime() < deadline) {
+                String scrape = http.get("/metrics").body();
+                inFlight = Math.max(inFlight, metric(scrape, "s3recon_transfer_bytes_in_flight_bytes", id));
+                rate = Math.max(rate, metric(scrape, "s3recon_transfer_bytes_per_second", id));
+                Thread.sleep(50);
+            }
+            assertThat(inFlight).as("bytes in flight while copying").isPositive();
+            assertThat(rate).as("transfer rate while copying").isPositive();
             // its endpoint's client is in use: replacing the endpoint is refused
             Http.Answer replace = http.post("/api/endpoints", Map.of("name", "s3", "url", s3.endpoint().toString()));
             assertThat(replace.status()).as(replace.body()).isEqualTo(409);
@@ -221,6 +234,100 @@ class DashboardApiTest {
         assertThat(runs.path("total").asInt()).isEqualTo(1); // one run, resumed: not a second one
         assertThat(runs.path("items").get(0).path("attempts").asInt()).isEqualTo(2);
         assertThat(runs.path("items").get(0).path("state").asText()).isEqualTo("COMPLETED");
+        // after the run: nothing in flight, every phase timed, the runs counted by their end state
+        String scrape = http.get("/metrics").body();
+        assertThat(metric(scrape, "s3recon_transfer_bytes_in_flight_bytes", id)).isZero();
+        assertThat(metric(scrape, "s3recon_transfer_bytes_remaining_bytes", id)).isZero();
+        for (String phase : List.of("LISTING", "TRANSFERRING", "VERIFYING")) {
+            // the phases that ended (a cancelled phase reports no end): how often and how long
+            String tags = "{migration=\"" + id + "\",phase=\"" + phase + "\"}";
+            assertThat(scrape).as(phase).contains("s3recon_phase_duration_seconds_count" + tags + " 1");
+            assertThat(scrape).as(phase).containsPattern("s3recon_phase_duration_seconds_sum"
+                    + java.util.regex.Pattern.quote(tags) + " 0?\\.?[0-9.E-]*[1-9]");
+        }
+        assertThat(metric(scrape, "s3recon_runs_finished_total", id)).isEqualTo(2);
+        assertThat(metric(scrape, "s3recon_objects_listed_total", id)).isPositive();
+        assertThat(metric(scrape, "s3recon_bytes_copied_bytes_total", id)).isPositive();
+    }
+
+    @Test
+    void checksAnswerAtOnceAndRunInTheBackground() throws Exception {
+        // every answer of this endpoint comes 2 s late: an estimate takes seconds, its request does not
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(s3.endpoint())) {
+            proxy.inject(FaultInjectingProxy.Fault.delay(1.0, Duration.ofSeconds(2)));
+            assertThat(http.post("/api/endpoints", Map.of("name", "far", "url", proxy.endpoint().toString(),
+                    "accessKeyId", ACCESS_KEY, "secretAccessKey", SECRET)).status()).isEqualTo(201);
+            ObjectNode body = Http.JSON.createObjectNode();
+            body.putObject("source").put("endpoint", "far").put("bucket", "api-source");
+            body.putObject("destination").put("endpoint", "s3").put("bucket", "api-far-destination");
+            String id = http.post("/api/migrations", body).json().path("id").asText();
+            long started = System.nanoTime();
+            Http.Answer accepted = http.post("/api/migrations/" + id + "/estimate", "");
+            long answeredMillis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+            assertThat(answeredMillis).as("the estimate's request").isLessThan(1_500);
+            String checkId = accepted.json().path("id").asText();
+            assertThat(accepted.json().path("status").asText()).isEqualTo("RUNNING");
+            assertThat(accepted.response().headers().firstValue("Location")).hasValue("/api/checks/" + checkId);
+            assertThat(http.get("/api/migrations/" + id).json().path("check").asText()).isEqualTo(checkId);
+            // one thing at a time per migration
+            expectError(http.post("/api/migrations/" + id + "/start", ""), 409, null);
+            expectError(http.post("/api/migrations/" + id + "/validate", ""), 409, null);
+            JsonNode done = poll(checkId);
+            assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("DONE");
+            assertThat(done.path("result").path("objects").asLong()).isEqualTo(120);
+            assertThat(done.path("millis").asLong()).isGreaterThanOrEqualTo(2_000);
+            assertThat(http.get("/api/migrations/" + id).json().path("check").isNull()).isTrue();
+            // a check that fails ends FAILED with the error, as a request would have answered it
+            Http.Answer missing = http.post("/api/migrations", Map.of("source", Map.of("endpoint", "s3", "bucket",
+                    "no-such-bucket-here"), "destination", Map.of("endpoint", "s3", "bucket", "api-destination")));
+            JsonNode failed = poll(http.post("/api/migrations/" + missing.json().path("id").asText() + "/estimate", "")
+                    .json().path("id").asText());
+            assertThat(failed.path("status").asText()).as(failed.toString()).isEqualTo("FAILED");
+            assertThat(failed.path("error").path("status").asInt()).isBetween(400, 599);
+            assertThat(failed.path("error").path("message").asText()).contains("no-such-bucket-here");
+            assertThat(failed.toString()).doesNotContain("\tat ").doesNotContain(SECRET);
+        }
+    }
+
+    @Test
+    void everyOptionOfTheWizardReachesTheMigration() {
+        Map<String, Object> options = new java.util.LinkedHashMap<>();
+        options.put("verification", "SIZE");
+        options.put("checksumAlgorithm", "SHA256");
+        options.put("overwrite", "NEVER");
+        options.put("deleteExtraneous", true);
+        options.put("maxDeletes", 7);
+        options.put("maxDeletePercent", 20);
+        options.put("allowEmptySource", true);
+        options.put("include", List.of("photos/**"));
+        options.put("exclude", List.of("**/*.tmp"));
+        options.put("listingRanges", 4);
+        options.put("trialPrefix", "_dash/");
+        options.put("validationProbePrefix", "_probe/");
+        options.put("maxAttempts", 3);
+        options.put("copyTags", false);
+        options.put("maxBytesPerSecond", 1 << 20);
+        options.put("maxRequestsPerSecond", 250.5);
+        options.put("smallObjectThreshold", 8 << 20);
+        options.put("multipartCopyThreshold", 64 << 20);
+        options.put("partSize", 8 << 20);
+        options.put("maxInFlightBytes", 64 << 20);
+        options.put("smallObjectConcurrency", 16);
+        options.put("largeObjectConcurrency", 2);
+        options.put("initialBackoffMillis", 50);
+        options.put("maxBackoffMillis", 5_000);
+        options.put("serverSideCopy", false);
+        options.put("plainUploads", true);
+        options.put("directRequests", false);
+        JsonNode created = create("api-source", "api-options", options);
+        JsonNode spec = created.path("spec").path("options");
+        options.forEach((k, v) -> assertThat(spec.path(k).toString()).as(k).isEqualTo(Http.JSON.valueToTree(v).toString()));
+        // and the same from its work directory, as after a restart
+        try (Dashboard again = Dashboard.builder().port(0).workRoot(root.resolve("work")).start()) {
+            JsonNode reloaded = new Http(again.uri()).get("/api/migrations/" + created.path("id").asText()).json();
+            assertThat(reloaded.path("spec").path("options")).isEqualTo(spec);
+        }
     }
 
     @Test
@@ -280,6 +387,41 @@ class DashboardApiTest {
         expectError(http.get("/api/runs?limit=x"), 400, "limit");
         expectError(http.get("/api/runs?state=SOMEWHERE"), 400, "state");
         expectError(http.get("/api/nothing"), 404, null);
+        // every option is checked, by the library's own rules where it has them, naming the field
+        Map<String, Object> d = Map.of("endpoint", "s3", "bucket", "api-destination");
+        Map<String, Object> badOptions = new java.util.LinkedHashMap<>();
+        badOptions.put("partSize", 1024);                       // below S3's 5 MiB
+        badOptions.put("maxDeletePercent", 101);
+        badOptions.put("include", List.of("photos/[a"));         // an unclosed class
+        badOptions.put("trialPrefix", "/abs");
+        badOptions.put("maxRequestsPerSecond", "fast");
+        badOptions.put("copyTags", "yes");
+        badOptions.put("smallObjectConcurrency", 0);
+        badOptions.put("listingRanges", 2000);
+        badOptions.put("checksumAlgorithm", "MD5");
+        for (var bad : badOptions.entrySet()) {
+            expectError(http.post("/api/migrations", Map.of("source", source, "destination", d, "options",
+                    Map.of(bad.getKey(), bad.getValue()))), 400, "options." + bad.getKey());
+        }
+        // checked against each other: the first backoff may not exceed the longest
+        expectError(http.post("/api/migrations", Map.of("source", source, "destination", d, "options",
+                Map.of("initialBackoffMillis", 5000, "maxBackoffMillis", 100))), 400, "options.initialBackoffMillis");
+        expectError(http.post("/api/migrations", Map.of("source", source, "destination", d, "options", "fast")), 400,
+                "options");
+        expectError(http.post("/api/migrations", "[1, 2]"), 400, null);
+        expectError(http.post("/api/endpoints", Map.of("name", "x", "region", "Mars 1")), 400, "region");
+        expectError(http.post("/api/endpoints/nowhere/test", ""), 404, null);
+        expectError(http.get("/api/endpoints/nowhere/buckets"), 404, null);
+        expectError(http.get("/api/checks/c-nothing"), 404, null);
+        expectError(http.post("/api/migrations/m-nothing/start", ""), 404, null);
+        String valid = create("api-source", "api-bad-input", Map.of()).path("id").asText();
+        expectError(http.post("/api/migrations/" + valid + "/fly", ""), 404, null);
+        expectError(http.post("/api/migrations/" + valid + "/estimate", "{\"sample\": 0}"), 400, "sample");
+        expectError(http.post("/api/migrations/" + valid + "/start", "{\"newRun\": \"yes\"}"), 400, "newRun");
+        expectError(http.get("/api/runs?order=sideways"), 400, "order");
+        expectError(http.get("/api/runs?offset=-1"), 400, "offset");
+        expectError(http.get("/api/runs/no-such-run/log"), 404, null);
+        expectError(http.get("/api/runs/no-such-run/fixplan.sh"), 404, null);
         expectError(http.post("/api/stats", ""), 405, null);
         // a cross-site form post (no JSON content type) is refused before it does anything
         Http.Answer form = send(http.request("/api/endpoints").header("Content-Type", "application/x-www-form-urlencoded")
@@ -305,6 +447,27 @@ class DashboardApiTest {
             assertThat(anonymous.get("/api/endpoints?token=" + token).status()).isEqualTo(200);
             assertThat(new Http(guarded.uri(), "wrong-token-of-enough-length").get("/api/runs").status()).isEqualTo(401);
         }
+    }
+
+    /** Starts a check, which answers 202 at once, and polls it to its end. */
+    private static JsonNode check(String id, String kind, String body) throws InterruptedException {
+        Http.Answer a = http.post("/api/migrations/" + id + "/" + kind, body);
+        assertThat(a.status()).as(a.body()).isEqualTo(202);
+        JsonNode done = poll(a.json().path("id").asText());
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("DONE");
+        return done;
+    }
+
+    private static JsonNode poll(String checkId) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            JsonNode c = http.get("/api/checks/" + checkId).json();
+            if (!c.path("status").asText().equals("RUNNING")) {
+                return c;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("check " + checkId + " still running after 60 s");
     }
 
     private static void expectError(Http.Answer a, int status, String field) {

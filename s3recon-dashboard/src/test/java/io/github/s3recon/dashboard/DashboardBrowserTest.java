@@ -80,6 +80,16 @@ class DashboardBrowserTest {
                 "return document.querySelectorAll('#wizard select[name=\"source.endpoint\"] option').length === 2");
         fillWizard("demo", "web-source", "web-destination");
         chrome.script("document.querySelector('#wizard input[name=\"options.deleteExtraneous\"]').checked = true;");
+        // an engine option out of range: the server names it, the page marks it and opens its section
+        chrome.click("#wizard-engine summary");
+        chrome.type("#wizard input[name=\"options.partSize\"]", "1"); // MiB; S3's least part is 5 MiB
+        chrome.click("#wizard-engine summary"); // closed again: the error must open it
+        chrome.click("#wizard-validate");
+        chrome.waitFor("the error naming the part size", 10_000,
+                "return document.querySelector('#wizard-result').textContent.startsWith('options.partSize')"
+                        + " && document.querySelector('#wizard input[name=\"options.partSize\"]').classList.contains('invalid')"
+                        + " && document.querySelector('#wizard-engine').open");
+        chrome.type("#wizard input[name=\"options.partSize\"]", "8");
         chrome.click("#wizard-validate");
         chrome.waitFor("the validation", 20_000,
                 "return document.querySelector('#wizard-result').textContent.startsWith('PASSED')");
@@ -135,7 +145,8 @@ class DashboardBrowserTest {
                 "const m = document.querySelector('#migrations > .migration');" // the newest: the slow one
                         + " const p = m.querySelector('.phase[data-phase=TRANSFERRING]');"
                         + " return p !== null && p.classList.contains('RUNNING') && m.querySelector('button[data-act=cancel]') !== null"
-                        + " && parseFloat(p.querySelector('.bar > div').style.width) > 0");
+                        + " && parseFloat(p.querySelector('.bar > div').style.width) > 0"
+                        + " && /ETA \\d/.test(p.textContent)"); // live progress of the phase, with its ETA
         chrome.screenshot(SHOTS.resolve("progress-running.png"));
         chrome.click(".migration button[data-act=cancel]");
         chrome.waitFor("the cancelled state", 30_000,

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +97,52 @@ class HistoryScaleTest {
             assertThat(cached).isLessThan(1_000);
             assertThat(firstDiffs).isLessThan(1_000);
             assertThat(deepAgain).isLessThan(1_000); // seeks from the remembered offsets
+            inTheBrowser(dashboard);
+        }
+    }
+
+    /** The same in the page: the history's last page, then the millionth difference, a page at a time. */
+    private static void inTheBrowser(Dashboard dashboard) throws Exception {
+        Optional<String> missing = Chrome.unavailable();
+        if (missing.isPresent()) {
+            System.out.println("the browser part of the scale test is skipped: " + missing.get());
+            return;
+        }
+        Path shots = Path.of("target", "screenshots");
+        try (Chrome chrome = new Chrome(Path.of("target"))) {
+            chrome.open(dashboard.uri());
+            chrome.click("#tabs button[data-tab=history]");
+            chrome.waitFor("1,000 runs", 20_000,
+                    "return document.querySelector('#history-page').textContent === '1–25 of 1,000'");
+            long t = System.nanoTime();
+            chrome.click("#history-last");
+            chrome.waitFor("the history's last page", 10_000,
+                    "return document.querySelector('#history-page').textContent === '976–1,000 of 1,000'");
+            long lastPage = (System.nanoTime() - t) / 1_000_000;
+            assertThat(chrome.script("const r = document.querySelectorAll('#history-table tbody tr');"
+                    + " return r.length === 25 && r[24].textContent.includes('run-0000')").asBoolean()).isTrue();
+            chrome.screenshot(shots.resolve("history-1000-runs.png"));
+            chrome.click("#history-first");
+            chrome.waitFor("the history's first page", 10_000,
+                    "return document.querySelector('#history-page').textContent.startsWith('1–25')");
+            chrome.click("#history-table tbody tr[data-run=run-0999]");
+            chrome.waitFor("the run with a million differences", 20_000,
+                    "return document.querySelectorAll('#diff-table tbody tr').length === 50");
+            t = System.nanoTime();
+            chrome.type("#diff-at", "999901");
+            chrome.click("#diff-go");
+            chrome.waitFor("the millionth difference", 20_000,
+                    "return document.querySelector('#diff-page').textContent.startsWith('999,901–999,950')");
+            long deepPage = (System.nanoTime() - t) / 1_000_000;
+            assertThat(chrome.text("#diff-table tbody tr td.key")).isEqualTo("k0999900");
+            // the page holds one page of rows, whatever the run's size
+            assertThat(chrome.script("return document.querySelectorAll('#diff-table tbody tr').length").asInt())
+                    .isEqualTo(50);
+            chrome.screenshot(shots.resolve("run-detail-1m-differences.png"));
+            System.out.printf("in Chromium: the history's last page of 1,000 runs in %d ms, rows 999,901-999,950"
+                    + " of 1,000,000 differences in %d ms%n", lastPage, deepPage);
+            assertThat(lastPage).isLessThan(5_000);
+            assertThat(deepPage).isLessThan(10_000);
         }
     }
 

@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.github.s3recon.Estimate;
-import io.github.s3recon.Migration;
 import io.github.s3recon.Redact;
 import io.github.s3recon.S3ReconException;
-import io.github.s3recon.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,16 +32,19 @@ public final class ApiHandler implements HttpHandler {
     private final EndpointRegistry endpoints;
     private final Jobs jobs;
     private final RunIndex runs;
+    private final Checks checks;
 
     /**
      * @param endpoints the endpoints
      * @param jobs the migrations
      * @param runs the runs of every known work directory
+     * @param checks the checks (validate, estimate, trial) in the background
      */
-    public ApiHandler(EndpointRegistry endpoints, Jobs jobs, RunIndex runs) {
+    public ApiHandler(EndpointRegistry endpoints, Jobs jobs, RunIndex runs, Checks checks) {
         this.endpoints = endpoints;
         this.jobs = jobs;
         this.runs = runs;
+        this.checks = checks;
     }
 
     @Override
@@ -62,7 +62,7 @@ public final class ApiHandler implements HttpHandler {
         }
     }
 
-    private static ApiException fromLibrary(S3ReconException e) {
+    static ApiException fromLibrary(S3ReconException e) {
         int status = switch (e.code()) {
             case INVALID_CONFIGURATION, BUCKET_NOT_FOUND, INVALID_CREDENTIALS -> 400;
             case RESUME_CONFLICT, LOCATIONS_OVERLAP, WORK_DIRECTORY_UNUSABLE, TOO_MANY_DELETES, EMPTY_SOURCE -> 409;
@@ -95,6 +95,13 @@ public final class ApiHandler implements HttpHandler {
             case "endpoints" -> endpoints(x, method, p);
             case "migrations" -> migrations(x, method, p);
             case "runs" -> runs(x, method, p, q);
+            case "checks" -> {
+                requireMethod(method, "GET");
+                if (p.length != 4) {
+                    throw ApiException.notFound("a check is GET /api/checks/{id}");
+                }
+                Exchanges.json(x, 200, checks.get(decode(p[3])));
+            }
             case "stats" -> {
                 requireMethod(method, "GET");
                 Exchanges.json(x, 200, runs.stats());
@@ -231,23 +238,13 @@ public final class ApiHandler implements HttpHandler {
         requireMethod(method, "POST");
         ObjectNode b = body(x);
         switch (action) {
-            case "validate" -> {
-                try (Migration m = jobs.build(job)) {
-                    Exchanges.json(x, 200, validation(m.validate()));
-                }
-            }
-            case "estimate" -> {
-                Long sample = Json.integer(b, "sample", "sample", 1, Long.MAX_VALUE);
-                try (Migration m = jobs.build(job)) {
-                    Exchanges.json(x, 200, estimate(sample == null ? m.estimate() : m.estimate(sample)));
-                }
-            }
+            // Each takes from a second to minutes on a large bucket: started here, polled at /api/checks/{id}.
+            case "validate" -> check(x, job, Checks.Kind.VALIDATE, null);
+            case "estimate" -> check(x, job, Checks.Kind.ESTIMATE, Json.integer(b, "sample", "sample", 1, Long.MAX_VALUE));
             case "trial" -> {
                 // Migration.trial: n real objects under the trial prefix, verified and deleted; nothing else written.
                 Long n = Json.integer(b, "n", "n", 1, 1000);
-                try (Migration m = jobs.build(job)) {
-                    Exchanges.json(x, 200, trial(m.trial(n == null ? 10 : n.intValue())));
-                }
+                check(x, job, Checks.Kind.TRIAL, n == null ? 10L : n);
             }
             case "plan" -> accepted(x, job, MigrationJob.Action.PLAN, false);
             case "reconcile" -> accepted(x, job, MigrationJob.Action.RECONCILE, false);
@@ -258,52 +255,20 @@ public final class ApiHandler implements HttpHandler {
                 Exchanges.json(x, 202, job.toJson(null));
             }
             default -> throw ApiException.notFound("no such action for a migration: " + action
-                    + " (validate, estimate, plan, reconcile, start, resume, cancel)");
+                    + " (validate, estimate, trial, plan, reconcile, start, resume, cancel)");
         }
+    }
+
+    private void check(HttpExchange x, MigrationJob job, Checks.Kind kind, Long sample) throws IOException {
+        ObjectNode c = checks.start(job, kind, sample);
+        x.getResponseHeaders().set("Location", "/api/checks/" + c.path("id").asText());
+        Exchanges.json(x, 202, c);
     }
 
     private void accepted(HttpExchange x, MigrationJob job, MigrationJob.Action action, boolean newRun)
             throws IOException {
         jobs.start(job, action, newRun);
         Exchanges.json(x, 202, job.toJson(null));
-    }
-
-    /** A trial's report as JSON: counts, rate, failures (key and reason, no secret). */
-    private static ObjectNode trial(io.github.s3recon.TrialReport r) {
-        ObjectNode n = Json.object();
-        n.put("passed", r.passed()).put("source", r.source()).put("prefix", r.prefix()).put("objects", r.objects())
-                .put("copied", r.copied()).put("verified", r.verified()).put("bytes", r.bytes())
-                .put("elapsedMillis", r.elapsed().toMillis()).put("objectsPerSecond", r.objectsPerSecond())
-                .put("bytesPerSecond", r.bytesPerSecond()).put("leftBehind", r.leftBehind());
-        r.failures().forEach(n.putArray("failures")::add);
-        return n;
-    }
-
-    private static ObjectNode validation(ValidationReport r) {
-        ObjectNode n = Json.object();
-        n.put("passed", r.passed());
-        n.put("source", r.source());
-        n.put("destination", r.destination());
-        ArrayNode checks = n.putArray("checks");
-        for (ValidationReport.Check c : r.checks()) {
-            checks.addObject().put("name", c.name()).put("status", c.status().name())
-                    .put("detail", Redact.text(String.valueOf(c.detail())))
-                    .put("hint", c.hint() == null ? null : Redact.text(c.hint()));
-        }
-        n.put("describe", Redact.text(r.describe()));
-        return n;
-    }
-
-    private static ObjectNode estimate(Estimate e) {
-        ObjectNode n = Json.object();
-        n.put("source", e.source());
-        n.put("objects", e.objects());
-        n.put("bytes", e.bytes());
-        n.put("exact", e.isExact());
-        n.put("smallObjects", e.objects(Estimate.SMALL));
-        n.put("largeObjects", e.objects(Estimate.LARGE));
-        n.put("describe", e.describe());
-        return n;
     }
 
     // ---- runs

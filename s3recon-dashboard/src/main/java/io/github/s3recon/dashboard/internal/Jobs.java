@@ -161,10 +161,10 @@ public final class Jobs implements AutoCloseable {
      * @return a migration; the caller closes it
      */
     public Migration build(MigrationJob job) {
-        if (job.current() != null) {
-            throw new ApiException(409, "BUSY", null, "migration " + job.id() + " is running: cancel it or wait");
+        if (job.current() != null || job.checking()) {
+            throw new ApiException(409, "BUSY", null, "migration " + job.id() + " is busy (a run or a check): wait for it or cancel it");
         }
-        return job.spec().build(endpoints, job.workDirectory(), List.of(), false);
+        return job.spec().build(endpoints, job.workDirectory(), List.of(), false, null);
     }
 
     /**
@@ -176,13 +176,13 @@ public final class Jobs implements AutoCloseable {
      * @throws ApiException 409 if the job is busy, 4xx if the migration cannot be built
      */
     public void start(MigrationJob job, MigrationJob.Action action, boolean newRun) {
-        if (job.current() != null) {
-            throw new ApiException(409, "BUSY", null, "migration " + job.id() + " is running: cancel it or wait");
+        if (job.current() != null || job.checking()) {
+            throw new ApiException(409, "BUSY", null, "migration " + job.id() + " is busy (a run or a check): wait for it or cancel it");
         }
-        Migration m = job.spec().build(endpoints, job.workDirectory(), listeners(job), newRun);
+        Migration m = job.spec().build(endpoints, job.workDirectory(), listeners(job), newRun, job.metrics());
         if (!job.begin(action, m, clock.instant())) {
             m.close();
-            throw new ApiException(409, "BUSY", null, "migration " + job.id() + " is running: cancel it or wait");
+            throw new ApiException(409, "BUSY", null, "migration " + job.id() + " is busy (a run or a check): wait for it or cancel it");
         }
         executor.execute(() -> execute(job, action, m));
     }

@@ -47,6 +47,7 @@ public final class MigrationJob {
     private String error;
     private Instant actionStartedAt;
     private FixPlan lastPlan;
+    private String check;
 
     MigrationJob(String id, MigrationSpec spec, Path workDirectory, Instant createdAt, MigrationMetrics metrics) {
         this.id = id;
@@ -77,7 +78,7 @@ public final class MigrationJob {
 
     /** Marks the job busy with a migration; false if it already is. */
     synchronized boolean begin(Action a, Migration m, Instant now) {
-        if (current != null) {
+        if (current != null || check != null) {
             return false;
         }
         current = m;
@@ -88,6 +89,25 @@ public final class MigrationJob {
         error = null;
         phases.clear();
         return true;
+    }
+
+    /** Marks the job busy with a check (validate, estimate, trial); false if it is busy. */
+    synchronized boolean beginCheck(String checkId) {
+        if (current != null || check != null) {
+            return false;
+        }
+        check = checkId;
+        return true;
+    }
+
+    synchronized boolean checking() {
+        return check != null;
+    }
+
+    synchronized void endCheck(String checkId) {
+        if (checkId.equals(check)) {
+            check = null;
+        }
     }
 
     synchronized void end(MigrationState finalState, String code, String message, FixPlan plan) {
@@ -188,6 +208,7 @@ public final class MigrationJob {
         n.set("spec", spec.toJson());
         n.put("workDirectory", workDirectory.toString());
         n.put("status", current == null ? "IDLE" : "RUNNING");
+        n.put("check", check); // the id of the check in progress, or null
         n.put("action", action == null ? null : action.name());
         n.put("actionStartedAt", actionStartedAt == null ? null : actionStartedAt.toString());
         n.put("state", state == null ? null : state.name());

@@ -2,13 +2,13 @@ package io.github.s3recon.dashboard.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.s3recon.ChecksumAlgorithm;
-import io.github.s3recon.DataSize;
 import io.github.s3recon.Migration;
 import io.github.s3recon.OverwritePolicy;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.Verification;
 import io.github.s3recon.event.MigrationListener;
-import io.github.s3recon.transfer.SizeTieredScheduler;
+import io.github.s3recon.dashboard.MigrationMetrics;
+import io.github.s3recon.spi.TransferScheduler;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -28,14 +28,16 @@ import java.util.List;
  * @param include include globs
  * @param exclude exclude globs
  * @param listingRanges key ranges listed in parallel, null for automatic
- * @param maxAttempts attempts per object, null for the engine's default
- * @param copyTags whether object tags are copied (content headers and metadata always are)
- * @param maxBytesPerSecond the bandwidth limit, null for none
+ * @param maxDeletePercent the largest share of the destination a run may delete
+ * @param allowEmptySource whether an empty source may delete the destination's objects
+ * @param trialPrefix where a trial writes under the destination prefix, null for the default
+ * @param validationProbePrefix where validation probes write, null for the default
+ * @param transfer the copy engine's options (retries, tags, limits, sizes, concurrency)
  */
 public record MigrationSpec(String name, Side source, Side destination, Verification verification,
         ChecksumAlgorithm checksumAlgorithm, OverwritePolicy overwrite, boolean deleteExtraneous, long maxDeletes,
-        List<String> include, List<String> exclude, Integer listingRanges, Integer maxAttempts, boolean copyTags,
-        Long maxBytesPerSecond) {
+        List<String> include, List<String> exclude, Integer listingRanges, int maxDeletePercent,
+        boolean allowEmptySource, String trialPrefix, String validationProbePrefix, TransferOptions transfer) {
 
     /** One side: an endpoint's name, a bucket and a prefix ("" for the whole bucket). */
     public record Side(String endpoint, String bucket, String prefix) {
@@ -61,18 +63,43 @@ public record MigrationSpec(String name, Side source, Side destination, Verifica
             throw ApiException.badRequest("name", "name must be at most 100 characters");
         }
         Long ranges = Json.integer(o, "listingRanges", "options.listingRanges", 1, 1024);
-        Long attempts = Json.integer(o, "maxAttempts", "options.maxAttempts", 1, 100);
         Long maxDeletes = Json.integer(o, "maxDeletes", "options.maxDeletes", 0, Long.MAX_VALUE);
+        Long percent = Json.integer(o, "maxDeletePercent", "options.maxDeletePercent", 0, 100);
+        String trialPrefix = Json.text(o, "trialPrefix", "options.trialPrefix", false);
+        String probePrefix = Json.text(o, "validationProbePrefix", "options.validationProbePrefix", false);
+        List<String> include = globs(o, "include");
+        List<String> exclude = globs(o, "exclude");
+        // The library's own checks of what it alone knows the rules of, answered under the field's name.
+        library("options.trialPrefix", () -> {
+            if (trialPrefix != null) {
+                Migration.builder().trialPrefix(trialPrefix);
+            }
+        });
+        library("options.validationProbePrefix", () -> {
+            if (probePrefix != null) {
+                Migration.builder().validationProbePrefix(probePrefix);
+            }
+        });
+        library("options.include", () -> include.forEach(g -> Migration.builder().include(g)));
+        library("options.exclude", () -> exclude.forEach(g -> Migration.builder().exclude(g)));
         return new MigrationSpec(name, source, destination,
                 Json.enumValue(o, "verification", "options.verification", Verification.class, Verification.CHECKSUM),
                 Json.enumValue(o, "checksumAlgorithm", "options.checksumAlgorithm", ChecksumAlgorithm.class, null),
                 Json.enumValue(o, "overwrite", "options.overwrite", OverwritePolicy.class, OverwritePolicy.IF_DIFFERENT),
                 Json.bool(o, "deleteExtraneous", "options.deleteExtraneous", false),
                 maxDeletes == null ? Migration.DEFAULT_MAX_DELETES : maxDeletes,
-                globs(o, "include"), globs(o, "exclude"),
-                ranges == null ? null : ranges.intValue(), attempts == null ? null : attempts.intValue(),
-                Json.bool(o, "copyTags", "options.copyTags", true),
-                Json.integer(o, "maxBytesPerSecond", "options.maxBytesPerSecond", 1, Long.MAX_VALUE));
+                include, exclude, ranges == null ? null : ranges.intValue(),
+                percent == null ? Migration.DEFAULT_MAX_DELETE_PERCENT : percent.intValue(),
+                Json.bool(o, "allowEmptySource", "options.allowEmptySource", false), trialPrefix, probePrefix,
+                TransferOptions.parse(o));
+    }
+
+    private static void library(String field, Runnable check) {
+        try {
+            check.run();
+        } catch (io.github.s3recon.S3ReconException e) {
+            throw ApiException.badRequest(field, field + ": " + io.github.s3recon.Redact.text(e.getMessage()));
+        }
     }
 
     private static List<String> globs(ObjectNode o, String name) {
@@ -108,25 +135,28 @@ public record MigrationSpec(String name, Side source, Side destination, Verifica
      * @param workDirectory its work directory
      * @param listeners its listeners
      * @param newRun whether to abandon an unfinished run of the work directory instead of resuming it
+     * @param metrics the metrics whose in-flight gauge counts the copies, or null
      * @return a migration; the caller closes it
      */
     public Migration build(EndpointRegistry endpoints, Path workDirectory, List<MigrationListener> listeners,
-            boolean newRun) {
-        SizeTieredScheduler.Builder scheduler = SizeTieredScheduler.builder().copyTags(copyTags);
-        if (maxAttempts != null) {
-            scheduler.maxAttempts(maxAttempts);
-        }
-        if (maxBytesPerSecond != null) {
-            scheduler.maxBytesPerSecond(DataSize.ofBytes(maxBytesPerSecond));
-        }
+            boolean newRun, MigrationMetrics metrics) {
+        TransferScheduler scheduler = transfer.scheduler();
         Migration.Builder b = Migration.builder()
                 .source(S3Location.of(endpoints.get(source.endpoint(), "source.endpoint").client(), source.bucket(),
                         source.prefix()))
                 .destination(S3Location.of(endpoints.get(destination.endpoint(), "destination.endpoint").client(),
                         destination.bucket(), destination.prefix()))
                 .workDirectory(workDirectory).verification(verification).overwrite(overwrite)
-                .deleteExtraneous(deleteExtraneous).maxDeletes(maxDeletes).transferScheduler(scheduler.build())
+                .deleteExtraneous(deleteExtraneous).maxDeletes(maxDeletes).maxDeletePercent(maxDeletePercent)
+                .allowEmptySource(allowEmptySource)
+                .transferScheduler(metrics == null ? scheduler : metrics.instrument(scheduler))
                 .newRun(newRun);
+        if (trialPrefix != null) {
+            b.trialPrefix(trialPrefix);
+        }
+        if (validationProbePrefix != null) {
+            b.validationProbePrefix(validationProbePrefix);
+        }
         if (checksumAlgorithm != null) {
             b.checksumAlgorithm(checksumAlgorithm);
         }
@@ -158,9 +188,11 @@ public record MigrationSpec(String name, Side source, Side destination, Verifica
         include.forEach(o.putArray("include")::add);
         exclude.forEach(o.putArray("exclude")::add);
         o.put("listingRanges", listingRanges);
-        o.put("maxAttempts", maxAttempts);
-        o.put("copyTags", copyTags);
-        o.put("maxBytesPerSecond", maxBytesPerSecond);
+        o.put("maxDeletePercent", maxDeletePercent);
+        o.put("allowEmptySource", allowEmptySource);
+        o.put("trialPrefix", trialPrefix);
+        o.put("validationProbePrefix", validationProbePrefix);
+        transfer.addTo(o);
         return n;
     }
 

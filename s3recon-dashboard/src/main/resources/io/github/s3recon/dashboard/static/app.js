@@ -171,13 +171,15 @@ function wizardSpec() {
   const f = $('#wizard');
   const v = n => f.elements[n].value.trim();
   const lines = n => v(n).split(/[\n,]/).map(s => s.trim()).filter(Boolean);
-  const opt = {
-    verification: v('options.verification'), overwrite: v('options.overwrite'),
-    deleteExtraneous: f.elements['options.deleteExtraneous'].checked, copyTags: f.elements['options.copyTags'].checked,
-    include: lines('options.include'), exclude: lines('options.exclude')
-  };
-  if (v('options.checksumAlgorithm')) opt.checksumAlgorithm = v('options.checksumAlgorithm');
-  ['maxAttempts', 'listingRanges', 'maxDeletes', 'maxBytesPerSecond'].forEach(k => { if (v('options.' + k)) opt[k] = Number(v('options.' + k)); });
+  const opt = {};
+  // every "options.*" field of the form, by its kind: the API names the same field in its errors
+  Array.from(f.elements).filter(e => e.name && e.name.startsWith('options.')).forEach(e => {
+    const k = e.name.slice('options.'.length);
+    if (e.type === 'checkbox') opt[k] = e.checked;
+    else if (e.tagName === 'TEXTAREA') opt[k] = lines(e.name);
+    else if (e.type === 'number') { if (e.value.trim()) opt[k] = Math.round(Number(e.value) * Number(e.dataset.scale || 1) * 1e6) / 1e6; }
+    else if (e.value.trim()) opt[k] = e.value.trim();
+  });
   const side = s => ({endpoint: v(s + '.endpoint'), bucket: v(s + '.bucket'), prefix: v(s + '.prefix')});
   const spec = {source: side('source'), destination: side('destination'), options: opt};
   if (v('name')) spec.name = v('name');
@@ -197,25 +199,38 @@ function wizardOut(text, isError) {
   out.classList.toggle('error', !!isError);
   out.textContent = text;
 }
+// A check (validate, estimate, trial) runs in the background on the server: start it, then poll it.
+async function runCheck(id, kind, body, doing) {
+  const c = await api('POST', '/api/migrations/' + id + '/' + kind, body);
+  const started = Date.now();
+  for (let check = c; ; ) {
+    if (check.status === 'DONE') return check.result;
+    if (check.status === 'FAILED') {
+      const err = new Error((check.error.field ? check.error.field + ': ' : '') + check.error.message);
+      err.field = check.error.field;
+      throw err;
+    }
+    wizardOut(doing + '… ' + Math.round((Date.now() - started) / 1000) + ' s');
+    await new Promise(r => setTimeout(r, 400));
+    check = await api('GET', '/api/checks/' + encodeURIComponent(c.id));
+  }
+}
 async function wizardAction(action) {
   $$('#wizard .actions button').forEach(b => b.disabled = true);
   $$('#wizard .invalid').forEach(e => e.classList.remove('invalid'));
   try {
     const id = await wizardMigrationId();
     if (action === 'validate') {
-      wizardOut('validating…');
-      const r = await api('POST', '/api/migrations/' + id + '/validate', {});
+      const r = await runCheck(id, 'validate', {}, 'validating');
       wizardOut((r.passed ? 'PASSED' : 'FAILED') + '\n' + r.checks.map(c => c.status.padEnd(8) + c.name + '  ' + c.detail + (c.hint ? '\n        hint: ' + c.hint : '')).join('\n'), !r.passed);
     } else if (action === 'trial') {
-      wizardOut('copying 10 objects under the trial prefix, verifying, deleting…');
-      const r = await api('POST', '/api/migrations/' + id + '/trial', {n: 10});
+      const r = await runCheck(id, 'trial', {n: 10}, 'copying 10 objects under the trial prefix, verifying, deleting');
       wizardOut((r.passed ? 'PASSED' : 'FAILED') + ': ' + r.copied + '/' + r.objects + ' copied, ' + r.verified +
         ' verified under ' + r.prefix + ', ' + r.objectsPerSecond.toFixed(1) + ' objects/s, ' +
         (r.bytesPerSecond / 1e6).toFixed(2) + ' MB/s' + (r.leftBehind ? ', ' + r.leftBehind + ' LEFT BEHIND' : '') +
         (r.failures.length ? '\n' + r.failures.join('\n') : ''), !r.passed);
     } else if (action === 'estimate') {
-      wizardOut('estimating…');
-      const r = await api('POST', '/api/migrations/' + id + '/estimate', {});
+      const r = await runCheck(id, 'estimate', {}, 'estimating');
       wizardOut(r.describe);
     } else {
       await api('POST', '/api/migrations/' + id + '/' + action, {});
@@ -224,7 +239,12 @@ async function wizardAction(action) {
     }
   } catch (e) {
     wizardOut(e.message, true);
-    if (e.field && $('#wizard').elements[e.field]) $('#wizard').elements[e.field].classList.add('invalid');
+    const bad = e.field && $('#wizard').elements[e.field];
+    if (bad) {
+      bad.classList.add('invalid');
+      const d = bad.closest('details');
+      if (d) d.open = true;   // an engine option at fault: show it
+    }
   } finally {
     $$('#wizard .actions button').forEach(b => b.disabled = false);
   }
@@ -296,7 +316,7 @@ document.addEventListener('click', ev => {
 });
 
 // ---- history
-let historyOffset = 0;
+let historyOffset = 0, historyTotal = 0;
 async function loadHistory() {
   const f = $('#history-filter');
   const q = new URLSearchParams();
@@ -305,19 +325,26 @@ async function loadHistory() {
   try {
     const page = await api('GET', '/api/runs?' + q);
     $('#history-table tbody').innerHTML = page.items.map(r => '<tr class="link" data-run="' + esc(r.runId) + '"><td>' + esc(time(r.startedAt)) +
-      '</td><td><code>' + esc(r.runId.slice(0, 12)) + '</code></td><td>' + esc(r.kind) + '</td><td>' + stateChip(r.state) + '</td><td>' +
+      '</td><td><code>' + esc(r.runId) + '</code></td><td>' + esc(r.kind) + '</td><td>' + stateChip(r.state) + '</td><td>' +
       esc(r.source + ' → ' + r.destination) + '</td><td>' + esc(duration(r.durationMillis)) + '</td><td>' + esc(bytes(r.bytesCopied)) +
       '</td><td>' + esc(r.differences < 0 ? '–' : num(r.differences)) + '</td></tr>').join('');
     $$('#history-table tr[data-run]').forEach(tr => tr.addEventListener('click', () => openRun(tr.dataset.run)));
     const to = Math.min(page.offset + page.limit, page.total);
-    $('#history-page').textContent = page.total === 0 ? 'no runs' : (page.offset + 1) + '–' + to + ' of ' + num(page.total);
-    $('#history-prev').disabled = page.offset === 0;
-    $('#history-next').disabled = to >= page.total;
+    $('#history-page').textContent = page.total === 0 ? 'no runs' : num(page.offset + 1) + '–' + num(to) + ' of ' + num(page.total);
+    $('#history-prev').disabled = $('#history-first').disabled = page.offset === 0;
+    $('#history-next').disabled = $('#history-last').disabled = to >= page.total;
+    historyTotal = page.total;
   } catch (e) { toast(e.message, true); }
 }
 $('#history-filter').addEventListener('submit', ev => { ev.preventDefault(); historyOffset = 0; loadHistory(); });
 $('#history-prev').addEventListener('click', () => { historyOffset = Math.max(0, historyOffset - Number($('#history-filter').limit.value)); loadHistory(); });
 $('#history-next').addEventListener('click', () => { historyOffset += Number($('#history-filter').limit.value); loadHistory(); });
+$('#history-first').addEventListener('click', () => { historyOffset = 0; loadHistory(); });
+$('#history-last').addEventListener('click', () => {
+  const limit = Number($('#history-filter').limit.value);
+  historyOffset = Math.max(0, Math.floor((historyTotal - 1) / limit) * limit);
+  loadHistory();
+});
 
 // ---- run detail
 let runId = null, diffType = '', diffOffset = 0;
@@ -336,7 +363,7 @@ async function openRun(id) {
     const facts = [['Kind', r.kind], ['Started', time(r.startedAt)], ['Duration', duration(r.durationMillis)], ['Attempts', r.attempts],
       ['Source', r.source], ['Destination', r.destination], ['Copied', t ? num(t.objectsCopied) + ' objects, ' + bytes(t.bytesCopied) : '–'],
       ['Deleted / failed', t ? num(t.objectsDeleted) + ' / ' + num(t.objectsFailed) : '–'],
-      ['Verification', r.summary ? r.summary.verification.mode + ', ' + num(r.summary.verification.verified) + ' verified' : '–'],
+      ['Verification', r.summary?.verification ? r.summary.verification.mode + ', ' + num(r.summary.verification.verified) + ' verified' : '–'],
       ['Error', r.error || '–']];
     $('#run-facts').innerHTML = facts.map(([k, v]) => '<div><span>' + esc(k) + '</span>' + esc(v) + '</div>').join('');
     $('#run-fix-sh').href = withToken('/api/runs/' + encodeURIComponent(id) + '/fixplan.sh');
@@ -365,7 +392,7 @@ async function loadDifferences() {
     $('#diff-table tbody').innerHTML = page.items.map(d => '<tr><td>' + esc(d.type) + '</td><td class="key">' + esc(d.key) + '</td><td>' +
       side(d.source, 'size') + '</td><td>' + side(d.destination, 'size') + '</td><td><code>' + side(d.source, 'etag') + '</code></td><td><code>' +
       side(d.destination, 'etag') + '</code></td></tr>').join('') || '<tr><td colspan="6" class="hint">no differences</td></tr>';
-    $('#diff-page').textContent = page.items.length ? (page.offset + 1) + '–' + (page.offset + page.items.length) + (page.more ? ' …' : '') : '';
+    $('#diff-page').textContent = page.items.length ? num(page.offset + 1) + '–' + num(page.offset + page.items.length) + (page.more ? ' …' : '') : '';
     $('#diff-prev').disabled = page.offset === 0;
     $('#diff-next').disabled = !page.more;
   } catch (e) { toast(e.message, true); }
@@ -373,6 +400,8 @@ async function loadDifferences() {
 $('#diff-prev').addEventListener('click', () => { diffOffset = Math.max(0, diffOffset - DIFF_PAGE); loadDifferences(); });
 $('#diff-next').addEventListener('click', () => { diffOffset += DIFF_PAGE; loadDifferences(); });
 $('#diff-search').addEventListener('click', () => { diffOffset = 0; loadDifferences(); });
+// any row of a million: the server seeks to it in differences.jsonl; the page holds one page of rows
+$('#diff-go').addEventListener('click', () => { diffOffset = Math.max(0, (Number($('#diff-at').value) || 1) - 1); loadDifferences(); });
 async function loadLog() {
   const q = new URLSearchParams();
   if ($('#log-level').value) q.set('level', $('#log-level').value);
