@@ -32,9 +32,11 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * <p><b>Retries.</b> A run's shard first asks the {@link ShardLedger}: a finished shard returns its
  * recorded outcome and touches neither bucket. Otherwise the shard's run resumes the unfinished
  * run its scope holds (Spark's retry on the same executor finds the work directory of the attempt
- * before it); on another machine, where that directory is missing, it starts the shard's run anew,
- * whose listing leaves out what the destination already has, so nothing is copied twice. A
- * finished run marks the shard finished in the ledger, then deletes its work directory.
+ * before it); on another machine, where that directory is missing, it starts the shard's run anew
+ * ({@code newRun(true)}: the unfinished run's multipart uploads are aborted), whose listing and diff
+ * leave out what the destination already has, so nothing is copied twice; what it redoes is the
+ * shard's listing of both sides. A finished run marks the shard finished in the ledger, then
+ * deletes its work directory.
  *
  * <p>Stateless; each call owns what it opens.
  */

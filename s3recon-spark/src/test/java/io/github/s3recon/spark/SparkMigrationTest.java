@@ -214,6 +214,42 @@ class SparkMigrationTest {
     }
 
     @Test
+    void aTaskRetriedOnAnotherMachineListsItsShardAgainAndWritesNothingTwice() {
+        String source = bucket("spark-moved-src");
+        String destination = bucket("spark-moved-dst");
+        List<String> keys = seed(source, 5);
+        String jobId = "moved-" + UUID.randomUUID();
+        Path executors = work.resolve("executors");
+        AtomicInteger moved = new AtomicInteger();
+        // The first attempt of every shard fails after its third copy; the second starts as it would on
+        // another machine: the first attempt's work directory (its listings, its plan) is not there, only
+        // its checkpoints in PostgreSQL.
+        ShardWork.fault = (shard, attempt, copied) -> {
+            if (attempt == 0 && copied == 3) {
+                return true;
+            }
+            Path first = executors.resolve(jobId).resolve("run").resolve("shard-" + shard);
+            if (attempt == 1 && copied == 0 && Files.isDirectory(first)) {
+                ShardFiles.deleteQuietly(first);
+                moved.incrementAndGet();
+            }
+            return false;
+        };
+
+        SparkResult result = job(source, destination, proxy.endpoint()).jobId(jobId).build().run(spark);
+
+        assertThat(moved.get()).as("attempts retried without the first attempt's files").isGreaterThan(1);
+        assertThat(result.state()).isEqualTo(MigrationState.COMPLETED);
+        assertThat(result.report().counts().matched()).isEqualTo(keys.size());
+        assertSameBytes(source, destination, keys);
+        // Counted where the server answered: every object was written once, by one attempt or the other.
+        Map<String, Long> writes = proxy.completedObjectWrites(destination);
+        assertThat(writes).hasSize(keys.size());
+        assertThat(writes.values()).as("writes per object " + writes).allMatch(n -> n == 1);
+        assertThat(S3.client().listMultipartUploads(b -> b.bucket(destination)).uploads()).isEmpty();
+    }
+
+    @Test
     void aJobRunAgainAfterItFailedSkipsTheShardsThatFinished() {
         String source = bucket("spark-again-src");
         String destination = bucket("spark-again-dst");
