@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -251,7 +252,7 @@ public abstract class JdbcCheckpointBackend {
      */
     protected static String insertOnConflictUpdate(String table, List<String> columns, int keyColumns,
             List<String> alsoSet) {
-        List<String> sets = new java.util.ArrayList<>();
+        List<String> sets = new ArrayList<>();
         for (String column : columns.subList(keyColumns, columns.size())) {
             sets.add(column + " = EXCLUDED." + column);
         }
