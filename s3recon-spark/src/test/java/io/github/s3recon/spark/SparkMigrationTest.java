@@ -205,12 +205,7 @@ class SparkMigrationTest {
         SparkResult result = job(source, destination, proxy.endpoint()).build().run(spark);
 
         assertThat(injected.get()).as("failures injected").isGreaterThan(1);
-        assertThat(result.state()).isEqualTo(MigrationState.COMPLETED);
-        assertSameBytes(source, destination, keys);
-        Map<String, Long> writes = proxy.completedObjectWrites(destination);
-        assertThat(writes).hasSize(keys.size());
-        assertThat(writes.values()).as("writes per object " + writes).allMatch(n -> n == 1);
-        assertThat(S3.client().listMultipartUploads(b -> b.bucket(destination)).uploads()).isEmpty();
+        assertCopiedOnce(result, source, destination, keys);
     }
 
     @Test
@@ -239,14 +234,7 @@ class SparkMigrationTest {
         SparkResult result = job(source, destination, proxy.endpoint()).jobId(jobId).build().run(spark);
 
         assertThat(moved.get()).as("attempts retried without the first attempt's files").isGreaterThan(1);
-        assertThat(result.state()).isEqualTo(MigrationState.COMPLETED);
-        assertThat(result.report().counts().matched()).isEqualTo(keys.size());
-        assertSameBytes(source, destination, keys);
-        // Counted where the server answered: every object was written once, by one attempt or the other.
-        Map<String, Long> writes = proxy.completedObjectWrites(destination);
-        assertThat(writes).hasSize(keys.size());
-        assertThat(writes.values()).as("writes per object " + writes).allMatch(n -> n == 1);
-        assertThat(S3.client().listMultipartUploads(b -> b.bucket(destination)).uploads()).isEmpty();
+        assertCopiedOnce(result, source, destination, keys);
     }
 
     @Test
@@ -336,6 +324,20 @@ class SparkMigrationTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A completed run whose every object arrived byte for byte and was written once, counted where
+     * the server answered (the proxy in front of it), by whichever attempt wrote it; no upload left.
+     */
+    private static void assertCopiedOnce(SparkResult result, String source, String destination, List<String> keys) {
+        assertThat(result.state()).isEqualTo(MigrationState.COMPLETED);
+        assertThat(result.report().counts().matched()).isEqualTo(keys.size());
+        assertSameBytes(source, destination, keys);
+        Map<String, Long> writes = proxy.completedObjectWrites(destination);
+        assertThat(writes).hasSize(keys.size());
+        assertThat(writes.values()).as("writes per object " + writes).allMatch(n -> n == 1);
+        assertThat(S3.client().listMultipartUploads(b -> b.bucket(destination)).uploads()).isEmpty();
     }
 
     private static void assertSameBytes(String source, String destination, List<String> keys) {
