@@ -2,17 +2,14 @@ package io.github.s3recon.inventory;
 
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3ReconException;
+import io.github.s3recon.inventory.jdbc.JdbcCheckpointStore;
 import io.github.s3recon.spi.CheckpointStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -55,16 +52,20 @@ import org.sqlite.SQLiteConfig;
  *
  * <p><b>Threads.</b> Thread-safe: any thread may write and read at once, and reads see every
  * change written before them by any thread. Changes and reads share one connection, one at a time;
- * each {@link #log(String)} stream has a connection of its own until it is exhausted or closed, and
- * reads a snapshot of the store as it was when it was opened. Nothing here accepts nulls where
+ * a {@link #log(String)} stream reads the log as it was when it was made, by pages of 1,000 lines
+ * on that connection, and holds nothing between pages. Nothing here accepts nulls where
  * {@link CheckpointStore} says not null. The store is meant to be the only process writing the
  * checkpoints of its work directory.
+ *
+ * <p>The statements, row mapping, batching and transactions are those of
+ * {@link JdbcCheckpointStore}, which the PostgreSQL store shares; this class adds SQLite's
+ * connection, {@code INSERT OR REPLACE} and the layout's versions ({@code CheckpointSchema}).
  *
  * <p>Errors are {@link S3ReconException}s: {@link ErrorCode#WORK_DIRECTORY_UNUSABLE} when the work
  * directory cannot be created or written, {@link ErrorCode#STORE_FAILED} otherwise, each naming the
  * database file and what to do.
  */
-public final class SqliteCheckpointStore implements CheckpointStore {
+public final class SqliteCheckpointStore extends JdbcCheckpointStore {
 
     /** Changes committed in one transaction, at most. */
     static final int BATCH_CHANGES = 1_000;
@@ -72,16 +73,11 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     /** How long a change waits, at most, before the flusher thread commits it. */
     static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
 
-    private final CheckpointBatcher batcher;
-    private final CheckpointRuns runs;
-    private final CheckpointProgress progress;
-    private final CheckpointUploads uploads;
+    private final Path database;
 
-    private SqliteCheckpointStore(CheckpointBatcher batcher) {
-        this.batcher = batcher;
-        this.runs = new CheckpointRuns(batcher);
-        this.progress = new CheckpointProgress(batcher);
-        this.uploads = new CheckpointUploads(batcher);
+    private SqliteCheckpointStore(SqliteCheckpointBackend backend, int batchChanges, Duration flushInterval) {
+        super(backend, batchChanges, flushInterval, "s3recon-checkpoint-flusher");
+        this.database = backend.database();
     }
 
     /**
@@ -111,12 +107,7 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     static SqliteCheckpointStore open(Path workDirectory, Consumer<SQLiteConfig> tuning, int batchChanges,
             Duration flushInterval, Runnable beforeUpgradeCommit) {
         Path directory = SqliteInventoryStore.usableWorkDirectory(workDirectory);
-        if (batchChanges < 1) {
-            throw S3ReconException.invalidConfiguration("batchChanges", batchChanges, "must be positive");
-        }
-        if (flushInterval == null || flushInterval.isNegative() || flushInterval.isZero()) {
-            throw S3ReconException.invalidConfiguration("flushInterval", flushInterval, "must be positive");
-        }
+        checkBatching(batchChanges, flushInterval);
         SQLiteConfig config = SqliteInventoryStore.connectionConfig();
         tuning.accept(config);
         Path database = directory.resolve(SqliteInventoryStore.DATABASE_FILE_NAME);
@@ -126,18 +117,17 @@ public final class SqliteCheckpointStore implements CheckpointStore {
         } catch (SQLException e) {
             throw SqliteFailures.failure(database, directory, "open the database", e);
         }
-        CheckpointBatcher batcher = new CheckpointBatcher(directory, database, config, batchChanges, connection);
+        SqliteCheckpointBackend backend = new SqliteCheckpointBackend(directory, database, connection);
         try {
             CheckpointSchema.prepare(connection, database, beforeUpgradeCommit);
         } catch (SQLException e) {
-            batcher.abandon();
-            throw batcher.failure("create or upgrade the checkpoint tables", e);
+            backend.close();
+            throw backend.failure("create or upgrade the checkpoint tables", e);
         } catch (RuntimeException | Error e) {
-            batcher.abandon();
+            backend.close();
             throw e;
         }
-        batcher.start(flushInterval);
-        return new SqliteCheckpointStore(batcher);
+        return new SqliteCheckpointStore(backend, batchChanges, flushInterval);
     }
 
     /**
@@ -146,335 +136,11 @@ public final class SqliteCheckpointStore implements CheckpointStore {
      * @return the absolute path of the database
      */
     public Path databaseFile() {
-        return batcher.database();
-    }
-
-    // ---- runs ---------------------------------------------------------------------------------
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Commits the changes pending before it and the run in one transaction.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails
-     */
-    @Override
-    public void createRun(RunRecord run) {
-        Objects.requireNonNull(run, "run");
-        if (!runs.create(run)) {
-            throw new IllegalStateException("run '" + run.runId() + "' exists already in " + databaseFile()
-                    + ": give the new run another id");
-        }
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Commits the changes pending before it and the run in one transaction; the pending changes
-     * are committed also when the run is unknown.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails
-     */
-    @Override
-    public void updateRun(RunRecord run) {
-        Objects.requireNonNull(run, "run");
-        if (!runs.update(run)) {
-            throw new IllegalStateException("there is no run '" + run.runId() + "' in " + databaseFile()
-                    + " to update: create it first");
-        }
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Runs that started at the same instant are ordered by the UTF-8 bytes of their ids.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails
-     */
-    @Override
-    public List<RunRecord> runs() {
-        return runs.runs();
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>One lookup by id, rather than the default's search of every run.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails
-     */
-    @Override
-    public Optional<RunRecord> run(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        return runs.run(runId);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed
-     */
-    @Override
-    public void log(String runId, LogLine line) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(line, "line");
-        runs.log(runId, line);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The lines come lazily from the database; the stream has a connection of its own until it
-     * is exhausted or closed.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails, also from the stream's operations
-     */
-    @Override
-    public Stream<LogLine> log(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        return runs.log(runId);
-    }
-
-    // ---- progress -----------------------------------------------------------------------------
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The array is copied before this returns.
-     *
-     * @throws IllegalArgumentException if {@code state} is empty
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed
-     */
-    @Override
-    public void saveResumeState(String runId, byte[] state) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(state, "state");
-        if (state.length == 0) {
-            throw new IllegalArgumentException("the resume state of run '" + runId + "' must not be empty");
-        }
-        progress.saveResumeState(runId, state);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails
-     */
-    @Override
-    public Optional<byte[]> resumeState(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        return progress.resumeState(runId);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The tally is copied before this returns.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed;
-     *     {@link ErrorCode#INVALID_CONFIGURATION} for a key with an unpaired surrogate
-     */
-    @Override
-    public void saveRange(String runId, RangeCheckpoint checkpoint) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(checkpoint, "checkpoint");
-        progress.saveRange(runId, checkpoint);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails
-     */
-    @Override
-    public List<RangeCheckpoint> ranges(String runId, DiffPass pass) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(pass, "pass");
-        return progress.ranges(runId, pass);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed;
-     *     {@link ErrorCode#INVALID_CONFIGURATION} for a key with an unpaired surrogate
-     */
-    @Override
-    public void saveTask(String runId, TaskRecord task) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(task, "task");
-        progress.saveTask(runId, task);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>One bounded query on the primary key, read whole before it returns.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails
-     */
-    @Override
-    public List<TaskRecord> tasks(String runId, long afterSequence, int limit) {
-        Objects.requireNonNull(runId, "runId");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be positive, was " + limit);
-        }
-        return progress.tasks(runId, afterSequence, limit);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Counts entries of an index: it reads only the tasks in that state.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails
-     */
-    @Override
-    public long countTasks(String runId, TaskState state) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(state, "state");
-        return progress.countTasks(runId, state);
-    }
-
-    // ---- multipart uploads --------------------------------------------------------------------
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Batched, as one change whatever the number of parts; parts saved before for this upload
-     * id (also by {@link #savePart} before the upload was saved) are replaced by the record's.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed;
-     *     {@link ErrorCode#INVALID_CONFIGURATION} for a key with an unpaired surrogate
-     */
-    @Override
-    public void saveUpload(String runId, UploadRecord upload) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(upload, "upload");
-        uploads.save(runId, upload);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>A part of an upload that was never saved is kept, but returned by nothing until the
-     * upload is saved, which replaces it; {@link #clearProgress} deletes it.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed
-     */
-    @Override
-    public void savePart(String runId, String uploadId, PartRecord part) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(uploadId, "uploadId");
-        Objects.requireNonNull(part, "part");
-        uploads.savePart(runId, uploadId, part);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The uploads come oldest first by {@code startedAt}, then in the order they were saved (not
-     * by upload id: see {@link #upload}); one query reads them with their parts, from one snapshot.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails
-     */
-    @Override
-    public List<UploadRecord> uploads(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        return uploads.all(runId);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>One indexed lookup rather than the default's search of every upload. Of uploads of the
-     * key started at the same instant, the one saved last (the engine saves an intent record, then
-     * the upload created after it, often at the same instant: the upload must be found).
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails; {@link ErrorCode#INVALID_CONFIGURATION} for a key with an
-     *     unpaired surrogate
-     */
-    @Override
-    public Optional<UploadRecord> upload(String runId, String key) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(key, "key");
-        return uploads.newest(runId, key);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed
-     */
-    @Override
-    public void deleteUpload(String runId, String uploadId) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(uploadId, "uploadId");
-        uploads.delete(runId, uploadId);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Commits the changes pending before it and the deletion in one transaction.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the database fails
-     */
-    @Override
-    public void clearProgress(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        batcher.commit("clear the progress of run '" + runId + "'", () -> {
-            progress.clear(runId);
-            uploads.clear(runId);
-            return null;
-        });
-    }
-
-    // ---- lifecycle ----------------------------------------------------------------------------
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Durable against a crash of the process when it returns; against a power loss, once SQLite
-     * has checkpointed its WAL (see the class's javadoc).
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed, when this
-     *     commit fails or when an earlier one did
-     */
-    @Override
-    public void flush() {
-        batcher.flush();
-    }
-
-    /**
-     * Commits the pending changes, stops the flusher thread, ends the log streams still open (their
-     * next read throws) and closes the database connection; the database stays in the work
-     * directory. Changes written by other threads after this call has begun are refused. Does
-     * nothing when the store is already closed.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the last commit fails, or an
-     *     earlier one did: the changes since the last successful commit are lost. The store is
-     *     closed all the same.
-     */
-    @Override
-    public void close() {
-        batcher.close();
+        return database;
     }
 
     @Override
     public String toString() {
-        return "SqliteCheckpointStore[" + databaseFile() + "]";
+        return "SqliteCheckpointStore[" + database + "]";
     }
 }

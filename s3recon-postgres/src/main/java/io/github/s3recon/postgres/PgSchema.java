@@ -2,6 +2,7 @@ package io.github.s3recon.postgres;
 
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3ReconException;
+import io.github.s3recon.inventory.jdbc.JdbcCheckpointBackend;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -78,46 +79,37 @@ final class PgSchema {
      */
     static int prepare(Connection connection, String schema, String where) throws SQLException {
         String quoted = quote(schema);
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            // Serialises the JVMs that open one schema at once; released by the commit or rollback.
-            statement.execute("SELECT pg_advisory_xact_lock(hashtext('s3recon-checkpoints:' || " + literal(schema)
-                    + "))");
-            statement.execute("CREATE SCHEMA IF NOT EXISTS " + quoted);
-            statement.execute("CREATE TABLE IF NOT EXISTS " + quoted + ".checkpoint_schema ("
-                    + "one boolean PRIMARY KEY DEFAULT true CHECK (one), version integer NOT NULL)");
-            int version = 0;
-            try (ResultSet rows = statement.executeQuery("SELECT version FROM " + quoted + ".checkpoint_schema")) {
-                if (rows.next()) {
-                    version = rows.getInt(1);
+        return JdbcCheckpointBackend.inTransaction(connection, c -> {
+            try (Statement statement = c.createStatement()) {
+                // Serialises the JVMs that open one schema at once; released by the commit or rollback.
+                statement.execute("SELECT pg_advisory_xact_lock(hashtext('s3recon-checkpoints:' || "
+                        + literal(schema) + "))");
+                statement.execute("CREATE SCHEMA IF NOT EXISTS " + quoted);
+                statement.execute("CREATE TABLE IF NOT EXISTS " + quoted + ".checkpoint_schema ("
+                        + "one boolean PRIMARY KEY DEFAULT true CHECK (one), version integer NOT NULL)");
+                int version = 0;
+                try (ResultSet rows = statement.executeQuery("SELECT version FROM " + quoted + ".checkpoint_schema")) {
+                    if (rows.next()) {
+                        version = rows.getInt(1);
+                    }
                 }
-            }
-            if (version > VERSION) {
-                throw new S3ReconException(ErrorCode.STORE_FAILED, "The PostgreSQL checkpoint store " + where
-                        + " was written by a newer s3recon (layout version " + version + "; this version knows up to "
-                        + VERSION + "): use that newer version, or another schema. Nothing was changed.");
-            }
-            for (int next = version; next < VERSION; next++) {
-                for (String ddl : MIGRATIONS.get(next)) {
-                    statement.execute(String.format(ddl, quoted));
+                if (version > VERSION) {
+                    throw new S3ReconException(ErrorCode.STORE_FAILED, "The PostgreSQL checkpoint store " + where
+                            + " was written by a newer s3recon (layout version " + version + "; this version knows up"
+                            + " to " + VERSION + "): use that newer version, or another schema. Nothing was changed.");
                 }
+                for (int next = version; next < VERSION; next++) {
+                    for (String ddl : MIGRATIONS.get(next)) {
+                        statement.execute(String.format(ddl, quoted));
+                    }
+                }
+                if (version < VERSION) {
+                    statement.execute("INSERT INTO " + quoted + ".checkpoint_schema (one, version) VALUES (true, "
+                            + VERSION + ") ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version");
+                }
+                return version;
             }
-            if (version < VERSION) {
-                statement.execute("INSERT INTO " + quoted + ".checkpoint_schema (one, version) VALUES (true, " + VERSION
-                        + ") ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version");
-            }
-            connection.commit();
-            return version;
-        } catch (SQLException | RuntimeException | Error e) {
-            try {
-                connection.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
-            }
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
-        }
+        });
     }
 
     /** A checked identifier (see {@link PostgresSettings#schema()}) in double quotes. */

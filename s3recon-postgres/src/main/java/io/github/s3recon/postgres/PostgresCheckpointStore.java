@@ -4,15 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.S3ReconException;
+import io.github.s3recon.inventory.jdbc.JdbcCheckpointStore;
 import io.github.s3recon.spi.CheckpointStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
@@ -57,8 +54,12 @@ import javax.sql.DataSource;
  * reads use the pool's other connections in parallel. A {@link #log(String)} stream reads the log
  * as it was when the stream was made, page by page, holding no connection between pages; after the
  * store is closed its next element throws. Nothing accepts nulls where the SPI says not null.
+ *
+ * <p>The statements, row mapping, batching and transactions are those of
+ * {@link JdbcCheckpointStore}, which the SQLite store shares; this class adds the pool, the
+ * dialect ({@code PgBackend}) and the schema's versions and lock ({@code PgSchema}).
  */
-public final class PostgresCheckpointStore implements CheckpointStore {
+public final class PostgresCheckpointStore extends JdbcCheckpointStore {
 
     /** Changes committed in one transaction, at most. */
     static final int BATCH_CHANGES = 1_000;
@@ -68,19 +69,11 @@ public final class PostgresCheckpointStore implements CheckpointStore {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    private final PgBatcher batcher;
-    private final PgRuns runs;
-    private final PgProgress progress;
-    private final PgUploads uploads;
     private final String schema;
 
-    private PostgresCheckpointStore(PgBatcher batcher, String schema) {
-        this.batcher = batcher;
+    private PostgresCheckpointStore(PgBackend backend, String schema, int batchChanges, Duration flushInterval) {
+        super(backend, batchChanges, flushInterval, "s3recon-pg-checkpoint-flusher");
         this.schema = schema;
-        String quoted = PgSchema.quote(schema);
-        this.runs = new PgRuns(batcher, quoted);
-        this.progress = new PgProgress(batcher, quoted);
-        this.uploads = new PgUploads(batcher, quoted);
     }
 
     /**
@@ -138,6 +131,12 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     /** Opens a store whose batching a test may change. */
     static PostgresCheckpointStore open(DataSource pool, String schema, String where, Runnable release,
             int batchChanges, Duration flushInterval) {
+        try {
+            checkBatching(batchChanges, flushInterval);
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
         try (Connection connection = pool.getConnection()) {
             PgSchema.prepare(connection, schema, where);
         } catch (SQLException e) {
@@ -147,9 +146,8 @@ public final class PostgresCheckpointStore implements CheckpointStore {
             release.run();
             throw e;
         }
-        PgBatcher batcher = new PgBatcher(pool, where, batchChanges, release);
-        batcher.start(flushInterval);
-        return new PostgresCheckpointStore(batcher, schema);
+        return new PostgresCheckpointStore(new PgBackend(pool, PgSchema.quote(schema), where, release), schema,
+                batchChanges, flushInterval);
     }
 
     /**
@@ -161,308 +159,8 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         return schema;
     }
 
-    // ---- runs ---------------------------------------------------------------------------------
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Commits the changes pending before it and the run in one transaction.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails
-     */
-    @Override
-    public void createRun(RunRecord run) {
-        Objects.requireNonNull(run, "run");
-        if (!runs.create(run)) {
-            throw new IllegalStateException("run '" + run.runId() + "' exists already in " + batcher.where()
-                    + ": give the new run another id");
-        }
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Commits the changes pending before it and the run in one transaction.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails
-     */
-    @Override
-    public void updateRun(RunRecord run) {
-        Objects.requireNonNull(run, "run");
-        if (!runs.update(run)) {
-            throw new IllegalStateException("there is no run '" + run.runId() + "' in " + batcher.where()
-                    + " to update: create it first");
-        }
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails
-     */
-    @Override
-    public List<RunRecord> runs() {
-        return runs.runs();
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>One lookup by id.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails
-     */
-    @Override
-    public Optional<RunRecord> run(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        return runs.run(runId);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed
-     */
-    @Override
-    public void log(String runId, LogLine line) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(line, "line");
-        runs.log(runId, line);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The lines written before the call, read lazily by pages of 1,000; the stream holds no
-     * connection and need not be closed, though closing it is harmless.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails, also from the stream's operations
-     */
-    @Override
-    public Stream<LogLine> log(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        return runs.log(runId);
-    }
-
-    // ---- progress -----------------------------------------------------------------------------
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws IllegalArgumentException if {@code state} is empty
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed
-     */
-    @Override
-    public void saveResumeState(String runId, byte[] state) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(state, "state");
-        if (state.length == 0) {
-            throw new IllegalArgumentException("the resume state of run '" + runId + "' must not be empty");
-        }
-        progress.saveResumeState(runId, state);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails
-     */
-    @Override
-    public Optional<byte[]> resumeState(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        return progress.resumeState(runId);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed;
-     *     {@link ErrorCode#INVALID_CONFIGURATION} for a key with an unpaired surrogate
-     */
-    @Override
-    public void saveRange(String runId, RangeCheckpoint checkpoint) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(checkpoint, "checkpoint");
-        progress.saveRange(runId, checkpoint);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails
-     */
-    @Override
-    public List<RangeCheckpoint> ranges(String runId, DiffPass pass) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(pass, "pass");
-        return progress.ranges(runId, pass);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed;
-     *     {@link ErrorCode#INVALID_CONFIGURATION} for a key with an unpaired surrogate
-     */
-    @Override
-    public void saveTask(String runId, TaskRecord task) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(task, "task");
-        progress.saveTask(runId, task);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>One bounded query on the primary key.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails
-     */
-    @Override
-    public List<TaskRecord> tasks(String runId, long afterSequence, int limit) {
-        Objects.requireNonNull(runId, "runId");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be positive, was " + limit);
-        }
-        return progress.tasks(runId, afterSequence, limit);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails
-     */
-    @Override
-    public long countTasks(String runId, TaskState state) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(state, "state");
-        return progress.countTasks(runId, state);
-    }
-
-    // ---- multipart uploads --------------------------------------------------------------------
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Parts saved before for this upload id are replaced by the record's.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed;
-     *     {@link ErrorCode#INVALID_CONFIGURATION} for a key with an unpaired surrogate
-     */
-    @Override
-    public void saveUpload(String runId, UploadRecord upload) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(upload, "upload");
-        uploads.save(runId, upload);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed
-     */
-    @Override
-    public void savePart(String runId, String uploadId, PartRecord part) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(uploadId, "uploadId");
-        Objects.requireNonNull(part, "part");
-        uploads.savePart(runId, uploadId, part);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails
-     */
-    @Override
-    public List<UploadRecord> uploads(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        return uploads.all(runId);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>One indexed lookup rather than the default's search of every upload.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails; {@link ErrorCode#INVALID_CONFIGURATION} for a key with an unpaired
-     *     surrogate
-     */
-    @Override
-    public Optional<UploadRecord> upload(String runId, String key) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(key, "key");
-        return uploads.newest(runId, key);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed
-     */
-    @Override
-    public void deleteUpload(String runId, String uploadId) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(uploadId, "uploadId");
-        uploads.delete(runId, uploadId);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Commits the changes pending before it and the deletion in one transaction.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed or failed,
-     *     or the server fails
-     */
-    @Override
-    public void clearProgress(String runId) {
-        Objects.requireNonNull(runId, "runId");
-        batcher.commit("clear the progress of run '" + runId + "'", connection -> {
-            progress.clear(connection, runId);
-            uploads.clear(connection, runId);
-            return null;
-        });
-    }
-
-    // ---- lifecycle ----------------------------------------------------------------------------
-
-    /**
-     * {@inheritDoc}
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the store is closed, when this
-     *     commit fails or when an earlier one did
-     */
-    @Override
-    public void flush() {
-        batcher.flush();
-    }
-
-    /**
-     * Commits the pending changes, stops the flusher thread and closes the connection pool if the
-     * store opened it; does nothing when the store is already closed.
-     *
-     * @throws S3ReconException {@link ErrorCode#STORE_FAILED} when the last commit fails, or an
-     *     earlier one did; the store is closed all the same
-     */
-    @Override
-    public void close() {
-        batcher.close();
-    }
-
     @Override
     public String toString() {
-        return "PostgresCheckpointStore[" + batcher.where() + "]";
+        return "PostgresCheckpointStore[" + describe() + "]";
     }
 }

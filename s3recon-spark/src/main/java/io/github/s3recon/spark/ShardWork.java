@@ -12,7 +12,6 @@ import io.github.s3recon.event.MigrationListener;
 import io.github.s3recon.event.ObjectCopied;
 import io.github.s3recon.postgres.PostgresCheckpointStore;
 import io.github.s3recon.spi.CheckpointStore;
-import io.github.s3recon.spi.CheckpointStore.RunKind;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +31,11 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * <p><b>Retries.</b> A run's shard first asks the {@link ShardLedger}: a finished shard returns its
  * recorded outcome and touches neither bucket. Otherwise the shard's run resumes the unfinished
  * run its scope holds (Spark's retry on the same executor finds the work directory of the attempt
- * before it); on another machine, where that directory is missing, it starts the shard's run anew,
- * whose listing leaves out what the destination already has, so nothing is copied twice. A
- * finished run marks the shard finished in the ledger, then deletes its work directory.
+ * before it); on another machine, where that directory is missing, it starts the shard's run anew
+ * ({@code newRun(true)}: the unfinished run's multipart uploads are aborted), whose listing and diff
+ * leave out what the destination already has, so nothing is copied twice; what it redoes is the
+ * shard's listing of both sides. A finished run marks the shard finished in the ledger, then
+ * deletes its work directory.
  *
  * <p>Stateless; each call owns what it opens.
  */
@@ -115,8 +116,11 @@ final class ShardWork {
                 // The driver checked the guards on the whole job's plan; a shard may delete no more than
                 // the driver saw it plan, and may be a range the source has no key in.
                 builder.maxDeletes(task.allowedDeletes()).maxDeletePercent(100).allowEmptySource(true);
-                // The attempt before ran on another machine: its plan files are there, its checkpoints here.
-                builder.newRun(firstHere && unfinished(checkpoints));
+                // No work directory here: an attempt before, if any, ran on another machine, whose listings and
+                // plan are not here, so its run (in the shared store) cannot be resumed here, whether the attempt
+                // died (RUNNING) or failed or was cancelled (FAILED, CANCELLED: resumable where its files are).
+                // A new run aborts its uploads and lists the shard again; with no run before, it is the first.
+                builder.newRun(firstHere);
             }
             try (Migration migration = builder.build()) {
                 running.set(migration);
@@ -155,10 +159,5 @@ final class ShardWork {
                 ShardFiles.deleteQuietly(workDirectory);
             }
         }
-    }
-
-    /** Whether the scope holds a run that has not ended: the engine would resume it. */
-    private static boolean unfinished(CheckpointStore checkpoints) {
-        return checkpoints.runs().stream().anyMatch(r -> r.kind() == RunKind.RUN && !r.state().isTerminal());
     }
 }

@@ -45,10 +45,19 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  *
  * <p><b>Shared state.</b> Shards keep their checkpoints in one PostgreSQL schema that every
  * executor reaches (each shard's runs under a scope of its own), and a run's job keeps its shards'
- * ranges and which of them finished there too. A task that fails is retried by Spark and redoes only
- * what its shard's checkpoint says is not done; a driver that fails runs the job again (same
+ * ranges and which of them finished there too. A driver that fails runs the job again (same
  * {@code jobId}) and skips the shards that finished; a finished job run again runs no task and
  * returns the same report.
+ *
+ * <p><b>What a retried task redoes.</b> A task that fails is retried by Spark. On the machine of
+ * the failed attempt, the retry resumes the shard's run from its checkpoints and the attempt's work
+ * directory: it copies only what the shard's task journal does not mark done. On another machine
+ * the attempt's listings and plan (local files of its work directory) are missing, so the retry
+ * starts the shard's run anew: it aborts the multipart uploads the attempt left unfinished, lists
+ * the shard's key range on both sides again and diffs it; what the attempt copied is in the
+ * destination and matches, so it is not written again. A retry elsewhere therefore costs one
+ * shard's listing of both sides and the parts of the uploads that were in flight, never a second
+ * write of a finished object.
  *
  * <p><b>Guards.</b> With {@link Builder#deleteExtraneous(boolean)}, {@link #run} first plans every
  * unfinished shard (a distributed plan, which writes nothing) and checks the deletion guards

@@ -205,12 +205,36 @@ class SparkMigrationTest {
         SparkResult result = job(source, destination, proxy.endpoint()).build().run(spark);
 
         assertThat(injected.get()).as("failures injected").isGreaterThan(1);
-        assertThat(result.state()).isEqualTo(MigrationState.COMPLETED);
-        assertSameBytes(source, destination, keys);
-        Map<String, Long> writes = proxy.completedObjectWrites(destination);
-        assertThat(writes).hasSize(keys.size());
-        assertThat(writes.values()).as("writes per object " + writes).allMatch(n -> n == 1);
-        assertThat(S3.client().listMultipartUploads(b -> b.bucket(destination)).uploads()).isEmpty();
+        assertCopiedOnce(result, source, destination, keys);
+    }
+
+    @Test
+    void aTaskRetriedOnAnotherMachineListsItsShardAgainAndWritesNothingTwice() {
+        String source = bucket("spark-moved-src");
+        String destination = bucket("spark-moved-dst");
+        List<String> keys = seed(source, 5);
+        String jobId = "moved-" + UUID.randomUUID();
+        Path executors = work.resolve("executors");
+        AtomicInteger moved = new AtomicInteger();
+        // The first attempt of every shard fails after its third copy; the second starts as it would on
+        // another machine: the first attempt's work directory (its listings, its plan) is not there, only
+        // its checkpoints in PostgreSQL.
+        ShardWork.fault = (shard, attempt, copied) -> {
+            if (attempt == 0 && copied == 3) {
+                return true;
+            }
+            Path first = executors.resolve(jobId).resolve("run").resolve("shard-" + shard);
+            if (attempt == 1 && copied == 0 && Files.isDirectory(first)) {
+                ShardFiles.deleteQuietly(first);
+                moved.incrementAndGet();
+            }
+            return false;
+        };
+
+        SparkResult result = job(source, destination, proxy.endpoint()).jobId(jobId).build().run(spark);
+
+        assertThat(moved.get()).as("attempts retried without the first attempt's files").isGreaterThan(1);
+        assertCopiedOnce(result, source, destination, keys);
     }
 
     @Test
@@ -300,6 +324,20 @@ class SparkMigrationTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A completed run whose every object arrived byte for byte and was written once, counted where
+     * the server answered (the proxy in front of it), by whichever attempt wrote it; no upload left.
+     */
+    private static void assertCopiedOnce(SparkResult result, String source, String destination, List<String> keys) {
+        assertThat(result.state()).isEqualTo(MigrationState.COMPLETED);
+        assertThat(result.report().counts().matched()).isEqualTo(keys.size());
+        assertSameBytes(source, destination, keys);
+        Map<String, Long> writes = proxy.completedObjectWrites(destination);
+        assertThat(writes).hasSize(keys.size());
+        assertThat(writes.values()).as("writes per object " + writes).allMatch(n -> n == 1);
+        assertThat(S3.client().listMultipartUploads(b -> b.bucket(destination)).uploads()).isEmpty();
     }
 
     private static void assertSameBytes(String source, String destination, List<String> keys) {
