@@ -30,8 +30,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * local disk: an object smaller than the part size is read whole into one buffer (within the byte
  * budget) and written with one PutObject; a larger one is a multipart upload. Its parts are read
  * with ranged GETs, up to {@code partsInFlight} at once, when the source takes ranges (the first
- * GET's answer says {@code Accept-Ranges: bytes}, or is a 206), else in turn from that one
- * streamed GET. A body that breaks off is read again from the part where it broke (a ranged GET
+ * part's ranged GET is answered 206, or with {@code Accept-Ranges: bytes}), else in turn from one
+ * streamed GET of the whole object. A body that breaks off is read again from the part where it broke (a ranged GET
  * where the server supports ranges; otherwise the server's whole body with the bytes before the
  * part skipped), on the source's retry schedule; the upload is aborted when the copy fails for good.
  *
@@ -192,9 +192,12 @@ final class ObjectRelay {
         while (from < parts && done[from] != null) {
             from++;
         }
-        // The first GET, from the first part still to send: its headers are the object's content
-        // type and metadata (so it comes before the upload) and say whether the server takes ranges.
-        HeldRead first = from < parts ? open(entry, from * part, -1) : null;
+        // The first GET, of the first part still to send: its headers are the object's content type
+        // and metadata (so it comes before the upload), and its answer (206, or Accept-Ranges) says
+        // whether the server takes ranges. Asked as a range when the other parts would be too, so
+        // that a server that takes ranges sends no more than the part.
+        boolean wantRanges = partsInFlight > 1 && parts - from > 1;
+        HeldRead first = from < parts ? open(entry, from * part, wantRanges ? part : -1) : null;
         if (uploadId == null) {
             checkpoints.intent(entry.key(), Instant.now());
             try {
@@ -212,8 +215,12 @@ final class ObjectRelay {
         boolean completed = false;
         try {
             Upload upload = new Upload(entry, key, id, size, part, parts, done);
-            if (first != null && first.read.acceptsRanges() && partsInFlight > 1 && parts - from > 1) {
+            if (first != null && wantRanges && first.read.acceptsRanges()) {
                 rangedParts(upload, from, first);
+            } else if (first != null && wantRanges) {
+                // A server without ranges answered the whole body, cut to the part: one GET of the rest instead.
+                first.end(true);
+                streamedParts(upload, from, null);
             } else if (first != null) {
                 streamedParts(upload, from, first);
             }
@@ -254,8 +261,8 @@ final class ObjectRelay {
     }
 
     /**
-     * Sends the parts from {@code from} on in turn from one streamed GET (a server without ranges),
-     * reading again from the part that broke when a body breaks off.
+     * Sends the parts from {@code from} on in turn from one streamed GET ({@code first}, or opened
+     * here when null), reading again from the part that broke when a body breaks off.
      */
     private void streamedParts(Upload u, int from, HeldRead first) throws BrokenRead, InterruptedException {
         HeldRead read = first;
