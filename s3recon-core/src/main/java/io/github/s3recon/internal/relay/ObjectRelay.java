@@ -45,7 +45,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * HTTP ETag ({@link SourceRead}) and, when the listing knew an ETag, the {@link Fingerprint}
  * that lets a later reconcile prove the copy.
  *
- * <p>One instance per copy, on one thread; its parts run on the session's part pool.
+ * <p>One instance per copy, on one thread; the parts of a large object after its first run on the
+ * session's part pool.
  */
 final class ObjectRelay {
 
@@ -308,32 +309,30 @@ final class ObjectRelay {
 
     /**
      * Sends the parts from {@code from} on with a ranged GET each, up to {@code partsInFlight} at
-     * once on the part pool; part {@code from} is read from the first GET. The first failure stops
-     * the parts not yet started; the parts running are waited for.
+     * once: part {@code from} from the first GET on this thread, the others on the part pool. The
+     * first failure stops the parts not yet started; the parts running are waited for.
+     *
+     * <p>The first part is read here, not on the pool: a read slot is then only ever held by a
+     * thread that is reading, so the pool's threads, waiting for slots, never wait for a read
+     * queued behind them.
      */
     private void rangedParts(Upload u, int from, HeldRead first) throws BrokenRead, InterruptedException {
-        Semaphore window = new Semaphore(partsInFlight);
+        Semaphore window = new Semaphore(partsInFlight - 1);
         List<Future<?>> running = new ArrayList<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
+        int next = from + 1;
         try {
-            for (int i = from; i < u.parts() && failure.get() == null; i++) {
+            while (next < u.parts() && window.tryAcquire()) {
+                submit(u, next++, window, running, failure);
+            }
+            try {
+                rangedPart(u, from, first);
+            } catch (BrokenRead | InterruptedException | RuntimeException e) {
+                failure.compareAndSet(null, e);
+            }
+            while (next < u.parts() && failure.get() == null) {
                 window.acquire();
-                int index = i;
-                HeldRead given = i == from ? first : null;
-                try {
-                    running.add(partPool.submit(() -> {
-                        try {
-                            rangedPart(u, index, given);
-                        } catch (BrokenRead | InterruptedException | RuntimeException e) {
-                            failure.compareAndSet(null, e);
-                        } finally {
-                            window.release();
-                        }
-                    }));
-                } catch (RejectedExecutionException e) {
-                    window.release();
-                    throw new InterruptedException("the transfer was cancelled");
-                }
+                submit(u, next++, window, running, failure);
             }
         } finally {
             for (Future<?> f : running) {
@@ -349,6 +348,25 @@ final class ObjectRelay {
         }
         if (e instanceof RuntimeException r) {
             throw r;
+        }
+    }
+
+    /** Runs a part on the pool, giving its window slot back when it ends; its failure goes to {@code failure}. */
+    private void submit(Upload u, int index, Semaphore window, List<Future<?>> running,
+            AtomicReference<Exception> failure) throws InterruptedException {
+        try {
+            running.add(partPool.submit(() -> {
+                try {
+                    rangedPart(u, index, null);
+                } catch (BrokenRead | InterruptedException | RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    window.release();
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            window.release();
+            throw new InterruptedException("the transfer was cancelled");
         }
     }
 

@@ -33,10 +33,12 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -141,6 +143,25 @@ class RelaySessionTest {
 
         assertThat(copied.failed).isEmpty();
         assertThat(http.getsOf("o/one.bin")).as("partsInFlight 1: one streamed GET").isEqualTo(1);
+        assertCopied(copied, files);
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void manyLargeObjectsOnFewThreadsAndABudgetOfThreePartsAllFinish() throws IOException {
+        // Every read slot taken by a first part while the part pool's threads wait for slots must
+        // not stall: the first part is read by the object's own thread.
+        http = new CountingServer();
+        http.delay = Duration.ofMillis(20);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (int i = 0; i < 8; i++) {
+            files.put("m/" + i + ".bin", random(2 * PART + 1 + i, 20 + i));
+        }
+        files.forEach(http.files::put);
+        Copied copied = copyAll(files, new RelaySession.Settings(2, PART, 3L * PART, 4), s -> { });
+
+        assertThat(copied.failed()).isEmpty();
+        assertThat(http.ranged.get()).as("3 ranged GETs per object").isEqualTo(8 * 3);
         assertCopied(copied, files);
     }
 
