@@ -41,6 +41,9 @@ final class HttpReader {
         void sleep(Duration pause) throws InterruptedException;
     }
 
+    /** For reads whose throttling nobody steers by. */
+    static final java.util.function.IntConsumer NO_THROTTLE = status -> { };
+
     private final HttpClient client;
     private final RetrySchedule retry;
     private final Duration requestTimeout;
@@ -69,7 +72,8 @@ final class HttpReader {
 
     /** As {@link #head(URI, String)}, telling {@code gone} the status (404 or 410) of an empty answer. */
     Optional<Head> head(URI url, String key, java.util.function.IntConsumer gone) {
-        HttpResponse<Void> response = send(request(url, "HEAD", null), HttpResponse.BodyHandlers.discarding(), url, key);
+        HttpResponse<Void> response = send(request(url, "HEAD", null), HttpResponse.BodyHandlers.discarding(), url, key,
+                NO_THROTTLE);
         if (gone(response.statusCode())) {
             gone.accept(response.statusCode());
             return Optional.empty();
@@ -83,7 +87,8 @@ final class HttpReader {
     }
 
     private Optional<Head> sizeFromGet(URI url, String key, Head head, java.util.function.IntConsumer gone) {
-        HttpResponse<InputStream> r = send(request(url, "GET", "bytes=0-0"), HttpResponse.BodyHandlers.ofInputStream(), url, key);
+        HttpResponse<InputStream> r = send(request(url, "GET", "bytes=0-0"), HttpResponse.BodyHandlers.ofInputStream(), url,
+                key, NO_THROTTLE);
         try (InputStream body = r.body()) {
             if (gone(r.statusCode())) {
                 gone.accept(r.statusCode());
@@ -123,11 +128,15 @@ final class HttpReader {
      * GETs a URL, or a range of it ({@code range} null for all). The headers have arrived when this
      * returns; the body streams as it is read.
      *
+     * {@code throttled} is told the status of each answer that asks to slow down (429 or 503),
+     * before the request is tried again, on the calling thread.
+     *
      * @return the response: status 200 (whole), 206 (the range) or 416 (the range starts past the end)
      * @throws SourceNotFoundException for 404 and 410
      */
-    HttpResponse<InputStream> get(URI url, String key, String range) {
-        HttpResponse<InputStream> r = send(request(url, "GET", range), HttpResponse.BodyHandlers.ofInputStream(), url, key);
+    HttpResponse<InputStream> get(URI url, String key, String range, java.util.function.IntConsumer throttled) {
+        HttpResponse<InputStream> r = send(request(url, "GET", range), HttpResponse.BodyHandlers.ofInputStream(), url, key,
+                throttled);
         int status = r.statusCode();
         if (status == 200 || status == 206 || (status == 416 && range != null)) {
             return r;
@@ -150,7 +159,8 @@ final class HttpReader {
     }
 
     /** Sends with retries; returns the first answer that is not to be retried, or the last one. */
-    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, URI url, String key) {
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, URI url, String key,
+            java.util.function.IntConsumer throttled) {
         for (int attempt = 1; ; attempt++) {
             HttpResponse<T> response;
             try {
@@ -167,6 +177,9 @@ final class HttpReader {
                         + " (key '" + Redact.key(key) + "') was interrupted", e);
             }
             int status = response.statusCode();
+            if (throttling(status)) {
+                throttled.accept(status);
+            }
             if (!retryable(status) || attempt >= retry.maxAttempts()) {
                 return response;
             }
@@ -189,6 +202,11 @@ final class HttpReader {
 
     static boolean retryable(int status) {
         return status == 429 || status == 408 || status >= 500;
+    }
+
+    /** 429 Too Many Requests and 503 Service Unavailable (S3's SlowDown): the server asks for fewer requests. */
+    static boolean throttling(int status) {
+        return status == 429 || status == 503;
     }
 
     private static boolean gone(int status) {

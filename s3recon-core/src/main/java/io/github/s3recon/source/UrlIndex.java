@@ -1,5 +1,9 @@
 package io.github.s3recon.source;
 
+import io.github.s3recon.ErrorCode;
+import io.github.s3recon.ObjectEntry;
+import io.github.s3recon.Redact;
+import io.github.s3recon.S3ReconException;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,6 +43,36 @@ final class UrlIndex {
             }
         }
         return map.get(key);
+    }
+
+    /**
+     * The URL of a key the manifest must have.
+     *
+     * @throws S3ReconException with {@link ErrorCode#LISTING_FAILED} naming the key and manifest when it has not
+     */
+    URI require(String key) {
+        URI url = url(key);
+        if (url == null) {
+            throw new S3ReconException(ErrorCode.LISTING_FAILED, "key '" + Redact.key(key) + "' is not in manifest "
+                    + manifest.describe());
+        }
+        return url;
+    }
+
+    /**
+     * The URL of a listed entry: read again at its manifest position (its locator, kept in
+     * {@link ObjectEntry#storageClass()}), without building the index; from the index only when the
+     * manifest changed since the listing.
+     */
+    URI of(ObjectEntry entry) {
+        String locator = entry.storageClass();
+        if (locator != null) {
+            ManifestEntry at = manifest.at(locator);
+            if (at != null && keys.keyOf(at).equals(entry.key())) {
+                return at.url();
+            }
+        }
+        return require(entry.key());
     }
 
     /** Whether the index was built (for tests: a migration never needs it). */

@@ -10,24 +10,14 @@ import io.github.s3recon.spi.ObjectSource;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A manifest of URLs as an {@link ObjectSource}: each http(s) URL is an object, read with HEAD and
@@ -88,27 +78,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class UrlManifestSource implements ObjectSource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(UrlManifestSource.class);
-    private static final int NOT_FOUND_KEPT = 1000;
-
     private final ManifestInput manifest;
-    private final UrlKeys keys;
     private final HttpReader http;
-    private final int listingConcurrency;
     private final UrlIndex index;
-    private final AtomicLong notFoundCount = new AtomicLong();
-    private final AtomicLong adjacentDuplicates = new AtomicLong();
-    private final List<String> notFound = Collections.synchronizedList(new ArrayList<>());
+    private final UrlListing listing;
+    private final UrlBodies bodies;
 
     private UrlManifestSource(Builder b) {
         this.manifest = b.manifest;
-        this.keys = new UrlKeys(b.keyMapping, b.stripPrefix);
+        UrlKeys keys = new UrlKeys(b.keyMapping, b.stripPrefix);
         HttpClient client = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(b.connectTimeout).build();
         this.http = new HttpReader(client, b.retries, b.requestTimeout, b.sleeper);
-        this.listingConcurrency = b.listingConcurrency;
         this.index = new UrlIndex(manifest, keys);
+        this.listing = new UrlListing(manifest, keys, http, b.listingConcurrency);
+        this.bodies = new UrlBodies(http);
     }
 
     /**
@@ -196,70 +181,7 @@ public final class UrlManifestSource implements ObjectSource {
     public Stream<ObjectEntry> list(KeyRange range, java.util.function.Consumer<NotFound> notFound) {
         Objects.requireNonNull(range, "range");
         Objects.requireNonNull(notFound, "notFound");
-        // The status of each URL found gone, from the HEAD's thread to the reading thread (a window's worth).
-        java.util.Map<SizingListing.Keyed, Integer> goneStatus = new java.util.concurrent.ConcurrentHashMap<>();
-        Stream<ManifestEntry> entries = manifest.entries();
-        Iterator<SizingListing.Keyed> keyed = new Iterator<>() {
-            private final Iterator<ManifestEntry> it = entries.iterator();
-            private SizingListing.Keyed next;
-            private String previousKey;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && it.hasNext()) {
-                    ManifestEntry e = it.next();
-                    String key = keys.keyOf(e);
-                    if (key.equals(previousKey)) {
-                        adjacentDuplicates.incrementAndGet();
-                        continue;
-                    }
-                    previousKey = key;
-                    if (range.contains(key)) {
-                        next = new SizingListing.Keyed(key, e);
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public SizingListing.Keyed next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                SizingListing.Keyed k = next;
-                next = null;
-                return k;
-            }
-        };
-        SizingListing listing = new SizingListing(keyed,
-                k -> http.head(k.entry().url(), k.key(), status -> goneStatus.put(k, status))
-                        .map(h -> new ObjectEntry(k.key(), h.size(), h.eTag(), h.lastModified(), k.entry().locator(),
-                                null)),
-                k -> {
-                    recordNotFound(k);
-                    Integer status = goneStatus.remove(k);
-                    notFound.accept(new NotFound(k.key(), ManifestUrls.shown(k.entry().url()),
-                            status == null ? 404 : status, k.entry().where()));
-                }, listingConcurrency);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(listing, Spliterator.ORDERED | Spliterator.NONNULL),
-                false).onClose(() -> {
-                    try {
-                        listing.close();
-                    } finally {
-                        entries.close();
-                    }
-                });
-    }
-
-    private void recordNotFound(SizingListing.Keyed k) {
-        notFoundCount.incrementAndGet();
-        String line = ManifestUrls.shown(k.entry().url()) + " (" + k.entry().where() + ")";
-        LOG.warn("Source not found (HTTP 404/410), left out of the listing: {}", line);
-        synchronized (notFound) {
-            if (notFound.size() < NOT_FOUND_KEPT) {
-                notFound.add(line);
-            }
-        }
+        return listing.list(range, notFound);
     }
 
     /**
@@ -293,43 +215,8 @@ public final class UrlManifestSource implements ObjectSource {
     @Override
     public InputStream open(String key, long offset, long length) {
         Objects.requireNonNull(key, "key");
-        checkRange(offset, length);
-        return open(key, requireUrl(index.url(key), key), offset, length);
-    }
-
-    private static void checkRange(long offset, long length) {
-        if (offset < 0) {
-            throw S3ReconException.invalidConfiguration("offset", offset, "must not be negative");
-        }
-        if (length < -1) {
-            throw S3ReconException.invalidConfiguration("length", length, "must be -1 (to the end) or at least 0");
-        }
-    }
-
-    private InputStream open(String key, URI url, long offset, long length) {
-        checkRange(offset, length);
-        if (length == 0) {
-            return InputStream.nullInputStream();
-        }
-        boolean toEnd = length < 0 || offset > Long.MAX_VALUE - length;
-        String range = offset == 0 && toEnd ? null : "bytes=" + offset + "-" + (toEnd ? "" : offset + length - 1);
-        HttpResponse<InputStream> r = http.get(url, key, range);
-        if (r.statusCode() == 416) {
-            closeQuietly(r.body());
-            return InputStream.nullInputStream(); // the range starts at or past the end
-        }
-        if (range != null && (r.statusCode() == 200 || HttpReader.start(r.headers().firstValue("Content-Range")
-                .orElse(null)) != offset)) {
-            // A 200 with the whole body: the server ignored Range.
-            if (r.statusCode() == 206) {
-                closeQuietly(r.body());
-                throw new S3ReconException(ErrorCode.LISTING_FAILED, "GET " + ManifestUrls.shown(url) + " (key '"
-                        + Redact.key(key) + "') answered a range other than the one asked for ("
-                        + Redact.text(r.headers().firstValue("Content-Range").orElse("")) + ")");
-            }
-            return new RangeWindow(r.body(), offset, toEnd ? -1 : length);
-        }
-        return r.body();
+        UrlBodies.checkRange(offset, length);
+        return bodies.open(key, index.require(key), offset, length);
     }
 
     /**
@@ -359,7 +246,7 @@ public final class UrlManifestSource implements ObjectSource {
      */
     public Download download(String key, long offset) {
         Objects.requireNonNull(key, "key");
-        return download(key, requireUrl(index.url(key), key), offset);
+        return bodies.download(key, index.require(key), offset, -1, HttpReader.NO_THROTTLE);
     }
 
     /**
@@ -374,7 +261,31 @@ public final class UrlManifestSource implements ObjectSource {
      */
     public Download download(ObjectEntry entry, long offset) {
         Objects.requireNonNull(entry, "entry");
-        return download(entry.key(), urlOf(entry), offset);
+        return bodies.download(entry.key(), index.of(entry), offset, -1, HttpReader.NO_THROTTLE);
+    }
+
+    /**
+     * As {@link #download(ObjectEntry, long)}, for {@code length} bytes from {@code offset} (fewer
+     * when the object ends first), telling {@code throttled} of each answer that asks to slow down:
+     * how a relay reads a part of a large object with a ranged GET, and lowers its concurrency when
+     * the server throttles. A server that ignores {@code Range} answers the whole body, of which the
+     * bytes asked for are returned ({@link Download#acceptsRanges()} is then false).
+     *
+     * @param entry an entry of this source's listing; not null
+     * @param offset the first byte; not negative
+     * @param length how many bytes, or -1 for all bytes from {@code offset} to the end; not 0
+     * @param throttled told the status (429 or 503) of each answer that asks to slow down, before
+     *     the request is tried again after its pause, on the calling thread; must not block or throw;
+     *     not null
+     * @return the body and headers
+     * @throws SourceNotFoundException for 404 and 410; {@link S3ReconException} with
+     *     {@link ErrorCode#INVALID_CONFIGURATION} for a negative offset or a length of 0 or below -1,
+     *     another for other failures after the retries
+     */
+    public Download download(ObjectEntry entry, long offset, long length, java.util.function.IntConsumer throttled) {
+        Objects.requireNonNull(entry, "entry");
+        Objects.requireNonNull(throttled, "throttled");
+        return bodies.download(entry.key(), index.of(entry), offset, length, throttled);
     }
 
     /**
@@ -388,7 +299,8 @@ public final class UrlManifestSource implements ObjectSource {
      */
     public InputStream open(ObjectEntry entry, long offset, long length) {
         Objects.requireNonNull(entry, "entry");
-        return open(entry.key(), urlOf(entry), offset, length);
+        UrlBodies.checkRange(offset, length);
+        return bodies.open(entry.key(), index.of(entry), offset, length);
     }
 
     /**
@@ -400,45 +312,7 @@ public final class UrlManifestSource implements ObjectSource {
      */
     public Optional<ObjectEntry> attributes(ObjectEntry entry) {
         Objects.requireNonNull(entry, "entry");
-        return head(entry.key(), urlOf(entry));
-    }
-
-    /** The URL of a listed entry: read again at its manifest position, else (a changed manifest) from the index. */
-    private URI urlOf(ObjectEntry entry) {
-        String locator = entry.storageClass();
-        if (locator != null) {
-            ManifestEntry at = manifest.at(locator);
-            if (at != null && keys.keyOf(at).equals(entry.key())) {
-                return at.url();
-            }
-        }
-        return requireUrl(index.url(entry.key()), entry.key());
-    }
-
-    private URI requireUrl(URI url, String key) {
-        if (url == null) {
-            throw new S3ReconException(ErrorCode.LISTING_FAILED, "key '" + Redact.key(key) + "' is not in manifest "
-                    + describe());
-        }
-        return url;
-    }
-
-    private Download download(String key, URI url, long offset) {
-        if (offset < 0) {
-            throw S3ReconException.invalidConfiguration("offset", offset, "must not be negative");
-        }
-        HttpResponse<InputStream> r = http.get(url, key, offset == 0 ? null : "bytes=" + offset + "-");
-        HttpReader.Head h = HttpReader.head(r.headers());
-        String rawETag = r.headers().firstValue("ETag").map(t -> t.strip().replace("\"", "")).orElse(null);
-        InputStream body = r.body();
-        if (r.statusCode() == 416) {
-            closeQuietly(body);
-            body = InputStream.nullInputStream();
-        } else if (offset > 0 && r.statusCode() == 200) {
-            body = new RangeWindow(body, offset, -1); // the server ignored Range: skip to the offset
-        }
-        return new Download(body, ManifestUrls.shown(url), h.contentType(), rawETag, h.lastModified(),
-                r.statusCode() == 206 || h.acceptsRanges());
+        return head(entry.key(), index.of(entry));
     }
 
     /**
@@ -480,7 +354,7 @@ public final class UrlManifestSource implements ObjectSource {
      * @return the count
      */
     public long notFoundCount() {
-        return notFoundCount.get();
+        return listing.notFoundCount();
     }
 
     /**
@@ -490,9 +364,7 @@ public final class UrlManifestSource implements ObjectSource {
      * @return a copy; not null
      */
     public List<String> notFound() {
-        synchronized (notFound) {
-            return List.copyOf(notFound);
-        }
+        return listing.notFound();
     }
 
     /**
@@ -502,7 +374,7 @@ public final class UrlManifestSource implements ObjectSource {
      * @return the count
      */
     public long adjacentDuplicates() {
-        return adjacentDuplicates.get();
+        return listing.adjacentDuplicates();
     }
 
     /** For tests: whether the in-memory index of every key was built. */
@@ -514,14 +386,6 @@ public final class UrlManifestSource implements ObjectSource {
     @Override
     public String toString() {
         return describe();
-    }
-
-    private static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (java.io.IOException e) {
-            // an answer not used
-        }
     }
 
     /**

@@ -38,10 +38,15 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * The transfer session of a migration whose source is not an S3 bucket (a manifest of URLs): every
  * copy relays the bytes ({@link ObjectRelay}: one PutObject for a small object, a multipart upload
- * for a large one), {@link Settings#concurrency()} objects at once, with at most
+ * for a large one, its parts read with up to {@link Settings#partsInFlight()} ranged GETs at once
+ * when the server takes ranges), {@link Settings#concurrency()} objects at once, with at most
  * {@link Settings#byteBudget()} bytes of buffers in memory.
  *
  * <ul>
+ *   <li>Throttling (HTTP 429 or 503, retried by the source after its {@code Retry-After}) lowers
+ *       how many reads of the source are in flight, AIMD ({@link ReadLimit}): halved on a
+ *       throttled answer, at most once per round of reads; back up by one per round of reads that
+ *       end well, up to {@link Settings#concurrency()}.
  *   <li>A source object that is gone ({@link SourceNotFoundException}: HTTP 404 or 410) fails at
  *       once, never retried; the run records it in its failures and goes on.
  *   <li>A body that breaks off, or has another size than listed, is read again on the source's
@@ -65,18 +70,33 @@ public final class RelaySession implements TransferScheduler.TransferSession {
      * @param partSize the size from which an object is a multipart upload, and its parts' size
      *     (larger when an object would need more than 10,000 parts); 5 MiB to 5 GiB
      * @param byteBudget the most bytes of buffers held at once; at least the part size
+     * @param partsInFlight how many parts of one large object are read at once with ranged GETs
+     *     when the source takes ranges; 1 to 64 (1: parts in turn)
      */
-    public record Settings(int concurrency, long partSize, long byteBudget) {
+    public record Settings(int concurrency, long partSize, long byteBudget, int partsInFlight) {
 
         /**
-         * 16 objects at once, 16 MiB parts, 256 MiB of buffers; the system properties
-         * {@code s3recon.relay.concurrency}, {@code s3recon.relay.partSize} and
-         * {@code s3recon.relay.byteBudget} (bytes) override them.
+         * 16 objects at once, 16 MiB parts, 256 MiB of buffers, 4 parts of an object at once; the
+         * system properties {@code s3recon.relay.concurrency}, {@code s3recon.relay.partSize},
+         * {@code s3recon.relay.byteBudget} (bytes) and {@code s3recon.relay.partsInFlight}
+         * override them.
          */
         public static Settings defaults() {
             return new Settings(Integer.getInteger("s3recon.relay.concurrency", 16),
                     Long.getLong("s3recon.relay.partSize", 16L << 20),
-                    Long.getLong("s3recon.relay.byteBudget", 256L << 20));
+                    Long.getLong("s3recon.relay.byteBudget", 256L << 20),
+                    Integer.getInteger("s3recon.relay.partsInFlight", 4));
+        }
+
+        /**
+         * Settings with 4 parts of an object at once.
+         *
+         * @param concurrency objects copied at once; 1 to 1,024
+         * @param partSize the multipart threshold and part size; 5 MiB to 5 GiB
+         * @param byteBudget the most bytes of buffers held at once; at least the part size
+         */
+        public Settings(int concurrency, long partSize, long byteBudget) {
+            this(concurrency, partSize, byteBudget, 4);
         }
 
         /** Checks the ranges, naming the setting. */
@@ -92,6 +112,10 @@ public final class RelaySession implements TransferScheduler.TransferSession {
                 throw S3ReconException.invalidConfiguration("s3recon.relay.byteBudget", byteBudget,
                         "must be at least the part size (" + partSize + ")");
             }
+            if (partsInFlight < 1 || partsInFlight > 64) {
+                throw S3ReconException.invalidConfiguration("s3recon.relay.partsInFlight", partsInFlight,
+                        "must be 1 to 64");
+            }
         }
     }
 
@@ -103,6 +127,9 @@ public final class RelaySession implements TransferScheduler.TransferSession {
     private final Clock clock;
     private final RetrySchedule retries;
     private final ExecutorService pool;
+    private final ExecutorService partPool;
+    private final ReadLimit reads;
+    private final ObjectRelay.Shared shared;
     private final Semaphore room;
     private final ByteBudget budget;
     private final Settings settings;
@@ -162,8 +189,16 @@ public final class RelaySession implements TransferScheduler.TransferSession {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger partThreads = new AtomicInteger();
+        this.partPool = Executors.newFixedThreadPool(settings.concurrency(), r -> {
+            Thread t = new Thread(r, "s3recon-relay-" + id + "-part-" + partThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.room = new Semaphore(2 * settings.concurrency());
         this.budget = new ByteBudget(settings.byteBudget());
+        this.reads = new ReadLimit(settings.concurrency());
+        this.shared = new ObjectRelay.Shared(budget, reads, partPool, settings.partSize(), settings.partsInFlight());
     }
 
     @Override
@@ -230,7 +265,7 @@ public final class RelaySession implements TransferScheduler.TransferSession {
                     Redact.text(reason), wait)));
             Thread.sleep(wait.toMillis());
         };
-        ObjectRelay relay = new ObjectRelay(source, destination, budget, settings.partSize(), retries.maxAttempts(),
+        ObjectRelay relay = new ObjectRelay(source, destination, shared, retries.maxAttempts(),
                 pause, new ObjectRelay.UploadRegistry() {
                     @Override
                     public void started(String key, String uploadId) {
@@ -382,17 +417,24 @@ public final class RelaySession implements TransferScheduler.TransferSession {
         return notFound.get();
     }
 
+    /** For tests: how many reads of the source may be in flight now (the AIMD limit). */
+    int readLimit() {
+        return reads.limit();
+    }
+
     @Override
     public void cancel() {
         cancelled = true;
         pool.shutdownNow(); // interrupts the reads and waits in flight; their copies end as INTERRUPTED
+        partPool.shutdownNow();
+        reads.close();
     }
 
     @Override
     public void close() {
         cancel();
         try {
-            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+            if (!pool.awaitTermination(30, TimeUnit.SECONDS) || !partPool.awaitTermination(30, TimeUnit.SECONDS)) {
                 return;
             }
         } catch (InterruptedException e) {

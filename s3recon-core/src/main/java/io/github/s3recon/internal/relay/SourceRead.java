@@ -15,26 +15,38 @@ import java.util.Map;
  * @param body the bytes from the offset to the end; the caller closes it
  * @param contentType the content type to store, or null for the destination's default
  * @param metadata user metadata to store ({@value #URL_KEY}, {@value #HTTP_ETAG_KEY}); US-ASCII only
+ * @param acceptsRanges whether parts may be read with ranged GETs: the HTTP server says
+ *     {@code Accept-Ranges: bytes} or answered a range with 206; always for another source (its
+ *     {@code open} takes ranges)
  */
-record SourceRead(InputStream body, String contentType, Map<String, String> metadata) {
+record SourceRead(InputStream body, String contentType, Map<String, String> metadata, boolean acceptsRanges) {
 
     /** The metadata key of the source URL (without user-info, query and fragment). */
     static final String URL_KEY = "s3recon-source-url";
     /** The metadata key of the HTTP {@code ETag} the source sent, as it sent it. */
     static final String HTTP_ETAG_KEY = "s3recon-source-http-etag";
 
-    /** Opens a key of a source from an offset. */
+    /** Opens a key of a source from an offset to its end. */
     static SourceRead open(ObjectSource source, io.github.s3recon.ObjectEntry entry, long offset) {
+        return open(source, entry, offset, -1, status -> { });
+    }
+
+    /**
+     * Opens {@code length} bytes (-1: to the end) of a key of a source from an offset, telling
+     * {@code throttled} of each HTTP answer that asks to slow down (429, 503) before its retry.
+     */
+    static SourceRead open(ObjectSource source, io.github.s3recon.ObjectEntry entry, long offset, long length,
+            java.util.function.IntConsumer throttled) {
         if (source instanceof UrlManifestSource urls) {
-            UrlManifestSource.Download d = urls.download(entry, offset);
+            UrlManifestSource.Download d = urls.download(entry, offset, length, throttled);
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put(URL_KEY, ascii(d.url()));
             if (d.eTag() != null) {
                 metadata.put(HTTP_ETAG_KEY, ascii(d.eTag()));
             }
-            return new SourceRead(d.body(), d.contentType(), metadata);
+            return new SourceRead(d.body(), d.contentType(), metadata, d.acceptsRanges());
         }
-        return new SourceRead(source.open(entry.key(), offset, -1), null, Map.of());
+        return new SourceRead(source.open(entry.key(), offset, length), null, Map.of(), true);
     }
 
     /** Percent-encodes what is not printable US-ASCII (a URL's own escapes stay): S3 user metadata travels in HTTP headers. */
