@@ -73,7 +73,12 @@ public final class S3ReconCli {
             return ExitCodes.USAGE;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> Failures.print(e, System.err, debug));
-        cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        // picocli's own command: shown in the list, with examples like every other command.
+        cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false)
+                .footer("%nExamples:",
+                        "  source <(s3recon generate-completion)                   # this shell (bash or zsh)",
+                        "  s3recon generate-completion > /etc/bash_completion.d/s3recon",
+                        "%nExit status: 0 done, 2 bad usage.");
         return cli;
     }
 

@@ -21,8 +21,9 @@ final class CliProcess {
 
     /** A finished command: its status and what it printed. */
     record Result(int exit, String out, String err) {
+        /** The lines of stderr but blank ones and the JVM's own note of JAVA_TOOL_OPTIONS. */
         List<String> errLines() {
-            return err.lines().filter(l -> !l.isBlank()).toList();
+            return err.lines().filter(l -> !l.isBlank() && !l.startsWith("Picked up JAVA_TOOL_OPTIONS")).toList();
         }
     }
 
