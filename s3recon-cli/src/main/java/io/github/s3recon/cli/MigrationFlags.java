@@ -68,8 +68,9 @@ public final class MigrationFlags {
     ChecksumAlgorithm checksumAlgorithm;
 
     @Option(names = "--listing-ranges", paramLabel = "N",
-            description = "key ranges listed in parallel, 32+ for millions of objects (default: "
-                    + Migration.DEFAULT_LISTING_RANGES + ")")
+            description = "key ranges listed in parallel, 32+ for tens of millions of objects (default: chosen from "
+                    + "the first listing page of each side: " + Migration.DEFAULT_LISTING_RANGES + ", or "
+                    + Migration.LARGE_BUCKET_LISTING_RANGES + " when one holds " + Migration.FULL_FIRST_PAGE + " keys)")
     Integer listingRanges;
 
     /** The listers of S3 buckets. */
