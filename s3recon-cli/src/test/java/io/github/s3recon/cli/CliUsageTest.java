@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -118,6 +119,25 @@ class CliUsageTest extends CliTestBase {
                     "s3://usage-prog-dst");
             assertThat(quiet.exit()).isZero();
             assertThat(quiet.err()).isEmpty();
+        }
+    }
+
+    @Test
+    void onATerminalTheProgressIsABarWithTheEta() throws Exception {
+        Assumptions.assumeTrue(CliProcess.terminalAvailable(), "util-linux script is not installed: no pseudo-terminal");
+        seed("usage-tty-src", 24, "");
+        s3.createBucket("usage-tty-dst");
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(s3.endpoint())) {
+            proxy.inject(FaultInjectingProxy.Fault.delay(1.0, Duration.ofMillis(150)));
+            CliProcess.Result run = CliProcess.startOnTerminal(env(), "run", "--endpoint-url",
+                    proxy.endpoint().toString(), "--small-concurrency", "2", "--work-dir", home.resolve("w").toString(),
+                    "s3://usage-tty-src", "s3://usage-tty-dst").waitFor(180);
+            assertThat(run.exit()).as(run.out()).isZero();
+            assertThat(run.out()).containsPattern("\\r\\[[#.]{24}\\] +\\d+% TRANSFERRING [\\d,]+/24 objects, ")
+                    .containsPattern("\\r\\[[#.]{24}\\] +\\d+% TRANSFERRING .*ETA \\d+:\\d\\d:\\d\\d\\033\\[K")
+                    .contains("COMPLETED: 0 differences");
+            // No plain progress lines on a terminal: phases only.
+            assertThat(run.out()).doesNotContainPattern("s3recon: TRANSFERRING [\\d,]+/24 objects");
         }
     }
 
