@@ -17,6 +17,6 @@ public final class CommonOptions {
     @Option(names = {"-q", "--quiet"}, description = "no progress on stderr")
     boolean quiet;
 
-    @Option(names = "--debug", description = "log at DEBUG and print stack traces")
+    @Option(names = "--debug", description = "log s3recon and the SDK's requests at DEBUG (never a secret) and print stack traces")
     boolean debug;
 }

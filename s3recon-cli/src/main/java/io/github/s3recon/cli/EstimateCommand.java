@@ -60,7 +60,7 @@ final class EstimateCommand implements Callable<Integer> {
                     .destination(S3Location.of(client, s.bucket().equals(UNUSED_DESTINATION) ? UNUSED_DESTINATION + "-2"
                             : UNUSED_DESTINATION))
                     .workDirectory(work).listener(progress);
-            flags.apply(b);
+            flags.apply(b, client, null);
             try (Migration m = b.build(); SignalGuard guard = SignalGuard.install(m, work, System.err)) {
                 int code;
                 try {

@@ -1,20 +1,28 @@
 package io.github.s3recon.cli;
 
 import io.github.s3recon.ChecksumAlgorithm;
-import io.github.s3recon.DataSize;
 import io.github.s3recon.Migration;
 import io.github.s3recon.OverwritePolicy;
 import io.github.s3recon.Verification;
+import io.github.s3recon.S3ReconException;
 import io.github.s3recon.inventory.FastS3ObjectLister;
+import io.github.s3recon.inventory.S3InventoryLister;
+import io.github.s3recon.inventory.S3ObjectLister;
 import io.github.s3recon.spi.ObjectLister;
+import io.github.s3recon.spi.TransferScheduler;
 import io.github.s3recon.transfer.SizeTieredScheduler;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
- * Every option of {@link Migration.Builder} and {@link SizeTieredScheduler.Builder} as a flag.
+ * Every option of {@link Migration.Builder} as a flag, and with {@link EngineFlags} every option of
+ * the copy engines' builders ({@link SizeTieredScheduler.Builder} and the transfer manager's).
  * A flag not given leaves the library's default in place (the CLI repeats no default of its own),
  * so the CLI and the library never disagree. A picocli mixin; not thread-safe.
  */
@@ -60,13 +68,35 @@ public final class MigrationFlags {
     ChecksumAlgorithm checksumAlgorithm;
 
     @Option(names = "--listing-ranges", paramLabel = "N",
-            description = "key ranges listed in parallel, 32+ for millions of objects (default: "
-                    + Migration.DEFAULT_LISTING_RANGES + ")")
+            description = "key ranges listed in parallel, 32+ for tens of millions of objects (default: chosen from "
+                    + "the first listing page of each side: " + Migration.DEFAULT_LISTING_RANGES + ", or "
+                    + Migration.LARGE_BUCKET_LISTING_RANGES + " when one holds " + Migration.FULL_FIRST_PAGE + " keys)")
     Integer listingRanges;
 
-    @Option(names = "--fast-lister", description = "list with FastS3ObjectLister (3-6x the keys/s; bypasses the "
-            + "client's proxy and TLS settings) (default: off)")
-    boolean fastLister;
+    /** The listers of S3 buckets. */
+    enum Lister {
+        /** {@link FastS3ObjectLister}: fetches and parses pages itself where that honours the client's settings. */
+        FAST,
+        /** {@link S3ObjectLister}: every page through the S3 client. */
+        SDK
+    }
+
+    @Option(names = "--lister", paramLabel = "LISTER",
+            description = "how buckets are listed: FAST (pages fetched and parsed by s3recon where that honours "
+                    + "the client's settings, 3-6x the keys/s) or SDK (every page through the AWS SDK's client) "
+                    + "(default: FAST, the library's default)")
+    Lister lister;
+
+    @Option(names = "--source-inventory", paramLabel = "MANIFEST",
+            description = "list the source from an S3 Inventory report (CSV) instead of listing it: the "
+                    + "manifest.json as s3://bucket/key (read with the source's credentials) or a local path "
+                    + "(default: list the bucket)")
+    String sourceInventory;
+
+    @Option(names = "--destination-inventory", paramLabel = "MANIFEST",
+            description = "list the destination from an S3 Inventory report, as --source-inventory "
+                    + "(default: list the bucket)")
+    String destinationInventory;
 
     @Option(names = "--new-run", description = "abandon an unfinished run in the work directory instead of resuming it")
     Boolean newRun;
@@ -76,50 +106,8 @@ public final class MigrationFlags {
                     + Migration.DEFAULT_VALIDATION_PROBE_PREFIX + ")")
     String validationProbePrefix;
 
-    @Option(names = "--small-object-threshold", paramLabel = "SIZE", converter = DataSizes.class,
-            description = "objects from this size are copied as multipart uploads (default: 16MiB)")
-    DataSize smallObjectThreshold;
-
-    @Option(names = "--part-size", paramLabel = "SIZE", converter = DataSizes.class,
-            description = "part size of relayed multipart copies (default: 16MiB)")
-    DataSize partSize;
-
-    @Option(names = "--multipart-copy-threshold", paramLabel = "SIZE", converter = DataSizes.class,
-            description = "server-side copies from this size use UploadPartCopy (default: 5GiB)")
-    DataSize multipartCopyThreshold;
-
-    @Option(names = "--max-in-flight", paramLabel = "SIZE", converter = DataSizes.class,
-            description = "byte budget of relayed copies (default: 256MiB or a quarter of the heap, the smaller)")
-    DataSize maxInFlight;
-
-    @Option(names = "--small-concurrency", paramLabel = "N", description = "small objects copied at once (default: 128)")
-    Integer smallConcurrency;
-
-    @Option(names = "--large-concurrency", paramLabel = "N", description = "large objects copied at once (default: 8)")
-    Integer largeConcurrency;
-
-    @Option(names = "--max-requests-per-second", paramLabel = "R", description = "request rate limit (default: unlimited)")
-    Double maxRequestsPerSecond;
-
-    @Option(names = "--max-bytes-per-second", paramLabel = "SIZE", converter = DataSizes.class,
-            description = "bandwidth limit of relayed copies (default: unlimited)")
-    DataSize maxBytesPerSecond;
-
-    @Option(names = "--max-attempts", paramLabel = "N", description = "attempts per object, the first included (default: 10)")
-    Integer maxAttempts;
-
-    @Option(names = "--no-copy-tags", description = "do not copy object tags")
-    boolean noCopyTags;
-
-    @Option(names = "--no-server-side-copy", description = "relay every copy through this machine, even on one endpoint")
-    boolean noServerSideCopy;
-
-    @Option(names = "--plain-uploads", description = "upload with Content-MD5 and no checksum trailer (servers that store aws-chunked framing)")
-    boolean plainUploads;
-
-    @Option(names = "--no-direct-requests", description = "send every request of small relays through the SDK's "
-            + "pipeline (by default their GETs and PUTs go over the JDK's HTTP client, signed as the SDK would)")
-    boolean noDirectRequests;
+    @Mixin
+    EngineFlags engine;
 
     @Option(names = "--progress-interval", paramLabel = "SECONDS",
             description = "seconds between progress lines when stderr is not a terminal (default: 5)")
@@ -132,9 +120,15 @@ public final class MigrationFlags {
      * Applies every flag that was given to a builder.
      *
      * @param b the builder; not null
+     * @param sourceClient the source's client, which reads an {@code s3://} source inventory; null
+     *     when the source is not a bucket
+     * @param destinationClient the destination's client, which reads an {@code s3://} destination
+     *     inventory; null when the command has no destination of its own ({@code estimate})
      * @return the same builder
+     * @throws S3ReconException with {@code INVALID_CONFIGURATION} naming a flag whose value the
+     *     library refuses, or an inventory flag without a bucket to list
      */
-    Migration.Builder apply(Migration.Builder b) {
+    Migration.Builder apply(Migration.Builder b, S3AsyncClient sourceClient, S3AsyncClient destinationClient) {
         if (!includes.isEmpty()) {
             b.include(includes.toArray(String[]::new));
         }
@@ -174,13 +168,23 @@ public final class MigrationFlags {
         if (validationProbePrefix != null) {
             b.validationProbePrefix(validationProbePrefix);
         }
-        if (fastLister) {
-            ObjectLister lister = FastS3ObjectLister.create();
-            created.add(lister);
-            b.objectLister(lister);
+        if (lister != null) {
+            ObjectLister l = lister == Lister.FAST ? FastS3ObjectLister.create() : S3ObjectLister.create();
+            created.add(l);
+            b.objectLister(l);
         }
-        if (schedulerFlagGiven()) {
-            SizeTieredScheduler scheduler = scheduler();
+        if (sourceInventory != null) {
+            ObjectLister l = inventory(sourceInventory, sourceClient, "--source-inventory");
+            created.add(l);
+            b.sourceLister(l);
+        }
+        if (destinationInventory != null) {
+            ObjectLister l = inventory(destinationInventory, destinationClient, "--destination-inventory");
+            created.add(l);
+            b.destinationLister(l);
+        }
+        TransferScheduler scheduler = engine.create();
+        if (scheduler != null) {
             created.add(scheduler);
             b.transferScheduler(scheduler);
         }
@@ -205,54 +209,25 @@ public final class MigrationFlags {
         created.clear();
     }
 
-    private boolean schedulerFlagGiven() {
-        return smallObjectThreshold != null || partSize != null || multipartCopyThreshold != null || maxInFlight != null
-                || smallConcurrency != null || largeConcurrency != null || maxRequestsPerSecond != null
-                || maxBytesPerSecond != null || maxAttempts != null || noCopyTags || noServerSideCopy || plainUploads
-                || noDirectRequests;
-    }
-
-    private SizeTieredScheduler scheduler() {
-        SizeTieredScheduler.Builder s = SizeTieredScheduler.builder();
-        if (smallObjectThreshold != null) {
-            s.smallObjectThreshold(smallObjectThreshold);
+    /** An S3 Inventory report as a lister: s3://bucket/key of its manifest.json, or a local path. */
+    private static ObjectLister inventory(String manifest, S3AsyncClient client, String flag) {
+        if (client == null) {
+            throw S3ReconException.invalidConfiguration(flag, manifest,
+                    "needs a bucket to list: this command's location is not an S3 bucket");
         }
-        if (partSize != null) {
-            s.partSize(partSize);
+        if (manifest.startsWith("s3://")) {
+            S3Url url = S3Url.parse(manifest, flag);
+            if (url.prefix().isEmpty()) {
+                throw S3ReconException.invalidConfiguration(flag, manifest,
+                        "must name the report's manifest.json, e.g. s3://reports/inv/photos/daily/2024-06-01T01-00Z/manifest.json");
+            }
+            return S3InventoryLister.fromManifest(client, url.bucket(), url.prefix());
         }
-        if (multipartCopyThreshold != null) {
-            s.multipartCopyThreshold(multipartCopyThreshold);
+        Path file = Path.of(manifest).toAbsolutePath().normalize();
+        if (!Files.exists(file)) {
+            throw S3ReconException.invalidConfiguration(flag, manifest,
+                    "names no file: give the manifest.json of an S3 Inventory report (local path or s3://bucket/key)");
         }
-        if (maxInFlight != null) {
-            s.maxInFlightBytes(maxInFlight);
-        }
-        if (smallConcurrency != null) {
-            s.smallObjectConcurrency(smallConcurrency);
-        }
-        if (largeConcurrency != null) {
-            s.largeObjectConcurrency(largeConcurrency);
-        }
-        if (maxRequestsPerSecond != null) {
-            s.maxRequestsPerSecond(maxRequestsPerSecond);
-        }
-        if (maxBytesPerSecond != null) {
-            s.maxBytesPerSecond(maxBytesPerSecond);
-        }
-        if (maxAttempts != null) {
-            s.maxAttempts(maxAttempts);
-        }
-        if (noCopyTags) {
-            s.copyTags(false);
-        }
-        if (noServerSideCopy) {
-            s.serverSideCopy(false);
-        }
-        if (noDirectRequests) {
-            s.directRequests(false);
-        }
-        if (plainUploads) {
-            s.plainUploads(true);
-        }
-        return s.build();
+        return S3InventoryLister.fromManifest(file);
     }
 }

@@ -97,7 +97,7 @@ abstract class PairCommand implements Callable<Integer> {
             b.destination(S3Location.of(clients.destination(), d.bucket(), d.prefix()))
                     .workDirectory(dir)
                     .listener(progress);
-            flags.apply(b);
+            flags.apply(b, s.bucket() != null ? clients.source() : null, clients.destination());
             try (Migration m = b.build(); SignalGuard guard = SignalGuard.install(m, dir, err)) {
                 int code;
                 try {

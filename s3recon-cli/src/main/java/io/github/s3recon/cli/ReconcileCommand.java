@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
             "  s3recon reconcile --endpoint-url http://localhost:9000 --json s3://a s3://b > summary.json",
             "  s3recon reconcile --source-profile prod --destination-endpoint-url https://minio:9000 \\",
             "      --destination-profile minio --include '**/*.jpg' s3://a s3://b",
+            "  s3recon reconcile --source-inventory s3://reports/inv/a/daily/2024-06-01T01-00Z/manifest.json \\",
+            "      s3://a s3://b                                    # list the source from an S3 Inventory report",
             "%nThe report goes to <work-dir>/report (summary.json, differences.jsonl).",
             ExitCodes.HELP})
 final class ReconcileCommand extends PairCommand {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             "  s3recon run --endpoint-url http://localhost:9000 --delete --max-deletes 100 s3://a s3://b",
             "  s3recon run --source-endpoint-url https://s3.eu-west-1.amazonaws.com --destination-endpoint-url \\",
             "      http://minio:9000 --destination-profile minio --verification DEEP s3://a s3://b/copy/",
+            "  s3recon run --engine transfer-manager --transfer-manager-clients CRT s3://a s3://b",
             ExitCodes.HELP})
 final class RunCommand extends PairCommand {
     @Override

@@ -73,7 +73,12 @@ public final class S3ReconCli {
             return ExitCodes.USAGE;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> Failures.print(e, System.err, debug));
-        cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        // picocli's own command: shown in the list, with examples like every other command.
+        cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false)
+                .footer("%nExamples:",
+                        "  source <(s3recon generate-completion)                   # this shell (bash or zsh)",
+                        "  s3recon generate-completion > /etc/bash_completion.d/s3recon",
+                        "%nExit status: 0 done, 2 bad usage.");
         return cli;
     }
 
@@ -81,10 +86,20 @@ public final class S3ReconCli {
         return io.github.s3recon.Redact.text(message == null ? "" : message).replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
 
-    /** slf4j-simple: warnings and errors to stderr, DEBUG with --debug; set before the first logger. */
+    /**
+     * slf4j-simple: warnings and errors to stderr; with --debug, DEBUG for s3recon and the SDK's
+     * request log (method, path, header names), INFO for the rest. Not DEBUG everywhere: the SDK's
+     * signer logs each canonical request and Netty's wire log each request's headers, both with
+     * the session token (X-Amz-Security-Token) in clear. Set before the first logger.
+     */
     private static void configureLogging(boolean debug) {
         setDefault("org.slf4j.simpleLogger.logFile", "System.err");
-        setDefault("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
+        setDefault("org.slf4j.simpleLogger.defaultLogLevel", debug ? "info" : "warn");
+        if (debug) {
+            setDefault("org.slf4j.simpleLogger.log.io.github.s3recon", "debug");
+            setDefault("org.slf4j.simpleLogger.log.software.amazon.awssdk.request", "debug");
+            setDefault("org.slf4j.simpleLogger.log.software.amazon.awssdk.requestId", "debug");
+        }
         setDefault("org.slf4j.simpleLogger.showThreadName", "false");
         setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
         setDefault("org.slf4j.simpleLogger.levelInBrackets", "true");

@@ -21,8 +21,9 @@ final class CliProcess {
 
     /** A finished command: its status and what it printed. */
     record Result(int exit, String out, String err) {
+        /** The lines of stderr but blank ones and the JVM's own note of JAVA_TOOL_OPTIONS. */
         List<String> errLines() {
-            return err.lines().filter(l -> !l.isBlank()).toList();
+            return err.lines().filter(l -> !l.isBlank() && !l.startsWith("Picked up JAVA_TOOL_OPTIONS")).toList();
         }
     }
 
@@ -39,6 +40,26 @@ final class CliProcess {
     }
 
     static CliProcess start(Map<String, String> env, String... args) {
+        return launch(env, command(args));
+    }
+
+    /**
+     * Starts the command on a pseudo-terminal, as in an operator's shell: util-linux
+     * {@code script} gives it one for stdin, stdout and stderr, so both streams arrive merged
+     * (with the terminal's CR LF line ends) in {@link Result#out()}.
+     */
+    static CliProcess startOnTerminal(Map<String, String> env, String... args) {
+        String line = command(args).stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
+                .collect(java.util.stream.Collectors.joining(" "));
+        return launch(env, List.of("script", "-qefc", line, "/dev/null"));
+    }
+
+    /** Whether {@link #startOnTerminal} can run here. */
+    static boolean terminalAvailable() {
+        return java.nio.file.Files.isExecutable(Path.of("/usr/bin/script"));
+    }
+
+    private static List<String> command(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:TieredStopAtLevel=1");
@@ -57,6 +78,10 @@ final class CliProcess {
             command.add(S3ReconCli.class.getName());
         }
         command.addAll(List.of(args));
+        return command;
+    }
+
+    private static CliProcess launch(Map<String, String> env, List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("S3RECON_HOME"));
         pb.environment().putAll(env);

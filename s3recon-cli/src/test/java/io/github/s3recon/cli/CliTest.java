@@ -3,8 +3,6 @@ package io.github.s3recon.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.s3recon.testkit.EmbeddedS3;
 import io.github.s3recon.testkit.LocalHttpServer;
 import io.github.s3recon.testkit.FaultInjectingProxy;
 import java.io.IOException;
@@ -12,59 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The command line as operators use it: each command runs in a JVM of its own against an
  * embedded S3 server, and the tests check exit statuses, output, the work directory and that no
  * secret leaks.
  */
-class CliTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static EmbeddedS3 s3;
-
-    @TempDir
-    Path home;
-
-    @BeforeAll
-    static void startServer() {
-        // The CLI brings slf4j-simple; S3Mock's Spring Boot would insist on Logback otherwise.
-        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
-        s3 = EmbeddedS3.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        s3.close();
-    }
-
-    private Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("AWS_ACCESS_KEY_ID", EmbeddedS3.ACCESS_KEY_ID);
-        env.put("AWS_SECRET_ACCESS_KEY", EmbeddedS3.SECRET_ACCESS_KEY);
-        env.put("AWS_REGION", "us-east-1");
-        env.put("S3RECON_HOME", home.toString()); // never the real ~/.s3recon
-        return env;
-    }
-
-    private String endpoint() {
-        return s3.endpoint().toString();
-    }
-
-    private static void seed(String bucket, int n, String prefix) {
-        s3.createBucket(bucket);
-        for (int i = 0; i < n; i++) {
-            s3.put(bucket, prefix + "k" + i, ("content " + i).getBytes(StandardCharsets.UTF_8));
-        }
-    }
+class CliTest extends CliTestBase {
 
     @Test
     void reconcileRunReconcileWithTheDefaultWorkDirectory() throws Exception {
@@ -277,6 +233,11 @@ class CliTest {
                 new String[] {"run", "--endpoint-url", endpoint(), "--work-dir", work.toString(), "s3://cli-src-5", "s3://cli-dst-5"},
                 new String[] {"reconcile", "--json", "--endpoint-url", endpoint(), "--work-dir", work.toString(), "s3://cli-src-5", "s3://cli-dst-5"},
                 new String[] {"history", "--work-dir", work.toString()},
+                // DEBUG logs the SDK's requests, and --debug prints stack traces: still no secret.
+                new String[] {"reconcile", "--debug", "--endpoint-url", endpoint(), "--work-dir", work.toString(),
+                    "s3://cli-src-5", "s3://cli-dst-5"},
+                new String[] {"reconcile", "--debug", "--endpoint-url", endpoint(), "--work-dir",
+                    work.resolve("failed").toString(), "s3://cli-src-5", "s3://cli-no-such-bucket-5"},
                 new String[] {"validate", "--endpoint-url", endpoint(), "--work-dir", work.toString(), "s3://cli-src-5", "s3://cli-dst-5"},
                 new String[] {"reconcile", "--endpoint-url", "http://AKID:" + secret + "@127.0.0.1:1", "s3://aaa", "s3://bbb"},
                 new String[] {"reconcile", "--endpoint-url", "http://127.0.0.1:1/?X-Amz-Signature=" + secret,
@@ -285,12 +246,7 @@ class CliTest {
             printed.append(r.out()).append(r.err());
         }
         assertThat(printed.toString()).doesNotContain(secret).contains("COMPLETED");
-        try (Stream<Path> files = Files.walk(home)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-                assertThat(content).as(f.toString()).doesNotContain(secret);
-            }
-        }
+        assertNoFileHolds(home, secret);
     }
 
     @Test
