@@ -8,6 +8,7 @@
 # and the benchmarks jar, built without installing anything:
 #   ./mvnw -B -q -o -pl s3recon-bench -am package -DskipTests
 #
+#   JAVA_OPTS="-Xmx512m" (the s3recon JVM; e.g. -Ds3recon.relay.concurrency=64)
 #   s3recon-bench/compare-url.sh [small=20000] [small-kib=50] [large=20] [large-mib=64] [rclone-transfers=16]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,7 +68,7 @@ summary() { # tool bucket wall-seconds rss-kib
 }
 
 /usr/bin/time -o "$out/s3recon.time" -f "%e %M" \
-    java -Xmx512m -cp "$jar" io.github.s3recon.bench.UrlHarness "$out/urls.txt" "$endpoint" url-s3recon SIZE
+    java ${JAVA_OPTS:--Xmx512m} -cp "$jar" io.github.s3recon.bench.UrlHarness "$out/urls.txt" "$endpoint" url-s3recon SIZE
 read -r wall rss < "$out/s3recon.time"
 summary s3recon url-s3recon "$wall" "$rss"
 

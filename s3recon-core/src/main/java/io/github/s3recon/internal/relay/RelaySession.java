@@ -76,15 +76,18 @@ public final class RelaySession implements TransferScheduler.TransferSession {
     public record Settings(int concurrency, long partSize, long byteBudget, int partsInFlight) {
 
         /**
-         * 16 objects at once, 16 MiB parts, 256 MiB of buffers, 4 parts of an object at once; the
-         * system properties {@code s3recon.relay.concurrency}, {@code s3recon.relay.partSize},
+         * 16 objects at once, 16 MiB parts, 256 MiB of buffers or a quarter of the heap (whichever
+         * is smaller, at least the part size: relays near the heap's size fail with
+         * OutOfMemoryError), 4 parts of an object at once; the system properties {@code s3recon.relay.concurrency}, {@code s3recon.relay.partSize},
          * {@code s3recon.relay.byteBudget} (bytes) and {@code s3recon.relay.partsInFlight}
          * override them.
          */
         public static Settings defaults() {
-            return new Settings(Integer.getInteger("s3recon.relay.concurrency", 16),
-                    Long.getLong("s3recon.relay.partSize", 16L << 20),
-                    Long.getLong("s3recon.relay.byteBudget", 256L << 20),
+            long partSize = Long.getLong("s3recon.relay.partSize", 16L << 20);
+            long heapQuarter = Runtime.getRuntime().maxMemory() == Long.MAX_VALUE ? Long.MAX_VALUE
+                    : Runtime.getRuntime().maxMemory() / 4;
+            return new Settings(Integer.getInteger("s3recon.relay.concurrency", 16), partSize,
+                    Long.getLong("s3recon.relay.byteBudget", Math.max(partSize, Math.min(256L << 20, heapQuarter))),
                     Integer.getInteger("s3recon.relay.partsInFlight", 4));
         }
 
