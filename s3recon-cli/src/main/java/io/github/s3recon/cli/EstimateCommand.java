@@ -52,7 +52,7 @@ final class EstimateCommand implements Callable<Integer> {
         S3Url s = S3Url.parse(source, "SRC");
         Path work = common.workDir != null ? common.workDir
                 : WorkDirectories.of(connection.serverIdentity(ConnectionOptions.Side.SOURCE, env), s, env);
-        ProgressPrinter progress = new ProgressPrinter(System.err, System.console() != null,
+        ProgressPrinter progress = new ProgressPrinter(System.err, Terminal.stderr(),
                 flags.progressLineInterval(), common.quiet);
         try (var client = connection.openSource(env)) {
             Migration.Builder b = Migration.builder()

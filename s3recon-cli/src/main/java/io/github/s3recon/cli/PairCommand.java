@@ -85,7 +85,7 @@ abstract class PairCommand implements Callable<Integer> {
                                 connection.serverIdentity(ConnectionOptions.Side.DESTINATION, env), d, env)
                         : WorkDirectories.of(s.manifest(), connection.serverIdentity(ConnectionOptions.Side.DESTINATION,
                                 env), d, env);
-        ProgressPrinter progress = new ProgressPrinter(err, System.console() != null, flags.progressLineInterval(),
+        ProgressPrinter progress = new ProgressPrinter(err, Terminal.stderr(), flags.progressLineInterval(),
                 common.quiet);
         try (ConnectionOptions.Clients clients = connection.open(env)) {
             Migration.Builder b = Migration.builder();

@@ -54,6 +54,14 @@ final class CliProcess {
         return launch(env, List.of("script", "-qefc", line, "/dev/null"));
     }
 
+    /** As {@link #startOnTerminal}, with the child's standard error sent to {@code stderr} instead. */
+    static CliProcess startOnTerminal(Path stderr, Map<String, String> env, String... args) {
+        String line = command(args).stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
+                .collect(java.util.stream.Collectors.joining(" "));
+        String file = "'" + stderr.toString().replace("'", "'\\''") + "'";
+        return launch(env, List.of("script", "-qefc", line + " 2>" + file, "/dev/null"));
+    }
+
     /** Whether {@link #startOnTerminal} can run here. */
     static boolean terminalAvailable() {
         return java.nio.file.Files.isExecutable(Path.of("/usr/bin/script"));

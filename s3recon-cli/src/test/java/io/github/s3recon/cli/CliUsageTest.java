@@ -142,6 +142,28 @@ class CliUsageTest extends CliTestBase {
     }
 
     @Test
+    void onATerminalWithStandardErrorInAFileTheProgressIsPlainLines() throws Exception {
+        Assumptions.assumeTrue(CliProcess.terminalAvailable(), "util-linux script is not installed: no pseudo-terminal");
+        seed("usage-tty2-src", 12, "");
+        s3.createBucket("usage-tty2-dst");
+        Path log = home.resolve("stderr.log");
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(s3.endpoint())) {
+            proxy.inject(FaultInjectingProxy.Fault.delay(1.0, Duration.ofMillis(150)));
+            // Standard input and output are the terminal, standard error a file: no escape codes in the file.
+            CliProcess.Result run = CliProcess.startOnTerminal(log, env(), "run", "--endpoint-url",
+                    proxy.endpoint().toString(), "--small-concurrency", "1", "--progress-interval", "1",
+                    "--work-dir", home.resolve("w2").toString(), "s3://usage-tty2-src", "s3://usage-tty2-dst").waitFor(180);
+            String err = java.nio.file.Files.readString(log);
+            assertThat(run.exit()).as(run.out() + err).isZero();
+            assertThat(run.out()).contains("COMPLETED: 0 differences"); // the summary, on standard output
+            assertThat(err).contains("s3recon: TRANSFERRING")
+                    .doesNotContain("\r").doesNotContain("\033[K").doesNotContain("[#");
+            assertThat(err.lines().filter(l -> l.startsWith("s3recon: TRANSFERRING ") && l.contains(" objects, ")))
+                    .isNotEmpty();
+        }
+    }
+
+    @Test
     void onATerminalOneBarWithTheEtaIsRedrawnInPlace() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
