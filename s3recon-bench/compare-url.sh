@@ -36,25 +36,39 @@ else
          gsub(/\./, "/", g); printf "%s%s/%s/%s/%s/%s-%s%s.jar", sep, repo, g, a, v, a, v, cl; sep = ":" }')
 fi
 [ -n "$classpath" ] || { echo "no classpath for the embedded S3 server" >&2; exit 1; }
-java -Xmx2g -cp "s3recon-bench/target/classes:$classpath" \
-    io.github.s3recon.bench.EmbeddedServer > "$s3log" 2>&1 &
-s3=$!
+# Each tool writes into an S3Mock of its own, started empty: S3Mock slows down as its store fills
+# (rclone, run second into the store s3recon had filled with 20,020 objects, had not finished
+# after 6 minutes), so one shared server would favour whichever tool runs first.
+s3=""
+start_s3() {
+  [ -z "$s3" ] || { kill "$s3" 2>/dev/null || true; wait "$s3" 2>/dev/null || true; }
+  : > "$s3log"
+  java -Xmx2g -cp "s3recon-bench/target/classes:$classpath" \
+      io.github.s3recon.bench.EmbeddedServer > "$s3log" 2>&1 &
+  s3=$!
+  for _ in $(seq 1 600); do # up to 2 minutes: S3Mock starts slowly on a loaded machine
+    grep -q "EmbeddedS3 at" "$s3log" 2>/dev/null && break
+    sleep 0.2
+  done
+  endpoint=$(sed -n 's/^EmbeddedS3 at //p' "$s3log" | tr -d '/\r' | sed 's|http:|http://|')
+  [ -n "$endpoint" ] || { echo "S3Mock did not start:" >&2; cat "$s3log" >&2; exit 1; }
+  export RCLONE_CONFIG_A_TYPE=s3 RCLONE_CONFIG_A_PROVIDER=Other RCLONE_CONFIG_A_ENDPOINT="$endpoint" \
+      RCLONE_CONFIG_A_ACCESS_KEY_ID=s3recon-test-access-key RCLONE_CONFIG_A_SECRET_ACCESS_KEY=s3recon-test-secret-key \
+      RCLONE_CONFIG_A_FORCE_PATH_STYLE=true RCLONE_CONFIG_A_REGION=us-east-1
+}
 java -Xmx256m -cp "$jar" io.github.s3recon.bench.UrlFileServer "$out" "$small" "$small_kib" "$large" "$large_mib" \
     > "$httplog" 2>&1 &
 http=$!
 trap 'kill $s3 $http 2>/dev/null || true; rm -rf "$out"' EXIT
-for _ in $(seq 1 600); do # up to 2 minutes: S3Mock starts slowly on a loaded machine
-  grep -q "EmbeddedS3 at" "$s3log" 2>/dev/null && grep -q "UrlFileServer at" "$httplog" 2>/dev/null && break
+for _ in $(seq 1 300); do
+  grep -q "UrlFileServer at" "$httplog" 2>/dev/null && break
   sleep 0.2
 done
-endpoint=$(sed -n 's/^EmbeddedS3 at //p' "$s3log" | tr -d '/\r' | sed 's|http:|http://|')
 base=$(sed -n 's/^UrlFileServer at //p' "$httplog")
+start_s3
 echo "S3: $endpoint  HTTP: $base  ($small x ${small_kib} KiB, $large x ${large_mib} MiB)"
 
 # Each tool's count and bytes in its bucket, then its objects/s and MB/s over its wall time.
-export RCLONE_CONFIG_A_TYPE=s3 RCLONE_CONFIG_A_PROVIDER=Other RCLONE_CONFIG_A_ENDPOINT="$endpoint" \
-    RCLONE_CONFIG_A_ACCESS_KEY_ID=s3recon-test-access-key RCLONE_CONFIG_A_SECRET_ACCESS_KEY=s3recon-test-secret-key \
-    RCLONE_CONFIG_A_FORCE_PATH_STYLE=true RCLONE_CONFIG_A_REGION=us-east-1
 expected=$(wc -l < "$out/files.txt")
 summary() { # tool bucket wall-seconds rss-kib
   local size count bytes
@@ -72,6 +86,7 @@ summary() { # tool bucket wall-seconds rss-kib
 read -r wall rss < "$out/s3recon.time"
 summary s3recon url-s3recon "$wall" "$rss"
 
+start_s3 # empty, as s3recon had it
 env -u AWS_CA_BUNDLE rclone mkdir a:url-rclone
 env -u AWS_CA_BUNDLE /usr/bin/time -o "$out/rclone.time" -f "%e %M" \
     rclone copy --http-url "$base" :http: a:url-rclone --files-from "$out/files.txt" --transfers "$transfers" \
