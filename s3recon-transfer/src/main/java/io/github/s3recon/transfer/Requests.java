@@ -1,5 +1,6 @@
 package io.github.s3recon.transfer;
 
+import io.github.s3recon.internal.ConcurrencyLimit;
 import io.github.s3recon.S3Errors;
 import io.github.s3recon.event.TransferRetried;
 import java.time.Duration;

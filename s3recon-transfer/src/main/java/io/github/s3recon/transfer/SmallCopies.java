@@ -1,5 +1,6 @@
 package io.github.s3recon.transfer;
 
+import io.github.s3recon.internal.ConcurrencyLimit;
 import static io.github.s3recon.transfer.SizeTieredSession.NO_SDK_RETRIES;
 import static io.github.s3recon.transfer.SizeTieredSession.quoted;
 import static io.github.s3recon.transfer.SizeTieredSession.rethrow;

@@ -1,5 +1,6 @@
 package io.github.s3recon.internal.relay;
 
+import io.github.s3recon.internal.ConcurrencyLimit;
 import io.github.s3recon.Fingerprint;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.S3Errors;
@@ -35,7 +36,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * where the server supports ranges; otherwise the server's whole body with the bytes before the
  * part skipped), on the source's retry schedule; the upload is aborted when the copy fails for good.
  *
- * <p>Every read of the source holds a slot of the session's {@link ReadLimit} while its body
+ * <p>Every read of the source holds a slot of the session's {@link ConcurrencyLimit} while its body
  * streams (the one GET of a streamed large object holds it to the end), and tells it when the
  * server throttled it (429, 503) and when it ended well: throttling lowers how many reads the
  * session has in flight. A read takes its slot before its bytes of the {@link ByteBudget}, always
@@ -68,13 +69,13 @@ final class ObjectRelay {
     }
 
     /** How the relay reads and writes: shared by every copy of a session. */
-    record Shared(ByteBudget budget, ReadLimit reads, ExecutorService partPool, long partSize, int partsInFlight) {
+    record Shared(ByteBudget budget, ConcurrencyLimit reads, ExecutorService partPool, long partSize, int partsInFlight) {
     }
 
     private final ObjectSource source;
     private final S3Location destination;
     private final ByteBudget budget;
-    private final ReadLimit reads;
+    private final ConcurrencyLimit reads;
     private final ExecutorService partPool;
     private final long partSize;
     private final int partsInFlight;

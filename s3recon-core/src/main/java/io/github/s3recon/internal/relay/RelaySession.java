@@ -1,5 +1,6 @@
 package io.github.s3recon.internal.relay;
 
+import io.github.s3recon.internal.ConcurrencyLimit;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.Redact;
@@ -44,7 +45,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *
  * <ul>
  *   <li>Throttling (HTTP 429 or 503, retried by the source after its {@code Retry-After}) lowers
- *       how many reads of the source are in flight, AIMD ({@link ReadLimit}): halved on a
+ *       how many reads of the source are in flight, AIMD ({@link ConcurrencyLimit}): halved on a
  *       throttled answer, at most once per round of reads; back up by one per round of reads that
  *       end well, up to {@link Settings#concurrency()}.
  *   <li>A source object that is gone ({@link SourceNotFoundException}: HTTP 404 or 410) fails at
@@ -131,7 +132,7 @@ public final class RelaySession implements TransferScheduler.TransferSession {
     private final RetrySchedule retries;
     private final ExecutorService pool;
     private final ExecutorService partPool;
-    private final ReadLimit reads;
+    private final ConcurrencyLimit reads;
     private final ObjectRelay.Shared shared;
     private final Semaphore room;
     private final ByteBudget budget;
@@ -200,7 +201,7 @@ public final class RelaySession implements TransferScheduler.TransferSession {
         });
         this.room = new Semaphore(2 * settings.concurrency());
         this.budget = new ByteBudget(settings.byteBudget());
-        this.reads = new ReadLimit(settings.concurrency());
+        this.reads = new ConcurrencyLimit(settings.concurrency());
         this.shared = new ObjectRelay.Shared(budget, reads, partPool, settings.partSize(), settings.partsInFlight());
     }
 

@@ -1,4 +1,4 @@
-package io.github.s3recon.transfer;
+package io.github.s3recon.internal;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Condition;
@@ -13,9 +13,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * once, not once per response: after a decrease, the next one waits until as many requests have
  * ended as were in flight at the decrease (about one round trip), without reference to a clock.
  *
+ * <p>One class for both engines (engine-internal, not API): the S3 engine's lanes in
+ * {@code s3recon-transfer}, and the reads of the source of a relay session
+ * ({@code internal.relay}), where a 429 or 503 from the source halves the reads in flight.
+ *
  * <p>Thread-safe. {@link #close()} wakes every waiter; acquisitions then fail.
  */
-final class ConcurrencyLimit {
+public final class ConcurrencyLimit {
 
     private final int max;
     private final ReentrantLock lock = new ReentrantLock();
@@ -31,7 +35,7 @@ final class ConcurrencyLimit {
      *
      * @param max the most transfers at once; positive
      */
-    ConcurrencyLimit(int max) {
+    public ConcurrencyLimit(int max) {
         if (max <= 0) {
             throw new IllegalArgumentException("max must be positive, was " + max);
         }
@@ -45,7 +49,7 @@ final class ConcurrencyLimit {
      * @throws InterruptedException if interrupted while waiting
      * @throws CancellationException if closed
      */
-    void acquire() throws InterruptedException {
+    public void acquire() throws InterruptedException {
         lock.lockInterruptibly();
         try {
             while (!closed && inFlight >= (int) limit) {
@@ -61,7 +65,7 @@ final class ConcurrencyLimit {
     }
 
     /** Gives a slot back. */
-    void release() {
+    public void release() {
         lock.lock();
         try {
             inFlight--;
@@ -72,7 +76,7 @@ final class ConcurrencyLimit {
     }
 
     /** A request ended well: additive increase, one slot per round of successes. */
-    void onSuccess() {
+    public void onSuccess() {
         lock.lock();
         try {
             ended++;
@@ -90,7 +94,7 @@ final class ConcurrencyLimit {
      *
      * @return whether the limit was lowered
      */
-    boolean onThrottled() {
+    public boolean onThrottled() {
         lock.lock();
         try {
             ended++;
@@ -106,7 +110,7 @@ final class ConcurrencyLimit {
     }
 
     /** A request failed otherwise: it ended, without bearing on the limit. */
-    void onOtherFailure() {
+    public void onOtherFailure() {
         lock.lock();
         try {
             ended++;
@@ -116,7 +120,7 @@ final class ConcurrencyLimit {
     }
 
     /** Wakes every waiter and fails every further acquisition. */
-    void close() {
+    public void close() {
         lock.lock();
         try {
             closed = true;
@@ -127,7 +131,7 @@ final class ConcurrencyLimit {
     }
 
     /** The current limit, rounded down. */
-    int limit() {
+    public int limit() {
         lock.lock();
         try {
             return (int) limit;
@@ -136,7 +140,7 @@ final class ConcurrencyLimit {
         }
     }
 
-    int max() {
+    public int max() {
         return max;
     }
 }

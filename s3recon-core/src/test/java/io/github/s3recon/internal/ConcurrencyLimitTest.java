@@ -1,4 +1,4 @@
-package io.github.s3recon.transfer;
+package io.github.s3recon.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
