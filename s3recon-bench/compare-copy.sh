@@ -12,7 +12,7 @@
 # Sets: small = N x 50 KiB, medium = N x 8 MiB, large = N x 512 MiB. Modes: "relay" (two servers:
 # every tool streams the bytes through itself) and "server" (one server holding the source and the
 # sink: both tools copy server-side, CopyObject / UploadPartCopy). Environment:
-#   SETS="small medium large"  MODES="relay server"  RCLONE_COUNTS="4 16"  BASELINES="sdk jdk"
+#   SETS="small medium large"  MODES="relay server"  RCLONE_COUNTS="4 16"  BASELINES="sdk jdk" (or urlconnection)
 #   JAVA_OPTS="-Xmx512m"  (the s3recon and baseline JVMs)  S3RECON_ARGS="" (more CopyHarness options,
 #   e.g. "--max-in-flight-mib 64")  TOOLS="bare s3recon rclone" (add "tm" for TransferManagerScheduler rows, TM_CLIENTS="AS_GIVEN CRT";
 #   "s3recon-sdk" for a row with every request through the SDK, directRequests(false))  OUT=/tmp/s3recon-compare-copy

@@ -36,13 +36,16 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <pre>
  * java -cp benchmarks.jar io.github.s3recon.bench.BareRelay --source-endpoint URL --source-bucket B \
- *     --destination-endpoint URL2 --destination-bucket B2 [--client sdk|jdk] [--concurrency 32]
+ *     --destination-endpoint URL2 --destination-bucket B2 [--client sdk|jdk|urlconnection] [--concurrency 32]
  * </pre>
  * {@code --client sdk} (the default) streams each GET's body into a PUT with the AWS SDK's async
  * client (Netty, one connection pool per side, the SDK's defaults for checksums as
  * {@link S3Clients} sets them: only where required); {@code jdk} does the same with the JDK's
  * {@link HttpClient} and no signing at all (the synthetic servers check no signature), one
- * blocking thread per object in flight. Prints a last line {@code RESULT seconds=S objects=N bytes=B}.
+ * blocking thread per object in flight; {@code urlconnection} the same with the JDK's blocking
+ * {@link java.net.HttpURLConnection} (a GET's stream copied into a fixed-length PUT through one
+ * buffer of {@code -Dbare.buffer} bytes, 64 KiB by default). Prints a last line
+ * {@code RESULT seconds=S objects=N bytes=B}.
  */
 public final class BareRelay {
 
@@ -72,6 +75,7 @@ public final class BareRelay {
             lister.listObjectsV2Paginator(b -> b.bucket(from)).contents().forEach(objects::add);
         }
         long bytes = kind.equals("jdk") ? jdk(source, from, destination, to, objects, concurrency)
+                : kind.equals("urlconnection") ? urlConnection(source, from, destination, to, objects, concurrency)
                 : sdk(source, from, destination, to, objects, concurrency);
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf(Locale.ROOT, "bare %s relay: %,d objects, %,d bytes in %.2f s: %,.0f objects/s, %.1f MB/s%n",
@@ -151,6 +155,58 @@ public final class BareRelay {
         }
         return bytes.get();
     }
+
+    private static long urlConnection(URI source, String from, URI destination, String to, List<S3Object> objects,
+            int concurrency) throws Exception {
+        String auth = "AWS4-HMAC-SHA256 Credential=bench/20240101/us-east-1/s3/aws4_request, "
+                + "SignedHeaders=host, Signature=0";
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        AtomicLong bytes = new AtomicLong();
+        try {
+            List<Future<?>> all = new ArrayList<>();
+            for (S3Object o : objects) {
+                all.add(pool.submit(() -> {
+                    java.net.HttpURLConnection get = (java.net.HttpURLConnection) source.resolve("/" + from + "/"
+                            + o.key()).toURL().openConnection(java.net.Proxy.NO_PROXY);
+                    get.setRequestProperty("Authorization", auth);
+                    get.setRequestProperty("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+                    if (get.getResponseCode() != 200) {
+                        throw new IllegalStateException("GET " + o.key() + ": " + get.getResponseCode());
+                    }
+                    try (InputStream in = get.getInputStream()) {
+                        java.net.HttpURLConnection put = (java.net.HttpURLConnection) destination.resolve("/" + to
+                                + "/" + o.key()).toURL().openConnection(java.net.Proxy.NO_PROXY);
+                        put.setRequestMethod("PUT");
+                        put.setDoOutput(true);
+                        put.setFixedLengthStreamingMode(o.size());
+                        put.setRequestProperty("Authorization", auth);
+                        put.setRequestProperty("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+                        try (java.io.OutputStream out = put.getOutputStream()) {
+                            byte[] buffer = new byte[BUFFER];
+                            for (int n; (n = in.read(buffer)) > 0; ) {
+                                out.write(buffer, 0, n);
+                            }
+                        }
+                        if (put.getResponseCode() != 200) {
+                            throw new IllegalStateException("PUT " + o.key() + ": " + put.getResponseCode());
+                        }
+                        put.getInputStream().readAllBytes();
+                        put.getInputStream().close();
+                    }
+                    bytes.addAndGet(o.size());
+                    return null;
+                }));
+            }
+            for (Future<?> f : all) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return bytes.get();
+    }
+
+    private static final int BUFFER = Integer.getInteger("bare.buffer", 64 << 10);
 
     /** A GET's body passed on unchanged, its bytes counted. */
     private record Counted(org.reactivestreams.Publisher<ByteBuffer> body, AtomicLong bytes, long length)

@@ -148,10 +148,17 @@ public final class CopyHarness {
         System.out.printf(Locale.ROOT, "seeded %,d objects of %,d bytes into %s%n", objects, size, bucket);
     }
 
+    /**
+     * The clients' event loops, as the CLI has them: stopped with no quiet period once the clients
+     * are closed (a client stopping loops of its own waits two seconds first).
+     */
+    private static final software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup LOOPS =
+            software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup.builder().build();
+
     private static S3AsyncClient client(URI endpoint) {
         return S3Clients.configureForCompatibleEndpoint(S3AsyncClient.builder(), endpoint, EmbeddedS3.REGION,
                 EmbeddedS3.credentials())
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(256)
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(256).eventLoopGroup(LOOPS)
                         .connectionAcquisitionTimeout(Duration.ofMinutes(2)))
                 .build();
     }
@@ -182,6 +189,7 @@ public final class CopyHarness {
             System.out.printf(Locale.ROOT, "RESULT seconds=%.3f objects=%d bytes=%d failed=%d state=%s%n", seconds,
                     t.objectsCopied(), t.bytesCopied(), t.objectsFailed(), r.state());
         } finally {
+            LOOPS.eventLoopGroup().shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS);
             deleteTree(work);
         }
     }

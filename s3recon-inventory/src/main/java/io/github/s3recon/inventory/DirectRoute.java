@@ -146,6 +146,49 @@ public final class DirectRoute {
     }
 
     /**
+     * Signs a request whose body goes as {@code aws-chunked} with a trailing checksum and an
+     * unsigned payload ({@code STREAMING-UNSIGNED-PAYLOAD-TRAILER}), as the client sends a streamed
+     * body with a checksum over HTTPS: the signer frames the body and computes the checksum of the
+     * bytes as they pass. Over plain HTTP the SDK's signer would sign every chunk instead, hashing
+     * every byte with SHA-256; the signature does not cover the scheme, so an {@code http} request
+     * is signed as the same request over {@code https} and sent as it was.
+     *
+     * @param unsigned the request with every header it is sent with but Host, including the
+     *     body's {@code Content-Length}; not null
+     * @param identity the client's credentials, resolved for this request; not null
+     * @param algorithm the trailing checksum's algorithm; not null
+     * @param body the body, read once as the request is written; not null
+     * @return the signed request (its {@code Content-Length} is the framed length) and the framed
+     *     body; null where the request's Host could not be signed so (an {@code http} URL on port
+     *     443: send it another way)
+     */
+    public software.amazon.awssdk.http.auth.spi.signer.SignedRequest signWithTrailer(SdkHttpRequest unsigned,
+            AwsCredentialsIdentity identity, software.amazon.awssdk.checksums.spi.ChecksumAlgorithm algorithm,
+            software.amazon.awssdk.http.ContentStreamProvider body) {
+        boolean plain = unsigned.protocol().equalsIgnoreCase("http");
+        if (plain && unsigned.port() == 443) {
+            return null; // as https, the Host header would lose its port
+        }
+        // Host is "host" for http on 80 and https on 443, "host:port" for any other port on both.
+        SdkHttpRequest signable = !plain ? unsigned
+                : unsigned.toBuilder().protocol("https").port(unsigned.port() == 80 ? 443 : unsigned.port()).build();
+        software.amazon.awssdk.http.auth.spi.signer.SignedRequest signed = SIGNER.sign(r -> r.identity(identity)
+                .request(signable).payload(body)
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, signingName)
+                .putProperty(AwsV4HttpSigner.REGION_NAME, signingRegion)
+                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, doubleUrlEncode)
+                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
+                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                .putProperty(AwsV4HttpSigner.CHUNK_ENCODING_ENABLED, true)
+                .putProperty(AwsV4HttpSigner.CHECKSUM_ALGORITHM, algorithm));
+        if (!plain) {
+            return signed;
+        }
+        return signed.toBuilder().request(signed.request().toBuilder().protocol(unsigned.protocol())
+                .port(unsigned.port()).build()).build();
+    }
+
+    /**
      * Tells whether this request may go direct; a paused route says no (and counts the request).
      *
      * @return false for {@link #SDK_ONLY} and while paused

@@ -28,13 +28,18 @@ final class Checksums {
      * @return a checksum at its initial value (CRC64NVME needs the CRT on the class path)
      */
     static SdkChecksum newChecksum(ChecksumAlgorithm algorithm) {
-        return SdkChecksum.forAlgorithm(switch (algorithm) {
+        return SdkChecksum.forAlgorithm(sdkAlgorithm(algorithm));
+    }
+
+    /** Returns the algorithm as the SDK's checksums and signer name it. */
+    static software.amazon.awssdk.checksums.spi.ChecksumAlgorithm sdkAlgorithm(ChecksumAlgorithm algorithm) {
+        return switch (algorithm) {
             case CRC64NVME -> DefaultChecksumAlgorithm.CRC64NVME;
             case CRC32 -> DefaultChecksumAlgorithm.CRC32;
             case CRC32C -> DefaultChecksumAlgorithm.CRC32C;
             case SHA1 -> DefaultChecksumAlgorithm.SHA1;
             case SHA256 -> DefaultChecksumAlgorithm.SHA256;
-        });
+        };
     }
 
     /**

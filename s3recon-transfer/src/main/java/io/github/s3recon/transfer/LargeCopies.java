@@ -11,6 +11,7 @@ import io.github.s3recon.ChecksumType;
 import io.github.s3recon.Fingerprint;
 import io.github.s3recon.S3Location;
 import io.github.s3recon.TransferMode;
+import io.github.s3recon.inventory.DirectRoute;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.checksums.SdkChecksum;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.endpoints.Endpoint;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -415,15 +417,87 @@ final class LargeCopies {
                         Checksums.valueIn(r.copyPartResult(), session.algorithm), null)));
     }
 
+    /**
+     * Relays a part: directly where both sides have a route (one thread streams the GET into the
+     * UploadPart, see {@link DirectRelay#relayPart}), else through the SDK, which also learns the
+     * routes; a direct attempt that gets no plain answer is sent again through the SDK at once.
+     */
     private CompletableFuture<Part> relayPart(Task task, String uploadId, PartPlan plan, int number,
             boolean checksums) {
         Step get = session.sourceStep(task, "GetObject");
         Step put = session.destinationStep(task, "UploadPart");
         long length = plan.length(number);
-        return session.requests.attempt(task, get, session.largeLimit, 2, length, n -> session.requests.call(get,
+        return session.requests.attempt(task, get, session.largeLimit, 2, length, n -> session.direct
+                .routeOnceKnown(source).thenCompose(from -> session.direct.routeOnceKnown(destination)
+                        .thenCompose(to -> {
+                            if (from == null || to == null || !from.directAllowed() || !to.directAllowed()) {
+                                return sdkRelayPart(task, uploadId, plan, number, checksums, get, put, from == null,
+                                        to == null);
+                            }
+                            return directRelayPart(task, uploadId, plan, number, checksums, get, put, from, to);
+                        })));
+    }
+
+    private CompletableFuture<Part> directRelayPart(Task task, String uploadId, PartPlan plan, int number,
+            boolean checksums, Step get, Step put, DirectRoute from, DirectRoute to) {
+        SdkChecksum checksum = Checksums.newChecksum(session.algorithm);
+        return session.requests.call(put, () -> session.direct.relayPart(from, source, get.key(), quoted(task.eTag),
+                        plan.range(number), plan.length(number), to, destination, put.key(), uploadId, number, checksum,
+                        checksums ? session.algorithm : null))
+                .handle((sent, failure) -> {
+                    if (failure == null) {
+                        from.succeeded();
+                        to.succeeded();
+                        return CompletableFuture.completedFuture(part(number, put, checksum, sent.eTag(),
+                                sent.checksum()));
+                    }
+                    Throwable root = Failures.root(failure);
+                    if (root instanceof DirectRelay.PartAnswered answered) {
+                        return CompletableFuture.<Part>failedFuture(new StepException(answered.source() ? get : put,
+                                answered.getCause()));
+                    }
+                    if (root instanceof DirectRelay.DirectFailure && !session.cancelled()) {
+                        session.direct.fellBack(to, failure);
+                        session.requests.sentAgainThroughSdk(task, put, failure);
+                        return sdkRelayPart(task, uploadId, plan, number, checksums, get, put, false, false);
+                    }
+                    return CompletableFuture.<Part>failedFuture(failure);
+                })
+                .thenCompose(java.util.function.Function.identity());
+    }
+
+    /** A relayed part as the upload records it, once the destination's checksum (if any) matches the relayed bytes'. */
+    private Part part(int number, Step put, SdkChecksum checksum, String eTag, String stored) {
+        String relayed = Checksums.base64(checksum);
+        if (stored != null && !stored.equals(relayed)) {
+            throw new StepException(put, new ChecksumMismatchException("the destination computed " + session.algorithm
+                    + " " + stored + " for part " + number + " but the bytes read from the source have " + relayed));
+        }
+        return new Part(number, eTag, stored, relayed);
+    }
+
+    private CompletableFuture<Part> sdkRelayPart(Task task, String uploadId, PartPlan plan, int number,
+            boolean checksums, Step get, Step put, boolean learnSource, boolean learnDestination) {
+        long length = plan.length(number);
+        AtomicReference<Endpoint> sourceEndpoint = new AtomicReference<>();
+        AtomicReference<Endpoint> destinationEndpoint = new AtomicReference<>();
+        return session.requests.call(get,
                 () -> source.client().getObject(b -> b.bucket(source.bucket()).key(get.key())
-                        .range(plan.range(number)).ifMatch(quoted(task.eTag)).overrideConfiguration(NO_SDK_RETRIES),
+                        .range(plan.range(number)).ifMatch(quoted(task.eTag)).overrideConfiguration(
+                                learning(learnSource, sourceEndpoint)),
                         AsyncResponseTransformer.toPublisher()))
+                .whenComplete((publisher, failure) -> {
+                    if (learnSource) {
+                        if (failure == null) {
+                            session.direct.learn(source, sourceEndpoint.get());
+                        } else {
+                            session.direct.learnFailed(source);
+                        }
+                    }
+                    if (learnDestination && failure != null) {
+                        session.direct.learnFailed(destination);
+                    }
+                })
                 .thenCompose(publisher -> {
                     SdkChecksum checksum = Checksums.newChecksum(session.algorithm);
                     RelayBody body = new RelayBody(publisher, length, checksum);
@@ -432,25 +506,31 @@ final class LargeCopies {
                         checkRange(task, get, publisher.response(), length);
                         UploadPartRequest.Builder b = UploadPartRequest.builder().bucket(destination.bucket())
                                 .key(put.key()).uploadId(uploadId).partNumber(number).contentLength(length)
-                                .overrideConfiguration(NO_SDK_RETRIES);
+                                .overrideConfiguration(learning(learnDestination, destinationEndpoint));
                         if (checksums) {
                             b.checksumAlgorithm(Checksums.toSdk(session.algorithm));
                         }
                         uploaded = session.requests.call(put, () -> destination.client().uploadPart(b.build(), body))
+                                .whenComplete((r, failure) -> {
+                                    if (!learnDestination) {
+                                        return;
+                                    }
+                                    if (failure == null) {
+                                        session.direct.learn(destination, destinationEndpoint.get());
+                                    } else {
+                                        session.direct.learnFailed(destination);
+                                    }
+                                })
                                 .handle((r, failure) -> {
                                     if (failure != null) {
                                         throw SmallCopies.sourceOrDestination(get, body, failure);
                                     }
-                                    String relayed = Checksums.base64(checksum);
-                                    String stored = Checksums.valueIn(r, session.algorithm);
-                                    if (stored != null && !stored.equals(relayed)) {
-                                        throw new StepException(put, new ChecksumMismatchException("the destination "
-                                                + "computed " + session.algorithm + " " + stored + " for part " + number
-                                                + " but the bytes read from the source have " + relayed));
-                                    }
-                                    return new Part(number, r.eTag(), stored, relayed);
+                                    return part(number, put, checksum, r.eTag(), Checksums.valueIn(r, session.algorithm));
                                 });
                     } catch (RuntimeException e) {
+                        if (learnDestination) {
+                            session.direct.learnFailed(destination);
+                        }
                         uploaded = CompletableFuture.failedFuture(e);
                     }
                     return uploaded.whenComplete((v, failure) -> {
@@ -458,7 +538,14 @@ final class LargeCopies {
                             body.abandon();
                         }
                     });
-                }));
+                });
+    }
+
+    /** No SDK retries; where a route is to be learned, the endpoint the request resolves is recorded too. */
+    private static software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration learning(boolean learn,
+            AtomicReference<Endpoint> resolved) {
+        return learn ? NO_SDK_RETRIES.toBuilder().addPlugin(DirectRelay.recordEndpoint(resolved)).build()
+                : NO_SDK_RETRIES;
     }
 
     private void checkRange(Task task, Step get, GetObjectResponse response, long length) {

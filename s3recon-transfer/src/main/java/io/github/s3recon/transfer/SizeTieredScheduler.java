@@ -604,21 +604,25 @@ public final class SizeTieredScheduler implements TransferScheduler {
         }
 
         /**
-         * Sets whether small relays send their {@code GetObject} and {@code PutObject} over the JDK's
-         * own HTTP client, signed with SigV4 as the S3 client would sign them, instead of through
-         * the SDK's request pipeline, which costs several times the CPU of a request of a few KiB.
-         * Only clients whose requests this reproduces go direct: SigV4 with the client's own
-         * credentials provider, endpoint and region, no signer or execution interceptor of the
-         * user's own, no proxy variables in the environment (the JDK reads the JVM's
-         * {@code http(s).proxyHost} properties); other clients, server-side copies and large objects
-         * go through the SDK. A direct answer of 404, 412, 429 or 5xx is taken as the SDK would take it
+         * Sets whether relays send their {@code GetObject}, {@code GetObjectTagging},
+         * {@code PutObject} and {@code UploadPart} over the JDK's blocking {@code HttpURLConnection},
+         * signed with SigV4 as the S3 client would sign them, instead of through the SDK's request
+         * pipeline, which costs several times the CPU of a request of a few KiB and, over plain
+         * HTTP, hashes every uploaded byte for the signature. A part of a large object is a ranged
+         * GET streamed into its UploadPart on one thread, its checksum trailing in an
+         * {@code aws-chunked} body. Only clients whose requests this reproduces go direct: SigV4 with
+         * the client's own credentials provider, endpoint and region, no signer or execution
+         * interceptor of the user's own, no proxy variables in the environment (the JDK reads the
+         * JVM's {@code http(s).proxyHost} properties); other clients and server-side copies go
+         * through the SDK. Where the JVM has not set {@code http.maxConnections}, the first direct
+         * request sets it to 64 (the JDK otherwise keeps 5 idle connections per server). A direct answer of 404, 412, 429 or 5xx is taken as the SDK would take it
          * (retried with backoff); any other failure is sent again at once through the SDK, which
          * reports the error and drives the fallbacks as before; a pair whose direct requests keep
          * failing goes through the SDK for a while. The default is true; turn
          * it off to send every request through the SDK (e.g. to use the SDK's metrics or HTTP
          * client settings for every request).
          *
-         * @param directRequests whether small relays may bypass the SDK's pipeline
+         * @param directRequests whether relays may bypass the SDK's pipeline
          * @return this builder
          */
         public Builder directRequests(boolean directRequests) {

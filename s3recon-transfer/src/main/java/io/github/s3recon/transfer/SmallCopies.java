@@ -241,7 +241,10 @@ final class SmallCopies {
     }
 
     private CompletableFuture<Downloaded> download(Task task, Step get) {
-        DirectRoute route = session.direct.route(source);
+        return session.direct.routeOnceKnown(source).thenCompose(route -> download(task, get, route));
+    }
+
+    private CompletableFuture<Downloaded> download(Task task, Step get, DirectRoute route) {
         if (route != null && task.entry.size() <= DirectRelay.MAX_SIZE && route.directAllowed()) {
             // Straight over the JDK's client; anything but a plain answer is asked again of the SDK.
             return session.requests.call(get, () -> session.direct.get(route, source, get.key(), quoted(task.eTag),
@@ -273,6 +276,11 @@ final class SmallCopies {
                         .overrideConfiguration(learn ? NO_SDK_RETRIES.toBuilder()
                                 .addPlugin(DirectRelay.recordEndpoint(resolved)).build() : NO_SDK_RETRIES),
                         AsyncResponseTransformer.toPublisher()))
+                .whenComplete((publisher, failure) -> {
+                    if (learn && failure != null) {
+                        session.direct.learnFailed(source);
+                    }
+                })
                 .thenCompose(publisher -> {
                     if (learn) {
                         session.direct.learn(source, resolved.get());
@@ -371,8 +379,13 @@ final class SmallCopies {
      */
     private CompletableFuture<Sent> put(Task task, Step put, PutObjectRequest request, byte[] bytes,
             String checksum) {
+        return session.direct.routeOnceKnown(destination)
+                .thenCompose(route -> put(task, put, request, bytes, checksum, route));
+    }
+
+    private CompletableFuture<Sent> put(Task task, Step put, PutObjectRequest request, byte[] bytes, String checksum,
+            DirectRoute route) {
         boolean framed = request.checksumAlgorithm() != null;
-        DirectRoute route = session.direct.route(destination);
         if (route == null || bytes.length > DirectRelay.MAX_SIZE || !route.directAllowed()) {
             return sdkPut(put, request, bytes, route == null).thenApply(r -> new Sent(r, framed));
         }
@@ -404,6 +417,8 @@ final class SmallCopies {
                 .whenComplete((r, failure) -> {
                     if (learn && failure == null) {
                         session.direct.learn(destination, resolved.get());
+                    } else if (learn) {
+                        session.direct.learnFailed(destination);
                     }
                 });
     }

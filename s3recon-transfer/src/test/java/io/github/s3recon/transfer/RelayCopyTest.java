@@ -155,6 +155,27 @@ class RelayCopyTest {
         assertThat(dst.listMultipartUploads(b -> b.bucket(destination)).uploads()).isEmpty();
     }
 
+    /**
+     * Sixteen objects at once and no route yet: one GET and one PUT learn the two endpoints through
+     * the SDK, and the others wait for them instead of all going through the SDK too. The parts of
+     * large objects then go direct as well.
+     */
+    @Test
+    void oneRequestPerSideLearnsTheRouteWhileTheOthersWait() {
+        String destination = bucket(DESTINATION, "relay-dst-learn");
+        RecordingListener recorder = new RecordingListener();
+        try (SizeTieredScheduler scheduler = scheduler().smallObjectConcurrency(16).build()) {
+            Fixture.copyAll(scheduler, Fixture.context(S3Location.of(SOURCE.asyncClient(), source),
+                    S3Location.of(DESTINATION.asyncClient(), destination, "copy/"), recorder),
+                    Fixture.list(SOURCE.client(), source, ""));
+            assertThat(scheduler.directFallbacks()).as(scheduler.firstFallback()).isZero();
+            // 64 small objects, a GET and a PUT each: all direct but the two that learned; and the
+            // five parts of the two large objects, a ranged GET streamed into an UploadPart each.
+            assertThat(scheduler.directRequestsSent()).isGreaterThanOrEqualTo(2 * 64 - 2 + 2 * 5);
+        }
+        recorder.assertOneOutcomeEach(CONTENTS.keySet());
+    }
+
     @Test
     void relaysWithAnotherChecksumAlgorithm() {
         String destination = bucket(DESTINATION, "relay-crc32c");
