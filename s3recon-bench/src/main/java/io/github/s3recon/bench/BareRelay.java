@@ -114,35 +114,24 @@ public final class BareRelay {
         return bytes.get();
     }
 
-    private static long jdk(URI source, String from, URI destination, String to, List<S3Object> objects,
-            int concurrency) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        String auth = "AWS4-HMAC-SHA256 Credential=bench/20240101/us-east-1/s3/aws4_request, "
-                + "SignedHeaders=host, Signature=0";
+    /** Fake SigV4 (the synthetic servers check no signature). */
+    private static final String AUTH = "AWS4-HMAC-SHA256 Credential=bench/20240101/us-east-1/s3/aws4_request, "
+            + "SignedHeaders=host, Signature=0";
+
+    /** One object's GET streamed into its PUT, blocking. */
+    private interface BlockingRelay {
+        void relay(S3Object o) throws Exception;
+    }
+
+    /** Relays every object on a pool of {@code concurrency} blocking threads; returns the bytes relayed. */
+    private static long eachOnAThread(List<S3Object> objects, int concurrency, BlockingRelay relay) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         AtomicLong bytes = new AtomicLong();
         try {
             List<Future<?>> all = new ArrayList<>();
             for (S3Object o : objects) {
                 all.add(pool.submit(() -> {
-                    HttpResponse<InputStream> get = http.send(HttpRequest.newBuilder(
-                            source.resolve("/" + from + "/" + o.key())).header("Authorization", auth)
-                            .header("x-amz-content-sha256", "UNSIGNED-PAYLOAD").GET().build(),
-                            HttpResponse.BodyHandlers.ofInputStream());
-                    if (get.statusCode() != 200) {
-                        throw new IllegalStateException("GET " + o.key() + ": " + get.statusCode());
-                    }
-                    try (InputStream in = get.body()) {
-                        HttpResponse<Void> put = http.send(HttpRequest.newBuilder(
-                                destination.resolve("/" + to + "/" + o.key())).header("Authorization", auth)
-                                .header("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
-                                .PUT(HttpRequest.BodyPublishers.fromPublisher(
-                                        HttpRequest.BodyPublishers.ofInputStream(() -> in), o.size()))
-                                .build(), HttpResponse.BodyHandlers.discarding());
-                        if (put.statusCode() != 200) {
-                            throw new IllegalStateException("PUT " + o.key() + ": " + put.statusCode());
-                        }
-                    }
+                    relay.relay(o);
                     bytes.addAndGet(o.size());
                     return null;
                 }));
@@ -156,54 +145,63 @@ public final class BareRelay {
         return bytes.get();
     }
 
+    private static long jdk(URI source, String from, URI destination, String to, List<S3Object> objects,
+            int concurrency) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        return eachOnAThread(objects, concurrency, o -> {
+            HttpResponse<InputStream> get = http.send(HttpRequest.newBuilder(
+                    source.resolve("/" + from + "/" + o.key())).header("Authorization", AUTH)
+                    .header("x-amz-content-sha256", "UNSIGNED-PAYLOAD").GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            if (get.statusCode() != 200) {
+                throw new IllegalStateException("GET " + o.key() + ": " + get.statusCode());
+            }
+            try (InputStream in = get.body()) {
+                HttpResponse<Void> put = http.send(HttpRequest.newBuilder(
+                        destination.resolve("/" + to + "/" + o.key())).header("Authorization", AUTH)
+                        .header("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
+                        .PUT(HttpRequest.BodyPublishers.fromPublisher(
+                                HttpRequest.BodyPublishers.ofInputStream(() -> in), o.size()))
+                        .build(), HttpResponse.BodyHandlers.discarding());
+                if (put.statusCode() != 200) {
+                    throw new IllegalStateException("PUT " + o.key() + ": " + put.statusCode());
+                }
+            }
+        });
+    }
+
     private static long urlConnection(URI source, String from, URI destination, String to, List<S3Object> objects,
             int concurrency) throws Exception {
-        String auth = "AWS4-HMAC-SHA256 Credential=bench/20240101/us-east-1/s3/aws4_request, "
-                + "SignedHeaders=host, Signature=0";
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        AtomicLong bytes = new AtomicLong();
-        try {
-            List<Future<?>> all = new ArrayList<>();
-            for (S3Object o : objects) {
-                all.add(pool.submit(() -> {
-                    java.net.HttpURLConnection get = (java.net.HttpURLConnection) source.resolve("/" + from + "/"
-                            + o.key()).toURL().openConnection(java.net.Proxy.NO_PROXY);
-                    get.setRequestProperty("Authorization", auth);
-                    get.setRequestProperty("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
-                    if (get.getResponseCode() != 200) {
-                        throw new IllegalStateException("GET " + o.key() + ": " + get.getResponseCode());
-                    }
-                    try (InputStream in = get.getInputStream()) {
-                        java.net.HttpURLConnection put = (java.net.HttpURLConnection) destination.resolve("/" + to
-                                + "/" + o.key()).toURL().openConnection(java.net.Proxy.NO_PROXY);
-                        put.setRequestMethod("PUT");
-                        put.setDoOutput(true);
-                        put.setFixedLengthStreamingMode(o.size());
-                        put.setRequestProperty("Authorization", auth);
-                        put.setRequestProperty("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
-                        try (java.io.OutputStream out = put.getOutputStream()) {
-                            byte[] buffer = new byte[BUFFER];
-                            for (int n; (n = in.read(buffer)) > 0; ) {
-                                out.write(buffer, 0, n);
-                            }
-                        }
-                        if (put.getResponseCode() != 200) {
-                            throw new IllegalStateException("PUT " + o.key() + ": " + put.getResponseCode());
-                        }
-                        put.getInputStream().readAllBytes();
-                        put.getInputStream().close();
-                    }
-                    bytes.addAndGet(o.size());
-                    return null;
-                }));
+        return eachOnAThread(objects, concurrency, o -> {
+            java.net.HttpURLConnection get = (java.net.HttpURLConnection) source.resolve("/" + from + "/"
+                    + o.key()).toURL().openConnection(java.net.Proxy.NO_PROXY);
+            get.setRequestProperty("Authorization", AUTH);
+            get.setRequestProperty("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+            if (get.getResponseCode() != 200) {
+                throw new IllegalStateException("GET " + o.key() + ": " + get.getResponseCode());
             }
-            for (Future<?> f : all) {
-                f.get();
+            try (InputStream in = get.getInputStream()) {
+                java.net.HttpURLConnection put = (java.net.HttpURLConnection) destination.resolve("/" + to
+                        + "/" + o.key()).toURL().openConnection(java.net.Proxy.NO_PROXY);
+                put.setRequestMethod("PUT");
+                put.setDoOutput(true);
+                put.setFixedLengthStreamingMode(o.size());
+                put.setRequestProperty("Authorization", AUTH);
+                put.setRequestProperty("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
+                try (java.io.OutputStream out = put.getOutputStream()) {
+                    byte[] buffer = new byte[BUFFER];
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        out.write(buffer, 0, n);
+                    }
+                }
+                if (put.getResponseCode() != 200) {
+                    throw new IllegalStateException("PUT " + o.key() + ": " + put.getResponseCode());
+                }
+                try (InputStream answer = put.getInputStream()) {
+                    answer.readAllBytes();
+                }
             }
-        } finally {
-            pool.shutdownNow();
-        }
-        return bytes.get();
+        });
     }
 
     private static final int BUFFER = Integer.getInteger("bare.buffer", 64 << 10);

@@ -16,6 +16,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -92,12 +93,16 @@ public final class ConnectionOptions {
         Settings source = settings(Side.SOURCE, env);
         Settings destination = settings(Side.DESTINATION, env);
         Map<Settings, S3AsyncClient> opened = new LinkedHashMap<>();
+        // The clients' event loops, closed by Clients.close() at once: a client closing event loops
+        // of its own waits two seconds (Netty's quiet period) before the command can end.
+        SdkEventLoopGroup loops = SdkEventLoopGroup.builder().build();
         try {
-            S3AsyncClient s = opened.computeIfAbsent(source, this::client);
-            S3AsyncClient d = opened.computeIfAbsent(destination, this::client);
-            return new Clients(s, d, new ArrayList<>(opened.values()));
+            S3AsyncClient s = opened.computeIfAbsent(source, settings -> client(settings, loops));
+            S3AsyncClient d = opened.computeIfAbsent(destination, settings -> client(settings, loops));
+            return new Clients(s, d, new ArrayList<>(opened.values()), loops);
         } catch (RuntimeException e) {
             opened.values().forEach(S3AsyncClient::close);
+            shutDown(loops);
             throw e;
         }
     }
@@ -109,7 +114,12 @@ public final class ConnectionOptions {
      * @return the client; close it
      */
     S3AsyncClient openSource(Map<String, String> env) {
-        return client(settings(Side.SOURCE, env));
+        return client(settings(Side.SOURCE, env), null);
+    }
+
+    /** Stops event loops with no quiet period (every client using them is closed), waiting a few seconds at most. */
+    private static void shutDown(SdkEventLoopGroup loops) {
+        loops.eventLoopGroup().shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly(5_000);
     }
 
     /**
@@ -191,7 +201,7 @@ public final class ConnectionOptions {
         }
     }
 
-    private S3AsyncClient client(Settings s) {
+    private S3AsyncClient client(Settings s, SdkEventLoopGroup loops) {
         int pool = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
         if (pool < 1) {
             throw S3ReconException.invalidConfiguration("--max-connections", pool, "must be 1 or more");
@@ -207,8 +217,11 @@ public final class ConnectionOptions {
                     + ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or pass --profile "
                     + "(--source-profile, --destination-profile)");
         }
-        S3AsyncClientBuilder b = S3AsyncClient.builder()
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(pool));
+        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder().maxConcurrency(pool);
+        if (loops != null) {
+            http.eventLoopGroup(loops);
+        }
+        S3AsyncClientBuilder b = S3AsyncClient.builder().httpClientBuilder(http);
         if (s.endpoint() != null) {
             S3Clients.configureForCompatibleEndpoint(b, s.endpoint(), s.region(), credentials);
         } else {
@@ -227,17 +240,23 @@ public final class ConnectionOptions {
      * @param source the source's client
      * @param destination the destination's client (the same instance when the settings are equal)
      * @param owned every distinct client, closed by {@link #close()}
+     * @param loops the clients' event loops, stopped by {@link #close()} after the clients
      */
-    record Clients(S3AsyncClient source, S3AsyncClient destination, List<S3AsyncClient> owned)
-            implements AutoCloseable {
+    record Clients(S3AsyncClient source, S3AsyncClient destination, List<S3AsyncClient> owned,
+            SdkEventLoopGroup loops) implements AutoCloseable {
         Clients {
             Objects.requireNonNull(source);
             Objects.requireNonNull(destination);
+            Objects.requireNonNull(loops);
         }
 
         @Override
         public void close() {
-            owned.forEach(S3AsyncClient::close);
+            try {
+                owned.forEach(S3AsyncClient::close);
+            } finally {
+                shutDown(loops);
+            }
         }
     }
 }
