@@ -554,16 +554,24 @@ final class DirectRelay implements AutoCloseable {
             throws java.io.IOException {
         HttpURLConnection in = open(get);
         HttpURLConnection out = null;
-        boolean reusable = false;
+        boolean inRead = false;
+        boolean outRead = false;
         try {
             int status = in.getResponseCode();
             if (status != 206 && status != 200) {
                 Answer answer = answer(in, status, -1);
-                reusable = answer.body() != null;
+                inRead = answer.body() != null;
                 throw side(true, answered("GetObject", answer));
             }
             if (in.getContentLengthLong() != length) {
                 throw new DirectFailure("a range of " + length + " bytes came back with " + in.getContentLengthLong());
+            }
+            // If-Match makes the server refuse another version; one that ignores it is caught here.
+            String eTag = in.getHeaderField("ETag");
+            String expected = get.firstMatchingHeader("If-Match").orElse(null);
+            if (eTag != null && expected != null && !SourceObject.unquote(eTag).equals(SourceObject.unquote(expected))) {
+                throw new PartAnswered(true, new SourceChangedException("its ETag is now " + eTag
+                        + ", it was listed with " + expected));
             }
             java.io.InputStream body = new PartStream(in.getInputStream(), length, checksum);
             SdkHttpRequest put;
@@ -598,9 +606,10 @@ final class DirectRelay implements AutoCloseable {
                 }
             }
             body.close(); // read to its end: the GET's connection goes back to the pool
-            reusable = true;
+            inRead = true;
             int putStatus = out.getResponseCode();
             Answer answer = answer(out, putStatus, -1);
+            outRead = answer.body() != null;
             if (putStatus != 200) {
                 throw side(false, answered("UploadPart", answer));
             }
@@ -608,11 +617,12 @@ final class DirectRelay implements AutoCloseable {
             return new PartSent(answer.headers().firstValue("ETag").orElse(null),
                     trailer == null ? null : answer.headers().firstValue(Checksums.header(trailer)).orElse(null));
         } finally {
-            if (!reusable) {
+            // A connection whose answer was not read to its end cannot serve another request.
+            if (!inRead) {
                 in.disconnect();
-                if (out != null) {
-                    out.disconnect();
-                }
+            }
+            if (out != null && !outRead) {
+                out.disconnect();
             }
             open.remove(in);
             if (out != null) {
