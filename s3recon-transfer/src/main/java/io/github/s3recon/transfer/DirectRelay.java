@@ -328,6 +328,94 @@ final class DirectRelay implements AutoCloseable {
                 });
     }
 
+    /** The CopyObject fields a direct copy sends; a request with any other set goes through the SDK. */
+    private static final Set<String> COPY_FIELDS = Set.of("SourceBucket", "SourceKey", "DestinationBucket",
+            "DestinationKey", "CopySourceIfMatch", "ChecksumAlgorithm", "TaggingDirective");
+
+    /**
+     * Copies an object within one endpoint ({@code CopyObject}): a PUT with the copy source in
+     * {@code x-amz-copy-source}, no body.
+     *
+     * @param route the destination's route; direct allowed
+     * @param destination the destination
+     * @param request the request the SDK would have sent; its fields are checked against {@link #COPY_FIELDS}
+     * @return the answer's ETag; fails with a {@link DirectFailure} on anything but a 200 carrying a
+     *     {@code CopyObjectResult}, or with the {@link S3Exception} of a definitive status or of an
+     *     {@code Error} document in a 200 (S3 may fail a copy after it answered 200; taken as a 500)
+     */
+    CompletableFuture<String> copy(DirectRoute route, S3Location destination,
+            software.amazon.awssdk.services.s3.model.CopyObjectRequest request) {
+        for (SdkField<?> field : request.sdkFields()) {
+            Object value = field.getValueOrDefault(request);
+            // An unset map or list is an empty "auto construct" one, not null.
+            if (!COPY_FIELDS.contains(field.memberName()) && value != null
+                    && !(value instanceof software.amazon.awssdk.core.util.SdkAutoConstructMap)
+                    && !(value instanceof software.amazon.awssdk.core.util.SdkAutoConstructList)) {
+                return CompletableFuture.failedFuture(new DirectFailure("CopyObject field " + field.memberName(), false));
+            }
+        }
+        return exchange(destination, "CopyObject", identity -> {
+            SdkHttpRequest.Builder unsigned = request(route, request.destinationKey(), SdkHttpMethod.PUT)
+                    // As the SDK writes it: the bucket encoded, then the key with its slashes kept.
+                    .putHeader("x-amz-copy-source", SdkHttpUtils.urlEncode(request.sourceBucket()) + "/"
+                            + SdkHttpUtils.urlEncodeIgnoreSlashes(request.sourceKey()));
+            header(unsigned, "x-amz-copy-source-if-match", request.copySourceIfMatch());
+            header(unsigned, "x-amz-checksum-algorithm", request.checksumAlgorithmAsString());
+            header(unsigned, "x-amz-tagging-directive", request.taggingDirectiveAsString());
+            return route.sign(unsigned.build(), identity);
+        }, new byte[0], -1)
+                .thenApply(response -> {
+                    if (response.status() != 200) {
+                        throw answered("CopyObject", response);
+                    }
+                    // S3 keeps a long copy's connection alive with spaces before the document.
+                    byte[] document = withoutLeadingSpace(response.body());
+                    String root = rootOf(document);
+                    if ("Error".equals(root)) {
+                        String[] error = errorOf(document);
+                        AwsErrorDetails details = AwsErrorDetails.builder().errorCode(error[0]).errorMessage(error[1])
+                                .serviceName("S3").sdkHttpResponse(SdkHttpResponse.builder().statusCode(500).build())
+                                .build();
+                        throw S3Exception.builder().statusCode(500).awsErrorDetails(details)
+                                .message((error[1] == null ? "CopyObject failed" : error[1])
+                                        + " (Service: S3, Status Code: 200 with an Error document, sent directly)")
+                                .build();
+                    }
+                    if (!"CopyObjectResult".equals(root)) {
+                        throw new DirectFailure("CopyObject answered 200 without a CopyObjectResult");
+                    }
+                    direct.increment();
+                    return response.headers().firstValue("ETag").orElse(null);
+                });
+    }
+
+    /** The body from its first byte that is not white space (an XML declaration must come first). */
+    static byte[] withoutLeadingSpace(byte[] body) {
+        int start = 0;
+        while (body != null && start < body.length && Character.isWhitespace(body[start])) {
+            start++;
+        }
+        return body == null || start == 0 ? body : java.util.Arrays.copyOfRange(body, start, body.length);
+    }
+
+    /** The name of an XML document's root element; null for an empty or unreadable body. */
+    static String rootOf(byte[] xml) {
+        if (xml == null || xml.length == 0) {
+            return null;
+        }
+        try {
+            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+            while (r.hasNext()) {
+                if (r.next() == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                    return r.getLocalName();
+                }
+            }
+        } catch (javax.xml.stream.XMLStreamException | RuntimeException e) {
+            // Not XML: no root.
+        }
+        return null;
+    }
+
     /**
      * Statuses whose answer is the server's word on the object or on its load, taken as the SDK
      * would take it (an {@link S3Exception}: retried with backoff, throttling steering the lane,

@@ -613,8 +613,10 @@ public final class SizeTieredScheduler implements TransferScheduler {
          * {@code aws-chunked} body. Only clients whose requests this reproduces go direct: SigV4 with
          * the client's own credentials provider, endpoint and region, no signer or execution
          * interceptor of the user's own, no proxy variables in the environment (the JDK reads the
-         * JVM's {@code http(s).proxyHost} properties); other clients and server-side copies go
-         * through the SDK. Where the JVM has not set {@code http.maxConnections}, the first direct
+         * JVM's {@code http(s).proxyHost} properties); other clients go through the SDK. A
+         * server-side {@code CopyObject} goes direct where it keeps the source's metadata (a source
+         * with a plain MD5 ETag); the parts of a multipart copy, and copies that replace the
+         * metadata, go through the SDK. Where the JVM has not set {@code http.maxConnections}, the first direct
          * request sets it to 64 (the JDK otherwise keeps 5 idle connections per server). A direct answer of 404, 412, 429 or 5xx is taken as the SDK would take it
          * (retried with backoff); any other failure is sent again at once through the SDK, which
          * reports the error and drives the fallbacks as before; a pair whose direct requests keep

@@ -130,7 +130,7 @@ final class SizeTieredSession implements TransferSession {
         this.smallLimit = new ConcurrencyLimit(settings.smallObjectConcurrency());
         this.largeLimit = new ConcurrencyLimit(settings.largeObjectConcurrency());
         this.smallQueue = new ArrayBlockingQueue<>(settings.smallObjectConcurrency());
-        this.direct = new DirectRelay(settings.directRequests() && !serverSide);
+        this.direct = new DirectRelay(settings.directRequests());
         this.small = new SmallCopies(this);
         this.large = new LargeCopies(this, small);
         String name = "s3recon-transfer-" + number;

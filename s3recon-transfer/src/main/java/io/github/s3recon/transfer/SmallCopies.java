@@ -177,9 +177,50 @@ final class SmallCopies {
     private CompletableFuture<Copied> copyObject(Task task, SourceObject described) {
         Step step = session.copyStep(task, "CopyObject");
         return session.withFallback(session.capabilities.copyChecksums, withChecksum -> session.requests.attempt(task, step,
-                session.smallLimit, 1, task.entry.size(), n -> session.requests.call(step,
-                        () -> destination.client().copyObject(copyRequest(task, described, withChecksum)))))
+                session.smallLimit, 1, task.entry.size(), n -> session.direct.routeOnceKnown(destination)
+                        .thenCompose(route -> copyObject(task, step, copyRequest(task, described, withChecksum),
+                                // A copy that replaces metadata (to record a fingerprint) stays with the SDK.
+                                described == null || route == null ? route : DirectRoute.SDK_ONLY))))
                 .thenApply(r -> new Copied(TransferMode.SERVER_SIDE, null));
+    }
+
+    /**
+     * Sends a CopyObject directly where the destination has a route, else (or when the direct
+     * answer is not a plain one) through the SDK, which learns the route where none is known yet.
+     */
+    private CompletableFuture<Void> copyObject(Task task, Step step, CopyObjectRequest request, DirectRoute route) {
+        if (route == null || !route.directAllowed()) {
+            return sdkCopyObject(step, request, route == null);
+        }
+        return session.requests.call(step, () -> session.direct.copy(route, destination, request))
+                .handle((eTag, failure) -> {
+                    if (failure == null) {
+                        route.succeeded();
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
+                        session.direct.fellBack(route, failure);
+                        session.requests.sentAgainThroughSdk(task, step, failure);
+                        return sdkCopyObject(step, request, false);
+                    }
+                    return CompletableFuture.<Void>failedFuture(failure);
+                })
+                .thenCompose(java.util.function.Function.identity());
+    }
+
+    private CompletableFuture<Void> sdkCopyObject(Step step, CopyObjectRequest request, boolean learn) {
+        AtomicReference<Endpoint> resolved = new AtomicReference<>();
+        CopyObjectRequest sent = learn ? request.toBuilder().overrideConfiguration(NO_SDK_RETRIES.toBuilder()
+                .addPlugin(DirectRelay.recordEndpoint(resolved)).build()).build() : request;
+        return session.requests.call(step, () -> destination.client().copyObject(sent))
+                .whenComplete((r, failure) -> {
+                    if (learn && failure == null) {
+                        session.direct.learn(destination, resolved.get());
+                    } else if (learn) {
+                        session.direct.learnFailed(destination);
+                    }
+                })
+                .thenApply(r -> null);
     }
 
     private CopyObjectRequest copyRequest(Task task, SourceObject described, boolean withChecksum) {

@@ -50,4 +50,19 @@ class DirectRelayTest {
         assertThat(DirectRelay.errorOf("<html>busy</html>".getBytes(StandardCharsets.UTF_8))).containsOnlyNulls();
         assertThat(DirectRelay.errorOf(new byte[0])).containsOnlyNulls();
     }
+
+    /** S3 may answer a long CopyObject 200, keep the connection alive with spaces, then fail it. */
+    @Test
+    void tellsACopyResultFromAnErrorDocumentAfterSpaces() {
+        byte[] failed = ("   \n  <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code>"
+                + "<Message>We encountered an internal error.</Message></Error>").getBytes(StandardCharsets.UTF_8);
+        assertThat(DirectRelay.rootOf(DirectRelay.withoutLeadingSpace(failed))).isEqualTo("Error");
+        assertThat(DirectRelay.errorOf(DirectRelay.withoutLeadingSpace(failed)))
+                .containsExactly("InternalError", "We encountered an internal error.");
+        byte[] copied = ("<?xml version=\"1.0\"?><CopyObjectResult><ETag>\"abc\"</ETag></CopyObjectResult>")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(DirectRelay.rootOf(DirectRelay.withoutLeadingSpace(copied))).isEqualTo("CopyObjectResult");
+        assertThat(DirectRelay.rootOf(new byte[0])).isNull();
+        assertThat(DirectRelay.rootOf("not xml".getBytes(StandardCharsets.UTF_8))).isNull();
+    }
 }

@@ -94,6 +94,10 @@ class ServerSideCopyTest {
         try (SizeTieredScheduler scheduler = scheduler()) {
             totals = Fixture.copyAll(scheduler, Fixture.context(S3Location.of(S3.asyncClient(), source, PREFIX),
                     S3Location.of(S3.asyncClient(), destination, "dst/"), recorder), entries);
+            // The CopyObjects of the 44 objects with a plain ETag go direct, but for the one that
+            // learned the route; those whose metadata is replaced go through the SDK.
+            assertThat(scheduler.directFallbacks()).as(scheduler.firstFallback()).isZero();
+            assertThat(scheduler.directRequestsSent()).isGreaterThanOrEqualTo(40);
         }
         recorder.assertOneOutcomeEach(CONTENTS.keySet());
         long bytes = CONTENTS.values().stream().mapToLong(b -> b.length).sum();
@@ -178,7 +182,8 @@ class ServerSideCopyTest {
         assertThat(recorder.copied()).hasSize(entries.size() - 3);
         assertThat(failed.values()).allSatisfy(f -> {
             assertThat(f.action()).isEqualTo(TransferAction.COPY);
-            assertThat(f.attempts()).as("permanent errors are not retried").isOne();
+            // Permanent errors are not retried; a direct request's 403 is sent once more through the SDK.
+            assertThat(f.attempts()).as(f.key()).isBetween(1, f.key().equals("object-7.bin") ? 2 : 1);
         });
         assertThat(failed.get("object-7.bin").error().code()).isEqualTo(ErrorCode.ACCESS_DENIED);
         assertThat(failed.get("deleted-after-listing.bin").error().code()).isEqualTo(ErrorCode.COPY_FAILED);
