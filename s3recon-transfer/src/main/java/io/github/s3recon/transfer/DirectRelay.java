@@ -7,7 +7,6 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,14 +78,10 @@ final class DirectRelay implements AutoCloseable {
 
     /** Headers and body, or none of it: a stalled answer goes to the SDK after this. */
     static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final int CONNECT_TIMEOUT_MS = 10_000;
 
     /** Idle connections the JDK keeps per server, where the JVM says nothing ({@code http.maxConnections}). */
     static final int KEEP_ALIVE = 64;
 
-    /** The most of an error answer's body that is read (an S3 error document is under 1 KiB). */
-    private static final int ERROR_BODY_LIMIT = 64 << 10;
-    private static final String USER_AGENT = "s3recon (direct relay)";
 
     /** The PutObject fields a direct PUT sends; a request with any other set goes through the SDK. */
     private static final Set<String> PUT_FIELDS = Set.of("Bucket", "Key", "ContentLength", "ContentType",
@@ -95,8 +90,7 @@ final class DirectRelay implements AutoCloseable {
 
     private final boolean enabled;
     private final ExecutorService executor;
-    /** Connections whose answer is still being read: close() disconnects them to free their threads. */
-    private final Set<HttpURLConnection> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final DirectHttp http = new DirectHttp();
     private final DirectRoute.Table routes = new DirectRoute.Table();
     private final LongAdder direct = new LongAdder();
     private final LongAdder fellBack = new LongAdder();
@@ -241,13 +235,13 @@ final class DirectRelay implements AutoCloseable {
         }, null, length)
                 .thenApply(response -> {
                     if (response.status() != 200) {
-                        throw answered("GET", response);
+                        throw S3Answers.answered("GET", response);
                     }
                     if (response.body() == null) {
                         throw new DirectFailure("GET answered a body of another length than " + length);
                     }
                     direct.increment();
-                    return new Got(described(response.headers(), length), response.body());
+                    return new Got(S3Answers.described(response.headers(), length), response.body());
                 });
     }
 
@@ -292,7 +286,7 @@ final class DirectRelay implements AutoCloseable {
         }, bytes, -1)
                 .thenApply(response -> {
                     if (response.status() != 200) {
-                        throw answered("PUT", response);
+                        throw S3Answers.answered("PUT", response);
                     }
                     direct.increment();
                     HttpHeaders h = response.headers();
@@ -318,13 +312,13 @@ final class DirectRelay implements AutoCloseable {
                 .appendRawQueryParameter("tagging", null).build(), identity), null, -1)
                 .thenApply(response -> {
                     if (response.status() != 200) {
-                        throw answered("GetObjectTagging", response);
+                        throw S3Answers.answered("GetObjectTagging", response);
                     }
                     direct.increment();
                     if (response.body() == null) {
-                        throw new DirectFailure("GetObjectTagging answered more than " + ERROR_BODY_LIMIT + " bytes");
+                        throw new DirectFailure("GetObjectTagging answered more than " + DirectHttp.ERROR_BODY_LIMIT + " bytes");
                     }
-                    return parseTagging(response.body());
+                    return S3Answers.parseTagging(response.body());
                 });
     }
 
@@ -366,13 +360,13 @@ final class DirectRelay implements AutoCloseable {
         }, new byte[0], -1)
                 .thenApply(response -> {
                     if (response.status() != 200) {
-                        throw answered("CopyObject", response);
+                        throw S3Answers.answered("CopyObject", response);
                     }
                     // S3 keeps a long copy's connection alive with spaces before the document.
-                    byte[] document = withoutLeadingSpace(response.body());
-                    String root = rootOf(document);
+                    byte[] document = S3Answers.withoutLeadingSpace(response.body());
+                    String root = S3Answers.rootOf(document);
                     if ("Error".equals(root)) {
-                        String[] error = errorOf(document);
+                        String[] error = S3Answers.errorOf(document);
                         AwsErrorDetails details = AwsErrorDetails.builder().errorCode(error[0]).errorMessage(error[1])
                                 .serviceName("S3").sdkHttpResponse(SdkHttpResponse.builder().statusCode(500).build())
                                 .build();
@@ -389,140 +383,6 @@ final class DirectRelay implements AutoCloseable {
                 });
     }
 
-    /** The body from its first byte that is not white space (an XML declaration must come first). */
-    static byte[] withoutLeadingSpace(byte[] body) {
-        int start = 0;
-        while (body != null && start < body.length && Character.isWhitespace(body[start])) {
-            start++;
-        }
-        return body == null || start == 0 ? body : java.util.Arrays.copyOfRange(body, start, body.length);
-    }
-
-    /** The name of an XML document's root element; null for an empty or unreadable body. */
-    static String rootOf(byte[] xml) {
-        if (xml == null || xml.length == 0) {
-            return null;
-        }
-        try {
-            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
-            while (r.hasNext()) {
-                if (r.next() == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
-                    return r.getLocalName();
-                }
-            }
-        } catch (javax.xml.stream.XMLStreamException | RuntimeException e) {
-            // Not XML: no root.
-        }
-        return null;
-    }
-
-    /**
-     * Statuses whose answer is the server's word on the object or on its load, taken as the SDK
-     * would take it (an {@link S3Exception}: retried with backoff, throttling steering the lane,
-     * 404 and 412 read as a changed source, 501 as a missing feature). Any other (a redirect, 400,
-     * 403, ...) may be the direct path's own doing and goes to the SDK instead.
-     */
-    private static final Set<Integer> DEFINITIVE = Set.of(404, 412, 429, 500, 501, 502, 503, 504);
-
-    /** The failure for a direct answer other than 200. */
-    static RuntimeException answered(String what, Answer response) {
-        int status = response.status();
-        if (!DEFINITIVE.contains(status)) {
-            return new DirectFailure(what + " answered " + status);
-        }
-        String[] error = errorOf(response.body());
-        String requestId = response.headers().firstValue("x-amz-request-id").orElse(null);
-        AwsErrorDetails details = AwsErrorDetails.builder().errorCode(error[0]).errorMessage(error[1])
-                .serviceName("S3").sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build()).build();
-        return S3Exception.builder().statusCode(status).requestId(requestId).awsErrorDetails(details)
-                .message((error[1] == null ? "HTTP " + status : error[1]) + " (Service: S3, Status Code: " + status
-                        + ", Request ID: " + requestId + ", sent directly)")
-                .build();
-    }
-
-    /** The code and message of an S3 error document; nulls where the body has none. */
-    static String[] errorOf(byte[] xml) {
-        String[] error = new String[2];
-        if (xml == null || xml.length == 0) {
-            return error;
-        }
-        try {
-            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
-            int depth = 0;
-            while (r.hasNext()) {
-                int event = r.next();
-                if (event == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
-                    depth++;
-                    if (depth == 2 && r.getLocalName().equals("Code")) {
-                        error[0] = r.getElementText();
-                        depth--;
-                    } else if (depth == 2 && r.getLocalName().equals("Message")) {
-                        error[1] = r.getElementText();
-                        depth--;
-                    }
-                } else if (event == javax.xml.stream.XMLStreamConstants.END_ELEMENT) {
-                    depth--;
-                }
-            }
-        } catch (javax.xml.stream.XMLStreamException | RuntimeException e) {
-            // Not an S3 error document (a proxy's HTML page): the status alone says it.
-        }
-        return error;
-    }
-
-    /**
-     * Reads {@code <Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>}; an empty body
-     * (S3Mock's answer for an untagged object, which the SDK reads as no tags) is no tags.
-     */
-    static List<Tag> parseTagging(byte[] xml) {
-        List<Tag> tags = new java.util.ArrayList<>();
-        if (xml.length == 0) {
-            return tags;
-        }
-        try {
-            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
-            String key = null;
-            String value = null;
-            while (r.hasNext()) {
-                if (r.next() != javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
-                    if (r.getEventType() == javax.xml.stream.XMLStreamConstants.END_ELEMENT
-                            && r.getLocalName().equals("Tag")) {
-                        if (key == null) {
-                            throw new DirectFailure("a Tag without a Key");
-                        }
-                        tags.add(Tag.builder().key(key).value(value == null ? "" : value).build());
-                        key = null;
-                        value = null;
-                    }
-                    continue;
-                }
-                switch (r.getLocalName()) {
-                    case "Key" -> key = r.getElementText();
-                    case "Value" -> value = r.getElementText();
-                    default -> {
-                    }
-                }
-            }
-        } catch (javax.xml.stream.XMLStreamException e) {
-            throw new DirectFailure("unreadable Tagging document: " + e.getMessage());
-        }
-        return tags;
-    }
-
-    private static final javax.xml.stream.XMLInputFactory XML = xmlFactory();
-
-    private static javax.xml.stream.XMLInputFactory xmlFactory() {
-        javax.xml.stream.XMLInputFactory f = javax.xml.stream.XMLInputFactory.newFactory();
-        // An S3 answer has no DTD; none is read.
-        f.setProperty(javax.xml.stream.XMLInputFactory.SUPPORT_DTD, false);
-        f.setProperty(javax.xml.stream.XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        return f;
-    }
-
-    /** An answer read whole: its status, its headers and its body (null for a GET of another length). */
-    record Answer(int status, HttpHeaders headers, byte[] body) {
-    }
-
     /**
      * Resolves the client's credentials, signs the request with them and sends it on one of the
      * relay's threads, which blocks until the whole answer is read; a failure to get an answer at
@@ -534,13 +394,13 @@ final class DirectRelay implements AutoCloseable {
      * @param length for a GET of an object, the length its 200 must have (the body is read into an
      *     array of exactly that size); -1 to read any answer's body whole
      */
-    private CompletableFuture<Answer> exchange(S3Location location, String what,
+    private CompletableFuture<DirectHttp.Answer> exchange(S3Location location, String what,
             java.util.function.Function<AwsCredentialsIdentity, SdkHttpRequest> signer, byte[] body, long length) {
-        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        CompletableFuture<DirectHttp.Answer> answer = new CompletableFuture<>();
         try {
             executor.execute(() -> {
                 try {
-                    answer.complete(send(signer.apply(identity(location)), body, length));
+                    answer.complete(http.send(signer.apply(identity(location)), body, length));
                 } catch (DirectFailure e) {
                     answer.completeExceptionally(e);
                 } catch (Throwable e) { // an I/O failure, a timeout, or close() disconnecting it
@@ -640,16 +500,16 @@ final class DirectRelay implements AutoCloseable {
     private PartSent relayPart(SdkHttpRequest get, long length, DirectRoute to, SdkHttpRequest unsignedPut,
             AwsCredentialsIdentity destinationIdentity, SdkChecksum checksum, ChecksumAlgorithm trailer)
             throws java.io.IOException {
-        HttpURLConnection in = open(get);
+        HttpURLConnection in = http.open(get);
         HttpURLConnection out = null;
         boolean inRead = false;
         boolean outRead = false;
         try {
             int status = in.getResponseCode();
             if (status != 206 && status != 200) {
-                Answer answer = answer(in, status, -1);
+                DirectHttp.Answer answer = DirectHttp.answer(in, status, -1);
                 inRead = answer.body() != null;
-                throw side(true, answered("GetObject", answer));
+                throw side(true, S3Answers.answered("GetObject", answer));
             }
             if (in.getContentLengthLong() != length) {
                 throw new DirectFailure("a range of " + length + " bytes came back with " + in.getContentLengthLong());
@@ -683,7 +543,7 @@ final class DirectRelay implements AutoCloseable {
                 put = signed.request();
                 framed = signed.payload().get().newStream();
             }
-            out = open(put);
+            out = http.open(put);
             long framedLength = put.firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(length);
             out.setDoOutput(true);
             out.setFixedLengthStreamingMode(framedLength);
@@ -696,25 +556,18 @@ final class DirectRelay implements AutoCloseable {
             body.close(); // read to its end: the GET's connection goes back to the pool
             inRead = true;
             int putStatus = out.getResponseCode();
-            Answer answer = answer(out, putStatus, -1);
+            DirectHttp.Answer answer = DirectHttp.answer(out, putStatus, -1);
             outRead = answer.body() != null;
             if (putStatus != 200) {
-                throw side(false, answered("UploadPart", answer));
+                throw side(false, S3Answers.answered("UploadPart", answer));
             }
             direct.add(2);
             return new PartSent(answer.headers().firstValue("ETag").orElse(null),
                     trailer == null ? null : answer.headers().firstValue(Checksums.header(trailer)).orElse(null));
         } finally {
-            // A connection whose answer was not read to its end cannot serve another request.
-            if (!inRead) {
-                in.disconnect();
-            }
-            if (out != null && !outRead) {
-                out.disconnect();
-            }
-            open.remove(in);
+            http.done(in, inRead);
             if (out != null) {
-                open.remove(out);
+                http.done(out, outRead);
             }
         }
     }
@@ -765,97 +618,6 @@ final class DirectRelay implements AutoCloseable {
         }
     }
 
-    /** The request headers {@link HttpURLConnection} writes itself; anything else signed among them is refused. */
-    private static final Set<String> WRITTEN_BY_CONNECTION = Set.of("host", "content-length");
-
-    /** Sends one signed request and reads its whole answer, on the calling thread. */
-    private Answer send(SdkHttpRequest signed, byte[] body, long length) throws java.io.IOException {
-        HttpURLConnection c = open(signed);
-        boolean reusable = false;
-        try {
-            if (body != null) {
-                c.setDoOutput(true);
-                c.setFixedLengthStreamingMode(body.length);
-                try (java.io.OutputStream out = c.getOutputStream()) {
-                    out.write(body);
-                }
-            }
-            Answer answer = answer(c, c.getResponseCode(), length);
-            reusable = answer.body() != null;
-            return answer;
-        } finally {
-            open.remove(c);
-            if (!reusable) {
-                c.disconnect(); // a half-read answer: the connection cannot serve another request
-            }
-        }
-    }
-
-    /**
-     * A connection for a signed request, with its headers set, not yet sent; registered in
-     * {@link #open} until the caller removes it.
-     */
-    private HttpURLConnection open(SdkHttpRequest signed) throws java.io.IOException {
-        HttpURLConnection c = (HttpURLConnection) signed.getUri().toURL().openConnection();
-        open.add(c);
-        c.setRequestMethod(signed.method().name());
-        c.setConnectTimeout(CONNECT_TIMEOUT_MS);
-        c.setReadTimeout((int) TIMEOUT.toMillis());
-        c.setInstanceFollowRedirects(false);
-        // No response cache for a GET (a JVM may have installed one). Not for a PUT: without
-        // caches the connection adds "Cache-Control: no-cache", which S3 would store with the object.
-        c.setUseCaches(signed.method() != SdkHttpMethod.GET);
-        c.setRequestProperty("User-Agent", USER_AGENT);
-        c.setRequestProperty("Accept", "*/*");
-        for (Map.Entry<String, List<String>> h : signed.headers().entrySet()) {
-            if (WRITTEN_BY_CONNECTION.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
-                continue; // Host from the same URI, Content-Length from the body
-            }
-            for (String v : h.getValue()) {
-                c.addRequestProperty(h.getKey(), v);
-            }
-        }
-        return c;
-    }
-
-    /**
-     * Reads a sent request's whole answer.
-     *
-     * @param length for a 200 to a GET of an object, the length its body must have (read into an
-     *     array of exactly that size; another length gives a null body, unread); -1 to read any
-     *     body, up to {@link #ERROR_BODY_LIMIT} (beyond it the body is null and the rest unread)
-     */
-    private static Answer answer(HttpURLConnection c, int status, long length) throws java.io.IOException {
-        HttpHeaders headers = HttpHeaders.of(c.getHeaderFields().entrySet().stream()
-                .filter(e -> e.getKey() != null)
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a)),
-                (name, value) -> true);
-        if (status == 200 && length >= 0) {
-            // The object itself: exactly the listed length, into one array the byte budget has
-            // accounted for; another length is not this object (or a proxy's page).
-            if (c.getContentLengthLong() != length) {
-                return new Answer(status, headers, null);
-            }
-            try (java.io.InputStream in = c.getInputStream()) {
-                // Into the array itself (readNBytes(int) would gather 8 KiB pieces and copy them).
-                byte[] read = new byte[(int) length];
-                int filled = in.readNBytes(read, 0, read.length);
-                if (filled != length) {
-                    throw new DirectFailure("the body ended after " + filled + " of " + length + " bytes");
-                }
-                return new Answer(status, headers, read);
-            }
-        }
-        java.io.InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream();
-        if (in == null) {
-            return new Answer(status, headers, new byte[0]);
-        }
-        try (in) {
-            byte[] read = in.readNBytes(ERROR_BODY_LIMIT);
-            return new Answer(status, headers, in.read() >= 0 ? null : read);
-        }
-    }
-
     private static SdkHttpRequest.Builder request(DirectRoute route, String key, SdkHttpMethod method) {
         URI url = route.url();
         String base = url.getRawPath() == null ? "" : url.getRawPath();
@@ -873,44 +635,11 @@ final class DirectRelay implements AutoCloseable {
         }
     }
 
-    /** The headers of a GET's answer as the SDK's unmarshaller would have set them. */
-    private static GetObjectResponse described(HttpHeaders h, long length) {
-        Map<String, String> metadata = new HashMap<>();
-        for (Map.Entry<String, List<String>> e : h.map().entrySet()) {
-            String name = e.getKey();
-            if (name.regionMatches(true, 0, "x-amz-meta-", 0, 11) && !e.getValue().isEmpty()) {
-                metadata.put(name.substring(11), e.getValue().get(0));
-            }
-        }
-        GetObjectResponse.Builder r = GetObjectResponse.builder().contentLength(length)
-                .eTag(h.firstValue("ETag").orElse(null))
-                .contentType(h.firstValue("Content-Type").orElse(null))
-                .contentEncoding(h.firstValue("Content-Encoding").orElse(null))
-                .contentDisposition(h.firstValue("Content-Disposition").orElse(null))
-                .contentLanguage(h.firstValue("Content-Language").orElse(null))
-                .cacheControl(h.firstValue("Cache-Control").orElse(null))
-                .expiresString(h.firstValue("Expires").orElse(null))
-                .checksumType(h.firstValue("x-amz-checksum-type").orElse(null))
-                .metadata(metadata);
-        h.firstValue("x-amz-tagging-count").ifPresent(count -> {
-            try {
-                r.tagCount(Integer.valueOf(count.trim()));
-            } catch (NumberFormatException e) {
-                throw new DirectFailure("x-amz-tagging-count " + count);
-            }
-        });
-        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
-            h.firstValue(Checksums.header(a)).ifPresent(v -> Checksums.setIn(r, a, v));
-        }
-        return r.build();
-    }
-
     @Override
     public void close() {
         if (executor != null) {
             executor.shutdownNow();
-            // A thread blocked reading a socket does not see an interrupt; a closed socket it does.
-            open.forEach(HttpURLConnection::disconnect);
+            http.close();
         }
     }
 

@@ -1,6 +1,6 @@
 package io.github.s3recon.transfer;
 
-import io.github.s3recon.internal.ConcurrencyLimit;
+import io.github.s3recon.spi.ConcurrencyLimit;
 import static io.github.s3recon.transfer.SizeTieredSession.NO_SDK_RETRIES;
 import static io.github.s3recon.transfer.SizeTieredSession.quoted;
 import static io.github.s3recon.transfer.SizeTieredSession.rethrow;
@@ -441,29 +441,21 @@ final class LargeCopies {
     private CompletableFuture<Part> directRelayPart(Task task, String uploadId, PartPlan plan, int number,
             boolean checksums, Step get, Step put, DirectRoute from, DirectRoute to) {
         SdkChecksum checksum = Checksums.newChecksum(session.algorithm);
-        return session.requests.call(put, () -> session.direct.relayPart(from, source, get.key(), quoted(task.eTag),
-                        plan.range(number), plan.length(number), to, destination, put.key(), uploadId, number, checksum,
-                        checksums ? session.algorithm : null))
-                .handle((sent, failure) -> {
-                    if (failure == null) {
-                        from.succeeded();
-                        to.succeeded();
-                        return CompletableFuture.completedFuture(part(number, put, checksum, sent.eTag(),
-                                sent.checksum()));
-                    }
-                    Throwable root = Failures.root(failure);
-                    if (root instanceof DirectRelay.PartAnswered answered) {
-                        return CompletableFuture.<Part>failedFuture(new StepException(answered.source() ? get : put,
-                                answered.getCause()));
-                    }
-                    if (root instanceof DirectRelay.DirectFailure && !session.cancelled()) {
-                        session.direct.fellBack(to, failure);
-                        session.requests.sentAgainThroughSdk(task, put, failure);
-                        return sdkRelayPart(task, uploadId, plan, number, checksums, get, put, false, false);
-                    }
-                    return CompletableFuture.<Part>failedFuture(failure);
-                })
-                .thenCompose(java.util.function.Function.identity());
+        return session.requests.directElseSdk(task, put, to, () -> session.direct.relayPart(from, source, get.key(),
+                        quoted(task.eTag), plan.range(number), plan.length(number), to, destination, put.key(), uploadId,
+                        number, checksum, checksums ? session.algorithm : null)
+                        .handle((sent, failure) -> {
+                            if (failure == null) {
+                                from.succeeded();
+                                return part(number, put, checksum, sent.eTag(), sent.checksum());
+                            }
+                            // A side's definitive answer is blamed on that side's request.
+                            if (Failures.root(failure) instanceof DirectRelay.PartAnswered answered) {
+                                throw new StepException(answered.source() ? get : put, answered.getCause());
+                            }
+                            throw rethrow(failure);
+                        }),
+                () -> sdkRelayPart(task, uploadId, plan, number, checksums, get, put, false, false));
     }
 
     /** A relayed part as the upload records it, once the destination's checksum (if any) matches the relayed bytes'. */

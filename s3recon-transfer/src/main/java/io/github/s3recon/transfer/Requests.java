@@ -1,6 +1,7 @@
 package io.github.s3recon.transfer;
 
-import io.github.s3recon.internal.ConcurrencyLimit;
+import io.github.s3recon.inventory.DirectRoute;
+import io.github.s3recon.spi.ConcurrencyLimit;
 import io.github.s3recon.S3Errors;
 import io.github.s3recon.event.TransferRetried;
 import java.time.Duration;
@@ -220,6 +221,32 @@ final class Requests {
         session.retried(new TransferRetried(session.clock.instant(), a.task().entry.key(), n,
                 step.operation() + ": " + Failures.reason(failure), backoff));
         later(backoff.toNanos(), () -> tryOnce(a, n + 1), a::stop);
+    }
+
+    /**
+     * Sends a request directly and, where the direct answer was not a plain one (a
+     * {@link DirectRelay.DirectFailure}), at once through the SDK instead: counted as the route's
+     * failure and as a retry. A definitive answer (the server's word, an {@code S3Exception}) or a
+     * failure of the SDK request is the result.
+     *
+     * @param route the route the direct request went by; told of its success or failure
+     * @param direct sends the request directly
+     * @param sdk sends it through the SDK
+     */
+    <T> CompletableFuture<T> directElseSdk(Task task, Step step, DirectRoute route,
+            Supplier<CompletableFuture<T>> direct, Supplier<CompletableFuture<T>> sdk) {
+        return call(step, direct).handle((value, failure) -> {
+            if (failure == null) {
+                route.succeeded();
+                return CompletableFuture.completedFuture(value);
+            }
+            if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
+                session.direct.fellBack(route, failure);
+                sentAgainThroughSdk(task, step, failure);
+                return sdk.get();
+            }
+            return CompletableFuture.<T>failedFuture(failure);
+        }).thenCompose(java.util.function.Function.identity());
     }
 
     /**

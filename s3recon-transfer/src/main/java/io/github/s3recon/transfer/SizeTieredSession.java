@@ -1,6 +1,6 @@
 package io.github.s3recon.transfer;
 
-import io.github.s3recon.internal.ConcurrencyLimit;
+import io.github.s3recon.spi.ConcurrencyLimit;
 import io.github.s3recon.ChecksumAlgorithm;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.ObjectEntry;

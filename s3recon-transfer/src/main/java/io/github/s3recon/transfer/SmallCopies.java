@@ -1,6 +1,6 @@
 package io.github.s3recon.transfer;
 
-import io.github.s3recon.internal.ConcurrencyLimit;
+import io.github.s3recon.spi.ConcurrencyLimit;
 import static io.github.s3recon.transfer.SizeTieredSession.NO_SDK_RETRIES;
 import static io.github.s3recon.transfer.SizeTieredSession.quoted;
 import static io.github.s3recon.transfer.SizeTieredSession.rethrow;
@@ -192,20 +192,9 @@ final class SmallCopies {
         if (route == null || !route.directAllowed()) {
             return sdkCopyObject(step, request, route == null);
         }
-        return session.requests.call(step, () -> session.direct.copy(route, destination, request))
-                .handle((eTag, failure) -> {
-                    if (failure == null) {
-                        route.succeeded();
-                        return CompletableFuture.<Void>completedFuture(null);
-                    }
-                    if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
-                        session.direct.fellBack(route, failure);
-                        session.requests.sentAgainThroughSdk(task, step, failure);
-                        return sdkCopyObject(step, request, false);
-                    }
-                    return CompletableFuture.<Void>failedFuture(failure);
-                })
-                .thenCompose(java.util.function.Function.identity());
+        return session.requests.directElseSdk(task, step, route,
+                () -> session.direct.copy(route, destination, request).thenApply(eTag -> (Void) null),
+                () -> sdkCopyObject(step, request, false));
     }
 
     private CompletableFuture<Void> sdkCopyObject(Step step, CopyObjectRequest request, boolean learn) {
@@ -288,22 +277,11 @@ final class SmallCopies {
     private CompletableFuture<Downloaded> download(Task task, Step get, DirectRoute route) {
         if (route != null && task.entry.size() <= DirectRelay.MAX_SIZE && route.directAllowed()) {
             // Straight over the JDK's client; anything but a plain answer is asked again of the SDK.
-            return session.requests.call(get, () -> session.direct.get(route, source, get.key(), quoted(task.eTag),
-                    task.entry.size()))
-                    .handle((got, failure) -> {
-                        if (failure == null) {
-                            route.succeeded();
-                            return CompletableFuture.completedFuture(downloaded(task, get,
-                                    check(task, get, SourceObject.of(got.response())), got.bytes()));
-                        }
-                        if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
-                            session.direct.fellBack(route, failure);
-                            session.requests.sentAgainThroughSdk(task, get, failure);
-                            return sdkDownload(task, get, false);
-                        }
-                        return CompletableFuture.<Downloaded>failedFuture(failure);
-                    })
-                    .thenCompose(java.util.function.Function.identity());
+            return session.requests.directElseSdk(task, get, route,
+                    () -> session.direct.get(route, source, get.key(), quoted(task.eTag), task.entry.size())
+                            .thenApply(got -> downloaded(task, get, check(task, get, SourceObject.of(got.response())),
+                                    got.bytes())),
+                    () -> sdkDownload(task, get, false));
         }
         return sdkDownload(task, get, route == null);
     }
@@ -432,21 +410,10 @@ final class SmallCopies {
         }
         PutObjectRequest direct = checksum == null ? request
                 : request.toBuilder().checksumAlgorithm((String) null).build();
-        return session.requests.call(put, () -> session.direct.put(route, destination, direct, bytes, session.algorithm,
-                        checksum))
-                .handle((r, failure) -> {
-                    if (failure == null) {
-                        route.succeeded();
-                        return CompletableFuture.completedFuture(new Sent(r, false));
-                    }
-                    if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
-                        session.direct.fellBack(route, failure);
-                        session.requests.sentAgainThroughSdk(task, put, failure);
-                        return sdkPut(put, request, bytes, false).thenApply(r2 -> new Sent(r2, framed));
-                    }
-                    return CompletableFuture.<Sent>failedFuture(failure);
-                })
-                .thenCompose(java.util.function.Function.identity());
+        return session.requests.directElseSdk(task, put, route,
+                () -> session.direct.put(route, destination, direct, bytes, session.algorithm, checksum)
+                        .thenApply(r -> new Sent(r, false)),
+                () -> sdkPut(put, request, bytes, false).thenApply(r -> new Sent(r, framed)));
     }
 
     private CompletableFuture<PutObjectResponse> sdkPut(Step put, PutObjectRequest request, byte[] bytes, boolean learn) {
@@ -587,21 +554,8 @@ final class SmallCopies {
         DirectRoute route = session.direct.route(source);
         CompletableFuture<java.util.List<software.amazon.awssdk.services.s3.model.Tag>> read;
         if (route != null && route.directAllowed()) {
-            read = session.requests.call(step, () -> session.direct.tags(route, source, step.key()))
-                    .handle((tags, failure) -> {
-                        if (failure == null) {
-                            route.succeeded();
-                            return CompletableFuture.completedFuture(tags);
-                        }
-                        if (Failures.root(failure) instanceof DirectRelay.DirectFailure && !session.cancelled()) {
-                            session.direct.fellBack(route, failure);
-                            session.requests.sentAgainThroughSdk(task, step, failure);
-                            return sdkTags(step);
-                        }
-                        return CompletableFuture.<java.util.List<software.amazon.awssdk.services.s3.model.Tag>>failedFuture(
-                                failure);
-                    })
-                    .thenCompose(java.util.function.Function.identity());
+            read = session.requests.directElseSdk(task, step, route,
+                    () -> session.direct.tags(route, source, step.key()), () -> sdkTags(step));
         } else {
             read = sdkTags(step);
         }

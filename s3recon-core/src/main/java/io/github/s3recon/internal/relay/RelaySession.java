@@ -1,6 +1,6 @@
 package io.github.s3recon.internal.relay;
 
-import io.github.s3recon.internal.ConcurrencyLimit;
+import io.github.s3recon.spi.ConcurrencyLimit;
 import io.github.s3recon.ErrorCode;
 import io.github.s3recon.ObjectEntry;
 import io.github.s3recon.Redact;

