@@ -15,7 +15,9 @@
 #   SETS="small medium large"  MODES="relay server"  RCLONE_COUNTS="4 16"  BASELINES="sdk jdk" (or urlconnection)
 #   JAVA_OPTS="-Xmx512m"  (the s3recon and baseline JVMs)  S3RECON_ARGS="" (more CopyHarness options,
 #   e.g. "--max-in-flight-mib 64")  TOOLS="bare s3recon rclone" (add "tm" for TransferManagerScheduler rows, TM_CLIENTS="AS_GIVEN CRT";
-#   "s3recon-sdk" for a row with every request through the SDK, directRequests(false))  OUT=/tmp/s3recon-compare-copy
+#   "s3recon-sdk" for a row with every request through the SDK, directRequests(false); "s3recon-batch" for a
+#   row without verification in a JVM with BATCH_OPTS, default "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+#   the README's flags for a batch run)  OUT=/tmp/s3recon-compare-copy
 # Needs the benchmarks jar (./mvnw -B -pl s3recon-bench -am package -DskipTests), rclone, GNU time
 # and curl. Prints one row per copy: wall time, objects/s, MB/s, the client's CPU seconds
 # (user+sys) and CPU seconds per GB, its peak RSS, the servers' CPU seconds, and what arrived.
@@ -33,6 +35,7 @@ tools=${TOOLS:-bare s3recon rclone}
 # "tm" in TOOLS adds TransferManagerScheduler rows (no verification), one per client kind in TM_CLIENTS.
 tm_clients=${TM_CLIENTS:-AS_GIVEN CRT}
 java_opts=${JAVA_OPTS:--Xmx512m}
+batch_opts=${BATCH_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 out=${OUT:-/tmp/s3recon-compare-copy}
 mkdir -p "$out"
 tck=$(getconf CLK_TCK)
@@ -105,6 +108,7 @@ run_tools() { # SET MODE SRC_URL (a fresh sink is started for each tool in relay
   fi
   if [[ " $tools " == *" s3recon "* ]]; then entries+=(s3recon-verify s3recon-noverify); fi
   if [[ " $tools " == *" s3recon-sdk "* ]]; then entries+=(s3recon-sdk-noverify); fi
+  if [[ " $tools " == *" s3recon-batch "* ]]; then entries+=(s3recon-batch-noverify); fi
   if [[ " $tools " == *" tm "* ]]; then for c in $tm_clients; do entries+=("tm-$c"); done; fi
   if [[ " $tools " == *" rclone "* ]]; then
     for t in $transfers; do entries+=("rclone-t$t"); done
@@ -125,8 +129,9 @@ run_tools() { # SET MODE SRC_URL (a fresh sink is started for each tool in relay
     fi
     remote src "$src_url"
     remote dst "$dst_url"
-    local harness=(java $java_opts -cp "$jar" io.github.s3recon.bench.CopyHarness --endpoint "$src_url"
+    local copy=(-cp "$jar" io.github.s3recon.bench.CopyHarness --endpoint "$src_url"
         --copy synthetic-source --destination-endpoint "$dst_url" --to sink --create-bucket false $S3RECON_ARGS)
+    local harness=(java $java_opts "${copy[@]}")
     case $tool in
       bare-*) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" java $java_opts -cp "$jar" \
           io.github.s3recon.bench.BareRelay --client "${tool#bare-}" --concurrency "$conc" \
@@ -136,6 +141,8 @@ run_tools() { # SET MODE SRC_URL (a fresh sink is started for each tool in relay
       s3recon-sdk-noverify) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" "${harness[@]}" --verification NONE \
           --direct-requests false ;;
       s3recon-noverify) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" "${harness[@]}" --verification NONE ;;
+      s3recon-batch-noverify) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" java $batch_opts \
+          "${copy[@]}" --verification NONE ;;
       tm-*) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" "${harness[@]}" --verification NONE \
           --tm-clients "${tool#tm-}" --tm-concurrency "$conc" ;;
       rclone-t*) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" rclone copy src:synthetic-source \

@@ -558,6 +558,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
             RESET_MID_BODY,
             /** Forwards the request and relays the response body at most {@code bytesPerSecond}. */
             THROTTLE,
+            /**
+             * Forwards the request and relays the whole response with one byte of its body flipped
+             * (the last byte of a fixed-length body, the first of one that runs to the connection's
+             * end; a chunked body goes unchanged), headers untouched: bytes damaged on the way,
+             * which only a checksum can tell.
+             */
+            CORRUPT_BODY,
             /** Forwards the request and waits {@code delay} before relaying the final response. */
             DELAY,
             /**
@@ -719,6 +726,16 @@ public final class FaultInjectingProxy implements AutoCloseable {
          */
         public static Fault resetMidBody(double probability) {
             return new Fault(Kind.RESET_MID_BODY, probability, 0, Duration.ZERO, r -> true);
+        }
+
+        /**
+         * Flips one byte of the response bodies of a share of requests, see {@link Kind#CORRUPT_BODY}.
+         *
+         * @param probability the share of matching requests, 0 to 1
+         * @return the rule, for every request
+         */
+        public static Fault corruptBody(double probability) {
+            return new Fault(Kind.CORRUPT_BODY, probability, 0, Duration.ZERO, r -> true);
         }
 
         /**
@@ -1063,6 +1080,9 @@ public final class FaultInjectingProxy implements AutoCloseable {
             if (kind == Fault.Kind.RESET_MID_BODY && length > 0) {
                 sink.cutAfter = length / 2;
             }
+            if (kind == Fault.Kind.CORRUPT_BODY) {
+                sink.flipAt = chunked ? -1 : length > 0 ? length - 1 : 0;
+            }
             if (chunked) {
                 relayChunked(upIn, sink, kind == Fault.Kind.RESET_MID_BODY);
             } else if (length >= 0) {
@@ -1230,6 +1250,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
         private final long startNanos = System.nanoTime();
         long written;
         long cutAfter = -1;
+        /** The offset of the body's byte to flip; -1 for none. */
+        long flipAt = -1;
 
         BodySink(OutputStream out, long bytesPerSecond) {
             this.out = out;
@@ -1237,6 +1259,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
 
         void write(byte[] bytes, int offset, int length) throws IOException {
+            if (flipAt >= written && flipAt < written + length) {
+                bytes = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+                offset = 0;
+                bytes[(int) (flipAt - written)] ^= 0x01;
+            }
             if (cutAfter >= 0 && written + length >= cutAfter) {
                 int part = (int) (cutAfter - written);
                 out.write(bytes, offset, part);

@@ -221,6 +221,32 @@ class FaultInjectingProxyTest {
     }
 
     @Test
+    void aCorruptedBodyArrivesWholeWithItsLastByteFlippedAndItsHeadersUntouched() {
+        byte[] content = content(13, 200_000);
+        s3.put(BUCKET, "corrupt/get", content);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(s3.endpoint())
+                .inject(Fault.corruptBody(1.0).onlyFor(Operation.GET_OBJECT));
+                S3Client client = noRetryClient(proxy)) {
+            String eTag = client.headObject(b -> b.bucket(BUCKET).key("corrupt/get")).eTag();
+            byte[] expected = content.clone();
+            expected[expected.length - 1] ^= 0x01;
+            ResponseInputStream<GetObjectResponse> in = client.getObject(b -> b.bucket(BUCKET).key("corrupt/get"));
+            assertThat(in.response().eTag()).isEqualTo(eTag);
+            assertThat(in.response().contentLength()).isEqualTo(content.length);
+            assertThat(readAll(in)).isEqualTo(expected);
+            assertThat(proxy.injectedCount(Fault.Kind.CORRUPT_BODY)).isOne();
+        }
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void throttledAndDelayedResponsesTakeAtLeastTheirTime() {
         s3.put(BUCKET, "slow/body", content(5, 256 * 1024));
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(s3.endpoint())

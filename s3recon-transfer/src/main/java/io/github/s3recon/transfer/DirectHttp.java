@@ -90,10 +90,7 @@ final class DirectHttp {
      *     body, up to {@link #ERROR_BODY_LIMIT} (beyond it the body is null and the rest unread)
      */
     static Answer answer(HttpURLConnection c, int status, long length) throws java.io.IOException {
-        HttpHeaders headers = HttpHeaders.of(c.getHeaderFields().entrySet().stream()
-                .filter(e -> e.getKey() != null)
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a)),
-                (name, value) -> true);
+        HttpHeaders headers = headersOf(c);
         if (status == 200 && length >= 0) {
             // The object itself: exactly the listed length, into one array the byte budget has
             // accounted for; another length is not this object (or a proxy's page).
@@ -118,6 +115,17 @@ final class DirectHttp {
             byte[] read = in.readNBytes(ERROR_BODY_LIMIT);
             return new Answer(status, headers, in.read() >= 0 ? null : read);
         }
+    }
+
+    /** A sent request's answer headers (the status line, which has no name, left out). */
+    static HttpHeaders headersOf(HttpURLConnection c) {
+        Map<String, List<String>> named = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        c.getHeaderFields().forEach((name, values) -> {
+            if (name != null) {
+                named.putIfAbsent(name, values);
+            }
+        });
+        return HttpHeaders.of(named, (name, value) -> true);
     }
 
     /**

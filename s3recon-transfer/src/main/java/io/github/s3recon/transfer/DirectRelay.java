@@ -94,6 +94,7 @@ final class DirectRelay implements AutoCloseable {
     private final DirectRoute.Table routes = new DirectRoute.Table();
     private final LongAdder direct = new LongAdder();
     private final LongAdder fellBack = new LongAdder();
+    private final LongAdder streamed = new LongAdder();
     private final AtomicReference<String> firstFallback = new AtomicReference<>();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SizeTieredScheduler.class);
 
@@ -191,6 +192,11 @@ final class DirectRelay implements AutoCloseable {
         return direct.sum();
     }
 
+    /** Whole objects whose GET streamed into their PUT ({@link #relayObject}). */
+    long streamedObjects() {
+        return streamed.sum();
+    }
+
     long fallbacks() {
         return fellBack.sum();
     }
@@ -260,25 +266,12 @@ final class DirectRelay implements AutoCloseable {
      */
     CompletableFuture<PutObjectResponse> put(DirectRoute route, S3Location location, PutObjectRequest request,
             byte[] bytes, ChecksumAlgorithm algorithm, String checksum) {
-        for (SdkField<?> field : request.sdkFields()) {
-            if (!PUT_FIELDS.contains(field.memberName()) && field.getValueOrDefault(request) != null) {
-                return CompletableFuture.failedFuture(new DirectFailure("PutObject field " + field.memberName(), false));
-            }
+        String unknown = unknownPutField(request);
+        if (unknown != null) {
+            return CompletableFuture.failedFuture(new DirectFailure("PutObject field " + unknown, false));
         }
         return exchange(location, "PUT", identity -> {
-            SdkHttpRequest.Builder unsigned = request(route, request.key(), SdkHttpMethod.PUT);
-            header(unsigned, "Content-Type", request.contentType());
-            header(unsigned, "Content-Encoding", request.contentEncoding());
-            header(unsigned, "Content-Disposition", request.contentDisposition());
-            header(unsigned, "Content-Language", request.contentLanguage());
-            header(unsigned, "Cache-Control", request.cacheControl());
-            header(unsigned, "Expires", request.expires() == null ? null
-                    : DateUtils.formatRfc822Date(request.expires()));
-            header(unsigned, "Content-MD5", request.contentMD5());
-            header(unsigned, "x-amz-tagging", request.tagging());
-            if (request.hasMetadata()) {
-                request.metadata().forEach((k, v) -> unsigned.putHeader("x-amz-meta-" + k, v));
-            }
+            SdkHttpRequest.Builder unsigned = putRequest(route, request);
             if (checksum != null) {
                 unsigned.putHeader(Checksums.header(algorithm), checksum);
             }
@@ -289,12 +282,7 @@ final class DirectRelay implements AutoCloseable {
                         throw S3Answers.answered("PUT", response);
                     }
                     direct.increment();
-                    HttpHeaders h = response.headers();
-                    PutObjectResponse.Builder r = PutObjectResponse.builder().eTag(h.firstValue("ETag").orElse(null));
-                    for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
-                        h.firstValue(Checksums.header(a)).ifPresent(v -> Checksums.setIn(r, a, v));
-                    }
-                    return r.build();
+                    return putResponse(response.headers());
                 });
     }
 
@@ -431,7 +419,7 @@ final class DirectRelay implements AutoCloseable {
     record PartSent(String eTag, String checksum) {
     }
 
-    /** A relayed part's definitive answer (an {@link S3Exception}) from one side: the source's GET or the UploadPart. */
+    /** A relay's definitive answer (an {@link S3Exception}, or the caller's refusal) from one side: the source's GET or the write. */
     static final class PartAnswered extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final boolean source;
@@ -441,7 +429,7 @@ final class DirectRelay implements AutoCloseable {
             this.source = source;
         }
 
-        /** Whether the source's GET gave the answer, rather than the destination's UploadPart. */
+        /** Whether the source's GET gave the answer, rather than the destination's write. */
         boolean source() {
             return source;
         }
@@ -474,32 +462,113 @@ final class DirectRelay implements AutoCloseable {
     CompletableFuture<PartSent> relayPart(DirectRoute from, S3Location source, String key, String ifMatch,
             String range, long length, DirectRoute to, S3Location destination, String destinationKey,
             String uploadId, int number, SdkChecksum checksum, ChecksumAlgorithm trailer) {
-        CompletableFuture<PartSent> sent = new CompletableFuture<>();
+        return onRelayThread("UploadPart", () -> {
+            SdkHttpRequest get = from.sign(request(from, key, SdkHttpMethod.GET).putHeader("Range", range)
+                    .putHeader("If-Match", ifMatch).build(), identity(source));
+            SdkHttpRequest put = request(to, destinationKey, SdkHttpMethod.PUT)
+                    .appendRawQueryParameter("partNumber", Integer.toString(number))
+                    .appendRawQueryParameter("uploadId", uploadId)
+                    .putHeader("Content-Length", Long.toString(length)).build();
+            HttpHeaders answer = stream(get, length, "UploadPart", to, identity(destination), trailer,
+                    headers -> new Write(put, List.of(checksum), null));
+            return new PartSent(answer.firstValue("ETag").orElse(null),
+                    trailer == null ? null : answer.firstValue(Checksums.header(trailer)).orElse(null));
+        });
+    }
+
+    /**
+     * What a streamed object's PUT carries, decided from the source's answer before its first byte
+     * is sent.
+     *
+     * @param request the PutObject request whose fields go as headers (those of {@link #PUT_FIELDS})
+     * @param feed the checksums every byte feeds as it passes; the first, of the trailer's
+     *     algorithm, is the trailer's value
+     * @param beforeLastBytes run once the source's last bytes have been read and before they are
+     *     written; what it throws cuts the PUT short, so that the destination stores nothing
+     */
+    record ObjectWrite(PutObjectRequest request, List<SdkChecksum> feed, Runnable beforeLastBytes) {
+    }
+
+    /** A streamed object: the source's answer as the SDK would have described it, and the destination's. */
+    record ObjectSent(GetObjectResponse source, PutObjectResponse destination) {
+    }
+
+    /**
+     * Relays a whole object on one thread: its GET streams straight into its PUT through one
+     * buffer, as {@code aws-chunked} with the checksum trailing, so that no copy of the object is
+     * held. The PUT is planned from the source's answer ({@code plan}, which checks it and may
+     * refuse it); the plan's check before the last bytes can still stop the write.
+     *
+     * @param from the source's route, direct allowed
+     * @param source the source
+     * @param key the source's full key
+     * @param ifMatch the quoted ETag the object must still have
+     * @param length the object's size; above 0
+     * @param to the destination's route, direct allowed
+     * @param destination the destination
+     * @param plan the PUT for the source's answer; throws a {@link DirectFailure} to leave the
+     *     object to another path, anything else as the source's definitive answer
+     * @param trailer the algorithm of the trailing checksum; not null
+     * @return both answers; fails with a {@link PartAnswered} for a side's definitive answer (or the
+     *     plan's refusal, on the source's side), else with a {@link DirectFailure}
+     */
+    CompletableFuture<ObjectSent> relayObject(DirectRoute from, S3Location source, String key, String ifMatch,
+            long length, DirectRoute to, S3Location destination,
+            java.util.function.Function<GetObjectResponse, ObjectWrite> plan, ChecksumAlgorithm trailer) {
+        return onRelayThread("PUT", () -> {
+            SdkHttpRequest get = from.sign(request(from, key, SdkHttpMethod.GET).putHeader("If-Match", ifMatch)
+                    .putHeader("x-amz-checksum-mode", "ENABLED").build(), identity(source));
+            AtomicReference<GetObjectResponse> described = new AtomicReference<>();
+            HttpHeaders answer = stream(get, length, "PUT", to, identity(destination), trailer, headers -> {
+                described.set(S3Answers.described(headers, length));
+                ObjectWrite write = plan.apply(described.get());
+                String unknown = unknownPutField(write.request());
+                if (unknown != null) {
+                    throw new DirectFailure("PutObject field " + unknown, false);
+                }
+                return new Write(putRequest(to, write.request()).putHeader("Content-Length", Long.toString(length))
+                        .build(), write.feed(), write.beforeLastBytes());
+            });
+            streamed.increment();
+            return new ObjectSent(described.get(), putResponse(answer));
+        });
+    }
+
+    /** A relay's work on one of the relay's threads, its failures sorted as {@link #relayPart} says. */
+    private <T> CompletableFuture<T> onRelayThread(String what, java.util.concurrent.Callable<T> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
         try {
             executor.execute(() -> {
                 try {
-                    sent.complete(relayPart(from.sign(request(from, key, SdkHttpMethod.GET).putHeader("Range", range)
-                            .putHeader("If-Match", ifMatch).build(), identity(source)), length, to,
-                            request(to, destinationKey, SdkHttpMethod.PUT)
-                                    .appendRawQueryParameter("partNumber", Integer.toString(number))
-                                    .appendRawQueryParameter("uploadId", uploadId)
-                                    .putHeader("Content-Length", Long.toString(length)).build(),
-                            identity(destination), checksum, trailer));
+                    done.complete(work.call());
                 } catch (DirectFailure | PartAnswered e) {
-                    sent.completeExceptionally(e);
+                    done.completeExceptionally(e);
                 } catch (Throwable e) { // an I/O failure, a timeout, or close() disconnecting it
-                    sent.completeExceptionally(new DirectFailure("UploadPart relay failed: " + e));
+                    done.completeExceptionally(new DirectFailure(what + " relay failed: " + e));
                 }
             });
         } catch (RejectedExecutionException closed) {
-            sent.completeExceptionally(new DirectFailure("UploadPart relay failed: the relay is closed", false));
+            done.completeExceptionally(new DirectFailure(what + " relay failed: the relay is closed", false));
         }
-        return sent;
+        return done;
     }
 
-    private PartSent relayPart(SdkHttpRequest get, long length, DirectRoute to, SdkHttpRequest unsignedPut,
-            AwsCredentialsIdentity destinationIdentity, SdkChecksum checksum, ChecksumAlgorithm trailer)
-            throws java.io.IOException {
+    /**
+     * The write a relay sends once the source has answered: unsigned, the checksums its bytes feed
+     * (the first is the trailer's, of its algorithm), and the check before the last bytes go.
+     */
+    private record Write(SdkHttpRequest unsigned, List<SdkChecksum> feed, Runnable beforeLastBytes) {
+    }
+
+    /**
+     * Streams a signed GET's body into a write planned from its answer's headers, on the calling
+     * thread. The GET must answer 200 or 206 with {@code length} bytes and the ETag it asked for.
+     *
+     * @return the write's answer headers (a 200)
+     */
+    private HttpHeaders stream(SdkHttpRequest get, long length, String what, DirectRoute to,
+            AwsCredentialsIdentity destinationIdentity, ChecksumAlgorithm trailer,
+            java.util.function.Function<HttpHeaders, Write> planned) throws java.io.IOException {
         HttpURLConnection in = http.open(get);
         HttpURLConnection out = null;
         boolean inRead = false;
@@ -512,7 +581,7 @@ final class DirectRelay implements AutoCloseable {
                 throw side(true, S3Answers.answered("GetObject", answer));
             }
             if (in.getContentLengthLong() != length) {
-                throw new DirectFailure("a range of " + length + " bytes came back with " + in.getContentLengthLong());
+                throw new DirectFailure("a GET of " + length + " bytes came back with " + in.getContentLengthLong());
             }
             // If-Match makes the server refuse another version; one that ignores it is caught here.
             String eTag = in.getHeaderField("ETag");
@@ -521,37 +590,58 @@ final class DirectRelay implements AutoCloseable {
                 throw new PartAnswered(true, new SourceChangedException("its ETag is now " + eTag
                         + ", it was listed with " + expected));
             }
-            java.io.InputStream body = new PartStream(in.getInputStream(), length, checksum);
+            Write write;
+            try {
+                write = planned.apply(DirectHttp.headersOf(in));
+            } catch (DirectFailure | PartAnswered e) {
+                throw e;
+            } catch (RuntimeException refused) {
+                throw new PartAnswered(true, refused);
+            }
+            RelayedStream body = new RelayedStream(in.getInputStream(), length, write.feed(), write.beforeLastBytes());
             SdkHttpRequest put;
-            java.io.InputStream framed;
+            String trailerName = null;
             if (trailer == null) {
-                put = to.sign(unsignedPut, destinationIdentity);
-                framed = body;
+                put = to.sign(write.unsigned(), destinationIdentity);
             } else {
-                AtomicBoolean read = new AtomicBoolean();
-                software.amazon.awssdk.http.auth.spi.signer.SignedRequest signed = to.signWithTrailer(unsignedPut,
-                        destinationIdentity, Checksums.sdkAlgorithm(trailer), () -> {
-                            if (!read.compareAndSet(false, true)) {
-                                throw new IllegalStateException("a relayed part's body can be read once");
-                            }
-                            return body;
-                        });
-                if (signed == null || signed.payload().isEmpty()) {
-                    throw new DirectFailure("UploadPart with a trailing checksum cannot be signed for " + unsignedPut.getUri()
-                            .getScheme() + " on port " + unsignedPut.port(), false);
+                // The header the SDK sends with a trailer (S3Mock stores the checksum only with it).
+                SdkHttpRequest unsigned = write.unsigned().toBuilder()
+                        .putHeader("x-amz-sdk-checksum-algorithm", Checksums.toSdk(trailer).toString()).build();
+                // Signed by the SDK (headers, framed Content-Length); framed here (AwsChunkedBody).
+                software.amazon.awssdk.http.auth.spi.signer.SignedRequest signed = to.signWithTrailer(unsigned,
+                        destinationIdentity, Checksums.sdkAlgorithm(trailer), () -> NOT_READ);
+                if (signed == null) {
+                    throw new DirectFailure(what + " with a trailing checksum cannot be signed for "
+                            + write.unsigned().getUri().getScheme() + " on port " + write.unsigned().port(), false);
                 }
                 put = signed.request();
-                framed = signed.payload().get().newStream();
+                trailerName = Checksums.header(trailer);
+                long framed = AwsChunkedBody.framedLength(length, trailerName,
+                        Checksums.base64(Checksums.newChecksum(trailer)).length());
+                if (!put.firstMatchingHeader("Content-Length").equals(java.util.Optional.of(Long.toString(framed)))) {
+                    throw new DirectFailure(what + " framed to " + framed + " bytes, signed for "
+                            + put.firstMatchingHeader("Content-Length").orElse("no length"), false);
+                }
             }
             out = http.open(put);
-            long framedLength = put.firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(length);
             out.setDoOutput(true);
-            out.setFixedLengthStreamingMode(framedLength);
+            out.setFixedLengthStreamingMode(put.firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(length));
             try (java.io.OutputStream o = out.getOutputStream()) {
                 byte[] buffer = new byte[PART_BUFFER];
-                for (int n; (n = framed.read(buffer)) > 0; ) {
-                    o.write(buffer, 0, n);
+                if (trailerName == null) {
+                    for (int n; (n = body.read(buffer)) > 0; ) {
+                        o.write(buffer, 0, n);
+                    }
+                } else {
+                    SdkChecksum trailing = write.feed().get(0);
+                    AwsChunkedBody.write(body, length, o, trailerName, () -> Checksums.base64(trailing), buffer);
                 }
+            } catch (java.io.IOException | RuntimeException e) {
+                // The write is cut short (fewer bytes than its Content-Length): nothing is stored.
+                if (body.stopped != null) {
+                    throw new PartAnswered(true, body.stopped);
+                }
+                throw e;
             }
             body.close(); // read to its end: the GET's connection goes back to the pool
             inRead = true;
@@ -559,11 +649,10 @@ final class DirectRelay implements AutoCloseable {
             DirectHttp.Answer answer = DirectHttp.answer(out, putStatus, -1);
             outRead = answer.body() != null;
             if (putStatus != 200) {
-                throw side(false, S3Answers.answered("UploadPart", answer));
+                throw side(false, S3Answers.answered(what, answer));
             }
             direct.add(2);
-            return new PartSent(answer.headers().firstValue("ETag").orElse(null),
-                    trailer == null ? null : answer.headers().firstValue(Checksums.header(trailer)).orElse(null));
+            return answer.headers();
         } finally {
             http.done(in, inRead);
             if (out != null) {
@@ -577,21 +666,33 @@ final class DirectRelay implements AutoCloseable {
         return answer instanceof DirectFailure ? answer : new PartAnswered(source, answer);
     }
 
-    /** One buffer between a part's GET and its UploadPart: the size of the JDK's socket writes. */
-    private static final int PART_BUFFER = 128 << 10;
+    /** The payload given to the signer, which wraps it without reading it (the relay frames its body itself). */
+    private static final java.io.InputStream NOT_READ = new java.io.InputStream() {
+        @Override
+        public int read() throws java.io.IOException {
+            throw new java.io.IOException("the relay frames its body itself");
+        }
+    };
+
+    /** One buffer between a GET and its write: the size of the JDK's socket writes, and of a chunk. */
+    private static final int PART_BUFFER = AwsChunkedBody.CHUNK;
 
     /**
-     * A part's body as it comes from the source: counted (no more, no fewer bytes than the range)
-     * and fed to the relay's checksum.
+     * A relayed body as it comes from the source: counted (no more, no fewer bytes than expected),
+     * fed to the relay's checksums, and checked once more before its last bytes are given out.
      */
-    private static final class PartStream extends java.io.FilterInputStream {
-        private final SdkChecksum checksum;
+    private static final class RelayedStream extends java.io.FilterInputStream {
+        private final List<SdkChecksum> feed;
+        private final Runnable beforeLastBytes;
         private long remaining;
+        /** What the last check threw; the write was then cut short. */
+        volatile RuntimeException stopped;
 
-        PartStream(java.io.InputStream in, long length, SdkChecksum checksum) {
+        RelayedStream(java.io.InputStream in, long length, List<SdkChecksum> feed, Runnable beforeLastBytes) {
             super(in);
             this.remaining = length;
-            this.checksum = checksum;
+            this.feed = feed;
+            this.beforeLastBytes = beforeLastBytes;
         }
 
         @Override
@@ -604,7 +705,7 @@ final class DirectRelay implements AutoCloseable {
         public int read(byte[] b, int off, int len) throws java.io.IOException {
             if (remaining == 0) {
                 if (in.read() >= 0) {
-                    throw new java.io.IOException("the source sent more than the range's bytes");
+                    throw new java.io.IOException("the source sent more than the expected bytes");
                 }
                 return -1;
             }
@@ -612,10 +713,56 @@ final class DirectRelay implements AutoCloseable {
             if (n < 0) {
                 throw new java.io.IOException("the source's body ended " + remaining + " bytes short");
             }
-            checksum.update(b, off, n);
+            for (SdkChecksum c : feed) {
+                c.update(b, off, n);
+            }
             remaining -= n;
+            if (remaining == 0 && beforeLastBytes != null) {
+                try {
+                    beforeLastBytes.run();
+                } catch (RuntimeException e) {
+                    stopped = e;
+                    throw new java.io.IOException("the relay stopped before its last bytes: " + e.getMessage());
+                }
+            }
             return n;
         }
+    }
+
+    /** A PUT's answer as the SDK would have described it: the ETag and the checksums the server computed. */
+    private static PutObjectResponse putResponse(HttpHeaders h) {
+        PutObjectResponse.Builder r = PutObjectResponse.builder().eTag(h.firstValue("ETag").orElse(null));
+        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+            h.firstValue(Checksums.header(a)).ifPresent(v -> Checksums.setIn(r, a, v));
+        }
+        return r.build();
+    }
+
+    /** The first field set in a PutObject request that a direct PUT does not send; null if none. */
+    private static String unknownPutField(PutObjectRequest request) {
+        for (SdkField<?> field : request.sdkFields()) {
+            if (!PUT_FIELDS.contains(field.memberName()) && field.getValueOrDefault(request) != null) {
+                return field.memberName();
+            }
+        }
+        return null;
+    }
+
+    /** A PutObject request's fields as an unsigned PUT's headers (no body, no checksum). */
+    private static SdkHttpRequest.Builder putRequest(DirectRoute route, PutObjectRequest request) {
+        SdkHttpRequest.Builder unsigned = request(route, request.key(), SdkHttpMethod.PUT);
+        header(unsigned, "Content-Type", request.contentType());
+        header(unsigned, "Content-Encoding", request.contentEncoding());
+        header(unsigned, "Content-Disposition", request.contentDisposition());
+        header(unsigned, "Content-Language", request.contentLanguage());
+        header(unsigned, "Cache-Control", request.cacheControl());
+        header(unsigned, "Expires", request.expires() == null ? null : DateUtils.formatRfc822Date(request.expires()));
+        header(unsigned, "Content-MD5", request.contentMD5());
+        header(unsigned, "x-amz-tagging", request.tagging());
+        if (request.hasMetadata()) {
+            request.metadata().forEach((k, v) -> unsigned.putHeader("x-amz-meta-" + k, v));
+        }
+        return unsigned;
     }
 
     private static SdkHttpRequest.Builder request(DirectRoute route, String key, SdkHttpMethod method) {

@@ -123,6 +123,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
     private final boolean directRequests;
     private final java.util.concurrent.atomic.LongAdder directRequestsSent = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder directFallbacks = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder streamedObjects = new java.util.concurrent.atomic.LongAdder();
     private final Set<SizeTieredSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -206,6 +207,7 @@ public final class SizeTieredScheduler implements TransferScheduler {
         sessions.remove(session);
         directRequestsSent.add(session.direct.directRequests());
         directFallbacks.add(session.direct.fallbacks());
+        streamedObjects.add(session.direct.streamedObjects());
         if (session.direct.firstFallback() != null) {
             firstFallback = session.direct.firstFallback();
         }
@@ -222,6 +224,11 @@ public final class SizeTieredScheduler implements TransferScheduler {
     }
 
     private volatile String firstFallback;
+
+    /** Small objects of closed sessions relayed as one stream from their GET into their PUT; for tests and logs. */
+    long streamedObjects() {
+        return streamedObjects.sum();
+    }
 
     /** Direct requests of closed sessions that were sent again through the SDK. */
     long directFallbacks() {

@@ -92,6 +92,29 @@ final class Fixture {
         }
     }
 
+    /**
+     * Asserts that a copy has its source's content headers and user metadata (the fingerprint
+     * aside), and returns the fingerprint it carries.
+     *
+     * @return the copy's fingerprint, or null
+     */
+    static io.github.s3recon.Fingerprint assertSameHeadersAndMetadata(String key,
+            software.amazon.awssdk.services.s3.model.HeadObjectResponse source,
+            software.amazon.awssdk.services.s3.model.HeadObjectResponse copy) {
+        org.assertj.core.api.Assertions.assertThat(copy.contentType()).as(key).isEqualTo(source.contentType());
+        org.assertj.core.api.Assertions.assertThat(copy.contentEncoding()).as(key).isEqualTo(source.contentEncoding());
+        org.assertj.core.api.Assertions.assertThat(copy.contentDisposition()).as(key)
+                .isEqualTo(source.contentDisposition());
+        org.assertj.core.api.Assertions.assertThat(copy.contentLanguage()).as(key).isEqualTo(source.contentLanguage());
+        org.assertj.core.api.Assertions.assertThat(copy.cacheControl()).as(key).isEqualTo(source.cacheControl());
+        org.assertj.core.api.Assertions.assertThat(copy.expiresString()).as(key).isEqualTo(source.expiresString());
+        Map<String, String> metadata = new java.util.LinkedHashMap<>(copy.metadata());
+        io.github.s3recon.Fingerprint fingerprint = io.github.s3recon.Fingerprint.fromMetadata(metadata);
+        metadata.keySet().removeIf(k -> k.startsWith("s3recon-"));
+        org.assertj.core.api.Assertions.assertThat(metadata).as(key).isEqualTo(source.metadata());
+        return fingerprint;
+    }
+
     /** A scheduler for tests: quick backoffs. */
     static SizeTieredScheduler.Builder testScheduler() {
         // Server-side copies from 6 MiB as multipart, like the relays, so both paths are exercised.
