@@ -147,6 +147,10 @@ class MisstoringServerTest {
         for (int i = 0; i < 12; i++) {
             contents.put("small-" + i, bytes(100 + i * 997, i));
         }
+        // Large enough to stream from their GET into their PUT, framed by the relay itself.
+        for (int i = 0; i < 3; i++) {
+            contents.put("medium-" + i, bytes(3 * 1024 * 1024 / 2 + i, 50 + i));
+        }
         contents.put("large.bin", bytes(LARGE, 99));
         contents.forEach((k, v) -> S3.put(src, k, v));
         return contents;

@@ -82,6 +82,7 @@ public final class BareRelay {
                 kind, objects.size(), bytes, seconds, objects.size() / seconds, bytes / seconds / 1e6);
         System.out.printf(Locale.ROOT, "RESULT seconds=%.3f objects=%d bytes=%d failed=0 state=DONE%n", seconds,
                 objects.size(), bytes);
+        System.exit(0); // as CopyHarness: no wait for Netty's non-daemon GlobalEventExecutor thread
     }
 
     private static S3AsyncClient client(URI endpoint, int concurrency) {
