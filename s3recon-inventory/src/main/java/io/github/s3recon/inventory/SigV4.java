@@ -47,13 +47,24 @@ final class SigV4 {
             throw new IllegalStateException("the JVM has no SHA-256", e);
         }
     });
-    private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
-        try {
-            return Mac.getInstance("HmacSHA256");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JVM has no HmacSHA256", e);
+    private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(SigV4::newMac);
+    /** Per thread, a MAC already keyed with the signing key it was last used with (keying costs a hash). */
+    private static final ThreadLocal<KeyedMac> SIGNATURE = ThreadLocal.withInitial(() -> new KeyedMac(newMac()));
+
+    private static final class KeyedMac {
+        final Mac mac;
+        byte[] key;
+
+        KeyedMac(Mac mac) {
+            this.mac = mac;
         }
-    });
+    }
+
+    /** The {@code X-Amz-Date} of the last second signed in: formatting a date costs more than the rest of a header. */
+    private static volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, "");
+
+    private record Stamp(long epochSecond, String amzDate) {
+    }
 
     private final String region;
     private final String service;
@@ -94,7 +105,12 @@ final class SigV4 {
      * @return the signed request
      */
     SdkHttpRequest sign(SdkHttpRequest unsigned, AwsCredentialsIdentity identity, String contentHash, Instant now) {
-        String amzDate = AMZ_DATE.format(now);
+        Stamp stamp = lastStamp;
+        if (stamp.epochSecond() != now.getEpochSecond()) {
+            stamp = new Stamp(now.getEpochSecond(), AMZ_DATE.format(now));
+            lastStamp = stamp;
+        }
+        String amzDate = stamp.amzDate();
         String date = amzDate.substring(0, 8);
         SdkHttpRequest.Builder b = unsigned.toBuilder();
         if (unsigned.firstMatchingHeader("Host").isEmpty()) {
@@ -141,7 +157,7 @@ final class SigV4 {
         String scope = date + "/" + region + "/" + service + "/aws4_request";
         String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n"
                 + hex(SHA256.get().digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
-        String signature = hex(hmac(signingKey(identity, date), stringToSign));
+        String signature = hex(signature(signingKey(identity, date), stringToSign));
         b.putHeader("Authorization", ALGORITHM + " Credential=" + identity.accessKeyId() + "/" + scope
                 + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature);
         return b.build();
@@ -218,6 +234,27 @@ final class SigV4 {
         key = hmac(key, "aws4_request");
         last = new SigningKey(identity.accessKeyId(), identity.secretAccessKey(), date, key);
         return key;
+    }
+
+    private static byte[] signature(byte[] signingKey, String stringToSign) {
+        KeyedMac keyed = SIGNATURE.get();
+        if (keyed.key != signingKey) {
+            try {
+                keyed.mac.init(new SecretKeySpec(signingKey, "HmacSHA256"));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 refused its key", e);
+            }
+            keyed.key = signingKey;
+        }
+        return keyed.mac.doFinal(stringToSign.getBytes(StandardCharsets.UTF_8)); // doFinal leaves it keyed
+    }
+
+    private static Mac newMac() {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JVM has no HmacSHA256", e);
+        }
     }
 
     private static byte[] hmac(byte[] key, String data) {
