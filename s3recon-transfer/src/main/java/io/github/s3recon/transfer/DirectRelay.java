@@ -14,11 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import software.amazon.awssdk.checksums.SdkChecksum;
 import software.amazon.awssdk.core.SdkField;
 import software.amazon.awssdk.endpoints.Endpoint;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -91,10 +89,10 @@ final class DirectRelay implements AutoCloseable {
     private final boolean enabled;
     private final ExecutorService executor;
     private final DirectHttp http = new DirectHttp();
+    private final DirectStreams streams;
     private final DirectRoute.Table routes = new DirectRoute.Table();
     private final LongAdder direct = new LongAdder();
     private final LongAdder fellBack = new LongAdder();
-    private final LongAdder streamed = new LongAdder();
     private final AtomicReference<String> firstFallback = new AtomicReference<>();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SizeTieredScheduler.class);
 
@@ -105,6 +103,7 @@ final class DirectRelay implements AutoCloseable {
         this.enabled = enabled;
         if (!enabled) {
             this.executor = null;
+            this.streams = null;
             return;
         }
         if (System.getProperty("http.maxConnections") == null) {
@@ -116,6 +115,7 @@ final class DirectRelay implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.streams = new DirectStreams(http, executor, this::identity, direct);
     }
 
     /**
@@ -192,9 +192,18 @@ final class DirectRelay implements AutoCloseable {
         return direct.sum();
     }
 
-    /** Whole objects whose GET streamed into their PUT ({@link #relayObject}). */
+    /** Whole objects whose GET streamed into their PUT ({@link DirectStreams#relayObject}). */
     long streamedObjects() {
-        return streamed.sum();
+        return streams == null ? 0 : streams.streamedObjects();
+    }
+
+    /**
+     * Returns the relays of a GET streamed into a write (parts of large objects, whole objects).
+     *
+     * @return the streams; null when direct requests are off
+     */
+    DirectStreams streams() {
+        return streams;
     }
 
     long fallbacks() {
@@ -406,7 +415,7 @@ final class DirectRelay implements AutoCloseable {
      * client builds a new configuration object for every {@code serviceClientConfiguration()} call
      * (a twentieth of a small relay's CPU when asked per request).
      */
-    private AwsCredentialsIdentity identity(S3Location location) {
+    AwsCredentialsIdentity identity(S3Location location) {
         return credentials.computeIfAbsent(location.client(),
                 client -> client.serviceClientConfiguration().credentialsProvider()).resolveIdentity().join();
     }
@@ -415,322 +424,8 @@ final class DirectRelay implements AutoCloseable {
             software.amazon.awssdk.identity.spi.IdentityProvider<? extends AwsCredentialsIdentity>> credentials =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** What a part relayed directly left at the destination: its ETag, and the checksum it computed (null for none). */
-    record PartSent(String eTag, String checksum) {
-    }
-
-    /** A relay's definitive answer (an {@link S3Exception}, or the caller's refusal) from one side: the source's GET or the write. */
-    static final class PartAnswered extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final boolean source;
-
-        PartAnswered(boolean source, RuntimeException answer) {
-            super(answer.getMessage(), answer, false, false);
-            this.source = source;
-        }
-
-        /** Whether the source's GET gave the answer, rather than the destination's write. */
-        boolean source() {
-            return source;
-        }
-    }
-
-    /**
-     * Relays one part of a multipart upload on one thread: a ranged GET whose body streams straight
-     * into an UploadPart, through one buffer, with no copy of the part in memory. The bytes feed
-     * {@code checksum} as they pass; with {@code trailer} set they also go as {@code aws-chunked}
-     * with that checksum trailing (unsigned chunks, {@link DirectRoute#signWithTrailer}), which the
-     * destination checks and answers with.
-     *
-     * @param from the source's route, direct allowed
-     * @param source the source
-     * @param key the source's full key
-     * @param ifMatch the quoted ETag the object must still have
-     * @param range the {@code Range} header, {@code bytes=first-last}
-     * @param length the part's length
-     * @param to the destination's route, direct allowed
-     * @param destination the destination
-     * @param destinationKey the destination's full key
-     * @param uploadId the multipart upload
-     * @param number the part's number
-     * @param checksum fed with every byte relayed; not null
-     * @param trailer the algorithm of a trailing checksum, or null to send none
-     * @return the part's ETag and the destination's checksum; fails with a {@link PartAnswered}
-     *     for a side's definitive answer, else (any other status, a broken connection) with a
-     *     {@link DirectFailure}, after which the caller sends the part again through the SDK
-     */
-    CompletableFuture<PartSent> relayPart(DirectRoute from, S3Location source, String key, String ifMatch,
-            String range, long length, DirectRoute to, S3Location destination, String destinationKey,
-            String uploadId, int number, SdkChecksum checksum, ChecksumAlgorithm trailer) {
-        return onRelayThread("UploadPart", () -> {
-            SdkHttpRequest get = from.sign(request(from, key, SdkHttpMethod.GET).putHeader("Range", range)
-                    .putHeader("If-Match", ifMatch).build(), identity(source));
-            SdkHttpRequest put = request(to, destinationKey, SdkHttpMethod.PUT)
-                    .appendRawQueryParameter("partNumber", Integer.toString(number))
-                    .appendRawQueryParameter("uploadId", uploadId)
-                    .putHeader("Content-Length", Long.toString(length)).build();
-            HttpHeaders answer = stream(get, length, "UploadPart", to, identity(destination), trailer,
-                    headers -> new Write(put, List.of(checksum), null));
-            return new PartSent(answer.firstValue("ETag").orElse(null),
-                    trailer == null ? null : answer.firstValue(Checksums.header(trailer)).orElse(null));
-        });
-    }
-
-    /**
-     * What a streamed object's PUT carries, decided from the source's answer before its first byte
-     * is sent.
-     *
-     * @param request the PutObject request whose fields go as headers (those of {@link #PUT_FIELDS})
-     * @param feed the checksums every byte feeds as it passes; the first, of the trailer's
-     *     algorithm, is the trailer's value
-     * @param beforeLastBytes run once the source's last bytes have been read and before they are
-     *     written; what it throws cuts the PUT short, so that the destination stores nothing
-     */
-    record ObjectWrite(PutObjectRequest request, List<SdkChecksum> feed, Runnable beforeLastBytes) {
-    }
-
-    /** A streamed object: the source's answer as the SDK would have described it, and the destination's. */
-    record ObjectSent(GetObjectResponse source, PutObjectResponse destination) {
-    }
-
-    /**
-     * Relays a whole object on one thread: its GET streams straight into its PUT through one
-     * buffer, as {@code aws-chunked} with the checksum trailing, so that no copy of the object is
-     * held. The PUT is planned from the source's answer ({@code plan}, which checks it and may
-     * refuse it); the plan's check before the last bytes can still stop the write.
-     *
-     * @param from the source's route, direct allowed
-     * @param source the source
-     * @param key the source's full key
-     * @param ifMatch the quoted ETag the object must still have
-     * @param length the object's size; above 0
-     * @param to the destination's route, direct allowed
-     * @param destination the destination
-     * @param plan the PUT for the source's answer; throws a {@link DirectFailure} to leave the
-     *     object to another path, anything else as the source's definitive answer
-     * @param trailer the algorithm of the trailing checksum; not null
-     * @return both answers; fails with a {@link PartAnswered} for a side's definitive answer (or the
-     *     plan's refusal, on the source's side), else with a {@link DirectFailure}
-     */
-    CompletableFuture<ObjectSent> relayObject(DirectRoute from, S3Location source, String key, String ifMatch,
-            long length, DirectRoute to, S3Location destination,
-            java.util.function.Function<GetObjectResponse, ObjectWrite> plan, ChecksumAlgorithm trailer) {
-        return onRelayThread("PUT", () -> {
-            SdkHttpRequest get = from.sign(request(from, key, SdkHttpMethod.GET).putHeader("If-Match", ifMatch)
-                    .putHeader("x-amz-checksum-mode", "ENABLED").build(), identity(source));
-            AtomicReference<GetObjectResponse> described = new AtomicReference<>();
-            HttpHeaders answer = stream(get, length, "PUT", to, identity(destination), trailer, headers -> {
-                described.set(S3Answers.described(headers, length));
-                ObjectWrite write = plan.apply(described.get());
-                String unknown = unknownPutField(write.request());
-                if (unknown != null) {
-                    throw new DirectFailure("PutObject field " + unknown, false);
-                }
-                return new Write(putRequest(to, write.request()).putHeader("Content-Length", Long.toString(length))
-                        .build(), write.feed(), write.beforeLastBytes());
-            });
-            streamed.increment();
-            return new ObjectSent(described.get(), putResponse(answer));
-        });
-    }
-
-    /** A relay's work on one of the relay's threads, its failures sorted as {@link #relayPart} says. */
-    private <T> CompletableFuture<T> onRelayThread(String what, java.util.concurrent.Callable<T> work) {
-        CompletableFuture<T> done = new CompletableFuture<>();
-        try {
-            executor.execute(() -> {
-                try {
-                    done.complete(work.call());
-                } catch (DirectFailure | PartAnswered e) {
-                    done.completeExceptionally(e);
-                } catch (Throwable e) { // an I/O failure, a timeout, or close() disconnecting it
-                    done.completeExceptionally(new DirectFailure(what + " relay failed: " + e));
-                }
-            });
-        } catch (RejectedExecutionException closed) {
-            done.completeExceptionally(new DirectFailure(what + " relay failed: the relay is closed", false));
-        }
-        return done;
-    }
-
-    /**
-     * The write a relay sends once the source has answered: unsigned, the checksums its bytes feed
-     * (the first is the trailer's, of its algorithm), and the check before the last bytes go.
-     */
-    private record Write(SdkHttpRequest unsigned, List<SdkChecksum> feed, Runnable beforeLastBytes) {
-    }
-
-    /**
-     * Streams a signed GET's body into a write planned from its answer's headers, on the calling
-     * thread. The GET must answer 200 or 206 with {@code length} bytes and the ETag it asked for.
-     *
-     * @return the write's answer headers (a 200)
-     */
-    private HttpHeaders stream(SdkHttpRequest get, long length, String what, DirectRoute to,
-            AwsCredentialsIdentity destinationIdentity, ChecksumAlgorithm trailer,
-            java.util.function.Function<HttpHeaders, Write> planned) throws java.io.IOException {
-        HttpURLConnection in = http.open(get);
-        HttpURLConnection out = null;
-        boolean inRead = false;
-        boolean outRead = false;
-        try {
-            int status = in.getResponseCode();
-            if (status != 206 && status != 200) {
-                DirectHttp.Answer answer = DirectHttp.answer(in, status, -1);
-                inRead = answer.body() != null;
-                throw side(true, S3Answers.answered("GetObject", answer));
-            }
-            if (in.getContentLengthLong() != length) {
-                throw new DirectFailure("a GET of " + length + " bytes came back with " + in.getContentLengthLong());
-            }
-            // If-Match makes the server refuse another version; one that ignores it is caught here.
-            String eTag = in.getHeaderField("ETag");
-            String expected = get.firstMatchingHeader("If-Match").orElse(null);
-            if (eTag != null && expected != null && !SourceObject.unquote(eTag).equals(SourceObject.unquote(expected))) {
-                throw new PartAnswered(true, new SourceChangedException("its ETag is now " + eTag
-                        + ", it was listed with " + expected));
-            }
-            Write write;
-            try {
-                write = planned.apply(DirectHttp.headersOf(in));
-            } catch (DirectFailure | PartAnswered e) {
-                throw e;
-            } catch (RuntimeException refused) {
-                throw new PartAnswered(true, refused);
-            }
-            RelayedStream body = new RelayedStream(in.getInputStream(), length, write.feed(), write.beforeLastBytes());
-            SdkHttpRequest put;
-            String trailerName = null;
-            if (trailer == null) {
-                put = to.sign(write.unsigned(), destinationIdentity);
-            } else {
-                // The header the SDK sends with a trailer (S3Mock stores the checksum only with it).
-                SdkHttpRequest unsigned = write.unsigned().toBuilder()
-                        .putHeader("x-amz-sdk-checksum-algorithm", Checksums.toSdk(trailer).toString()).build();
-                // Signed by the SDK (headers, framed Content-Length); framed here (AwsChunkedBody).
-                software.amazon.awssdk.http.auth.spi.signer.SignedRequest signed = to.signWithTrailer(unsigned,
-                        destinationIdentity, Checksums.sdkAlgorithm(trailer), () -> NOT_READ);
-                if (signed == null) {
-                    throw new DirectFailure(what + " with a trailing checksum cannot be signed for "
-                            + write.unsigned().getUri().getScheme() + " on port " + write.unsigned().port(), false);
-                }
-                put = signed.request();
-                trailerName = Checksums.header(trailer);
-                long framed = AwsChunkedBody.framedLength(length, trailerName,
-                        Checksums.base64(Checksums.newChecksum(trailer)).length());
-                if (!put.firstMatchingHeader("Content-Length").equals(java.util.Optional.of(Long.toString(framed)))) {
-                    throw new DirectFailure(what + " framed to " + framed + " bytes, signed for "
-                            + put.firstMatchingHeader("Content-Length").orElse("no length"), false);
-                }
-            }
-            out = http.open(put);
-            out.setDoOutput(true);
-            out.setFixedLengthStreamingMode(put.firstMatchingHeader("Content-Length").map(Long::parseLong).orElse(length));
-            try (java.io.OutputStream o = out.getOutputStream()) {
-                byte[] buffer = new byte[PART_BUFFER];
-                if (trailerName == null) {
-                    for (int n; (n = body.read(buffer)) > 0; ) {
-                        o.write(buffer, 0, n);
-                    }
-                } else {
-                    SdkChecksum trailing = write.feed().get(0);
-                    AwsChunkedBody.write(body, length, o, trailerName, () -> Checksums.base64(trailing), buffer);
-                }
-            } catch (java.io.IOException | RuntimeException e) {
-                // The write is cut short (fewer bytes than its Content-Length): nothing is stored.
-                if (body.stopped != null) {
-                    throw new PartAnswered(true, body.stopped);
-                }
-                throw e;
-            }
-            body.close(); // read to its end: the GET's connection goes back to the pool
-            inRead = true;
-            int putStatus = out.getResponseCode();
-            DirectHttp.Answer answer = DirectHttp.answer(out, putStatus, -1);
-            outRead = answer.body() != null;
-            if (putStatus != 200) {
-                throw side(false, S3Answers.answered(what, answer));
-            }
-            direct.add(2);
-            return answer.headers();
-        } finally {
-            http.done(in, inRead);
-            if (out != null) {
-                http.done(out, outRead);
-            }
-        }
-    }
-
-    /** A definitive answer as the side's {@link PartAnswered}; a {@link DirectFailure} stays one. */
-    private static RuntimeException side(boolean source, RuntimeException answer) {
-        return answer instanceof DirectFailure ? answer : new PartAnswered(source, answer);
-    }
-
-    /** The payload given to the signer, which wraps it without reading it (the relay frames its body itself). */
-    private static final java.io.InputStream NOT_READ = new java.io.InputStream() {
-        @Override
-        public int read() throws java.io.IOException {
-            throw new java.io.IOException("the relay frames its body itself");
-        }
-    };
-
-    /** One buffer between a GET and its write: the size of the JDK's socket writes, and of a chunk. */
-    private static final int PART_BUFFER = AwsChunkedBody.CHUNK;
-
-    /**
-     * A relayed body as it comes from the source: counted (no more, no fewer bytes than expected),
-     * fed to the relay's checksums, and checked once more before its last bytes are given out.
-     */
-    private static final class RelayedStream extends java.io.FilterInputStream {
-        private final List<SdkChecksum> feed;
-        private final Runnable beforeLastBytes;
-        private long remaining;
-        /** What the last check threw; the write was then cut short. */
-        volatile RuntimeException stopped;
-
-        RelayedStream(java.io.InputStream in, long length, List<SdkChecksum> feed, Runnable beforeLastBytes) {
-            super(in);
-            this.remaining = length;
-            this.feed = feed;
-            this.beforeLastBytes = beforeLastBytes;
-        }
-
-        @Override
-        public int read() throws java.io.IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws java.io.IOException {
-            if (remaining == 0) {
-                if (in.read() >= 0) {
-                    throw new java.io.IOException("the source sent more than the expected bytes");
-                }
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, remaining));
-            if (n < 0) {
-                throw new java.io.IOException("the source's body ended " + remaining + " bytes short");
-            }
-            for (SdkChecksum c : feed) {
-                c.update(b, off, n);
-            }
-            remaining -= n;
-            if (remaining == 0 && beforeLastBytes != null) {
-                try {
-                    beforeLastBytes.run();
-                } catch (RuntimeException e) {
-                    stopped = e;
-                    throw new java.io.IOException("the relay stopped before its last bytes: " + e.getMessage());
-                }
-            }
-            return n;
-        }
-    }
-
     /** A PUT's answer as the SDK would have described it: the ETag and the checksums the server computed. */
-    private static PutObjectResponse putResponse(HttpHeaders h) {
+    static PutObjectResponse putResponse(HttpHeaders h) {
         PutObjectResponse.Builder r = PutObjectResponse.builder().eTag(h.firstValue("ETag").orElse(null));
         for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
             h.firstValue(Checksums.header(a)).ifPresent(v -> Checksums.setIn(r, a, v));
@@ -739,7 +434,7 @@ final class DirectRelay implements AutoCloseable {
     }
 
     /** The first field set in a PutObject request that a direct PUT does not send; null if none. */
-    private static String unknownPutField(PutObjectRequest request) {
+    static String unknownPutField(PutObjectRequest request) {
         for (SdkField<?> field : request.sdkFields()) {
             if (!PUT_FIELDS.contains(field.memberName()) && field.getValueOrDefault(request) != null) {
                 return field.memberName();
@@ -749,7 +444,7 @@ final class DirectRelay implements AutoCloseable {
     }
 
     /** A PutObject request's fields as an unsigned PUT's headers (no body, no checksum). */
-    private static SdkHttpRequest.Builder putRequest(DirectRoute route, PutObjectRequest request) {
+    static SdkHttpRequest.Builder putRequest(DirectRoute route, PutObjectRequest request) {
         SdkHttpRequest.Builder unsigned = request(route, request.key(), SdkHttpMethod.PUT);
         header(unsigned, "Content-Type", request.contentType());
         header(unsigned, "Content-Encoding", request.contentEncoding());
@@ -765,7 +460,7 @@ final class DirectRelay implements AutoCloseable {
         return unsigned;
     }
 
-    private static SdkHttpRequest.Builder request(DirectRoute route, String key, SdkHttpMethod method) {
+    static SdkHttpRequest.Builder request(DirectRoute route, String key, SdkHttpMethod method) {
         URI url = route.url();
         String base = url.getRawPath() == null ? "" : url.getRawPath();
         if (base.endsWith("/")) {

@@ -419,7 +419,7 @@ final class LargeCopies {
 
     /**
      * Relays a part: directly where both sides have a route (one thread streams the GET into the
-     * UploadPart, see {@link DirectRelay#relayPart}), else through the SDK, which also learns the
+     * UploadPart, see {@link DirectStreams#relayPart}), else through the SDK, which also learns the
      * routes; a direct attempt that gets no plain answer is sent again through the SDK at once.
      */
     private CompletableFuture<Part> relayPart(Task task, String uploadId, PartPlan plan, int number,
@@ -441,7 +441,7 @@ final class LargeCopies {
     private CompletableFuture<Part> directRelayPart(Task task, String uploadId, PartPlan plan, int number,
             boolean checksums, Step get, Step put, DirectRoute from, DirectRoute to) {
         SdkChecksum checksum = Checksums.newChecksum(session.algorithm);
-        return session.requests.directElseSdk(task, put, to, () -> session.direct.relayPart(from, source, get.key(),
+        return session.requests.directElseSdk(task, put, to, () -> session.direct.streams().relayPart(from, source, get.key(),
                         quoted(task.eTag), plan.range(number), plan.length(number), to, destination, put.key(), uploadId,
                         number, checksum, checksums ? session.algorithm : null)
                         .handle((sent, failure) -> {
@@ -450,7 +450,7 @@ final class LargeCopies {
                                 return part(number, put, checksum, sent.eTag(), sent.checksum());
                             }
                             // A side's definitive answer is blamed on that side's request.
-                            if (Failures.root(failure) instanceof DirectRelay.PartAnswered answered) {
+                            if (Failures.root(failure) instanceof DirectStreams.PartAnswered answered) {
                                 throw new StepException(answered.source() ? get : put, answered.getCause());
                             }
                             throw rethrow(failure);

@@ -270,7 +270,7 @@ final class SmallCopies {
 
     /*
      * Where both sides go direct and writes go with a trailing checksum, one relay thread streams an
-     * object's GET into its PUT as the bytes arrive (DirectRelay.relayObject): no copy of the object
+     * object's GET into its PUT as the bytes arrive (DirectStreams.relayObject): no copy of the object
      * is held, and the PUT overlaps the GET. The
      * relay's own connections are not a pool that GETs could exhaust (a blocking connection per
      * request). Safety as in the buffered relay: the bytes feed the checksum that trails the PUT,
@@ -333,7 +333,7 @@ final class SmallCopies {
             return CompletableFuture.failedFuture(new CancellationException("the transfer was cancelled"));
         }
         AtomicReference<SdkChecksum> relayed = new AtomicReference<>();
-        return session.requests.call(put, () -> session.direct.relayObject(from, source, get.key(), quoted(task.eTag),
+        return session.requests.call(put, () -> session.direct.streams().relayObject(from, source, get.key(), quoted(task.eTag),
                         task.entry.size(), to, destination,
                         answer -> planWrite(task, get, put, answer, tagging, refuseTagged, relayed), session.algorithm))
                 .handle((sent, failure) -> {
@@ -353,7 +353,7 @@ final class SmallCopies {
                         }
                         return null;
                     }
-                    if (root instanceof DirectRelay.PartAnswered answered) {
+                    if (root instanceof DirectStreams.PartAnswered answered) {
                         Throwable cause = answered.getCause();
                         if (cause instanceof StepException s) {
                             throw s;
@@ -373,7 +373,7 @@ final class SmallCopies {
      * checksums its bytes feed and the check before its last bytes go (the source's stored
      * checksum, of the relay's algorithm or another).
      */
-    private DirectRelay.ObjectWrite planWrite(Task task, Step get, Step put, GetObjectResponse answer, Tagging tagging,
+    private DirectStreams.ObjectWrite planWrite(Task task, Step get, Step put, GetObjectResponse answer, Tagging tagging,
             boolean refuseTagged, AtomicReference<SdkChecksum> relayed) {
         SourceObject described = check(task, get, SourceObject.of(answer));
         Integer count = described.tagCount();
@@ -398,7 +398,7 @@ final class SmallCopies {
                         + " " + stored.value() + " but the bytes read from it have " + Checksums.base64(other)));
             }
         };
-        return new DirectRelay.ObjectWrite(b.build(), other == null ? List.of(own) : List.of(own, other),
+        return new DirectStreams.ObjectWrite(b.build(), other == null ? List.of(own) : List.of(own, other),
                 beforeLastBytes);
     }
 
