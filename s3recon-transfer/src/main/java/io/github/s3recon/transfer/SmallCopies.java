@@ -18,7 +18,6 @@ import io.github.s3recon.inventory.DirectRoute;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.endpoints.Endpoint;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.checksums.SdkChecksum;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -41,11 +40,13 @@ final class SmallCopies {
     private final SizeTieredSession session;
     private final S3Location source;
     private final S3Location destination;
+    private final StreamedCopies streamed;
 
     SmallCopies(SizeTieredSession session) {
         this.session = session;
         this.source = session.source;
         this.destination = session.destination;
+        this.streamed = new StreamedCopies(session, this);
     }
 
     CompletableFuture<Copied> copy(Task task) {
@@ -238,7 +239,7 @@ final class SmallCopies {
 
     /*
      * A small object is read whole into memory (its size is in the byte budget) before its PUT
-     * starts, unless it can stream (below). Streaming through the SDK would hold the GET's connection
+     * starts, unless it can stream (StreamedCopies). Streaming through the SDK would hold the GET's connection
      * while the PUT (or GetObjectTagging) waits for one; with a connection pool smaller than twice the
      * lane's concurrency, or one pool for both sides, GETs would hold every connection and wait for
      * each other until the pool's acquire timeout. Read first, the GET gives its connection back
@@ -247,13 +248,14 @@ final class SmallCopies {
     private CompletableFuture<Copied> relay(Task task) {
         DirectRoute from = session.direct.route(source);
         DirectRoute to = session.direct.route(destination);
-        if (streams(task, from, to)) {
-            return streamed(task, from, to);
+        if (streamed.streams(task, from, to)) {
+            return streamed.relay(task, from, to);
         }
         return buffered(task);
     }
 
-    private CompletableFuture<Copied> buffered(Task task) {
+    /** Relays an object read whole into memory first (its size is in the byte budget). */
+    CompletableFuture<Copied> buffered(Task task) {
         Step get = session.sourceStep(task, "GetObject");
         Step put = session.destinationStep(task, "PutObject");
         long size = task.entry.size();
@@ -263,143 +265,6 @@ final class SmallCopies {
                                 withChecksum -> withTags(tagging, tags -> session.requests.attempt(task, put,
                                         session.smallLimit, 1, 0,
                                         n -> upload(task, put, download, tags, withChecksum))))));
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Streamed relay
-
-    /*
-     * Where both sides go direct and writes go with a trailing checksum, one relay thread streams an
-     * object's GET into its PUT as the bytes arrive (DirectStreams.relayObject): no copy of the object
-     * is held, and the PUT overlaps the GET. The
-     * relay's own connections are not a pool that GETs could exhaust (a blocking connection per
-     * request). Safety as in the buffered relay: the bytes feed the checksum that trails the PUT,
-     * which the destination checks, and the source's stored checksum is compared after the last
-     * bytes are read and before they are written; a mismatch cuts the PUT short, and a server
-     * stores nothing of a body shorter than its Content-Length. The fingerprint cannot carry the
-     * checksum of bytes not yet read: it records the source's own full-object checksum where it has
-     * one, as a multipart copy's does. Anything the direct path cannot finish (no plain answer, a
-     * tagged object whose tags were not read, a PUT the destination refused for good) is relayed
-     * again the buffered way, which knows every fallback.
-     */
-    private boolean streams(Task task, DirectRoute from, DirectRoute to) {
-        ServerCapabilities capabilities = session.capabilities;
-        return task.entry.size() >= STREAMED_FROM && from != null && to != null && from.directAllowed()
-                && to.directAllowed()
-                && capabilities.putChecksums.enabled() && !capabilities.plain();
-    }
-
-    /**
-     * The smallest object that streams. Below it the buffered relay costs no more (its checksum goes
-     * as a header, with no framing) and holds little; from 8 MiB streaming took a tenth less CPU and a
-     * fifth less memory (500 x 8 MiB on the synthetic servers, 2026-12-07); at 1 MiB it was even.
-     */
-    static final long STREAMED_FROM = 1L << 20;
-
-    private CompletableFuture<Copied> streamed(Task task, DirectRoute from, DirectRoute to) {
-        Step get = session.sourceStep(task, "GetObject");
-        Step put = session.destinationStep(task, "PutObject");
-        ServerCapabilities capabilities = session.capabilities;
-        // Tags go as a header of the PUT, before the GET's answer says whether there are any: read
-        // them first where the source does not say, else leave a tagged object to the buffered relay.
-        boolean copyTags = session.settings.copyTags() && !capabilities.tagsUnsupported()
-                && capabilities.putTags.enabled();
-        boolean readFirst = copyTags && !capabilities.tagCountReported();
-        CompletableFuture<Tagging> tags = readFirst
-                ? session.requests.attempt(task, session.sourceStep(task, "GetObjectTagging"), session.smallLimit, 1, 0,
-                        n -> getTags(task, session.sourceStep(task, "GetObjectTagging")))
-                : CompletableFuture.completedFuture(null);
-        // Until the destination has stored a few framed writes right, each is checked (as in upload()).
-        boolean check = capabilities.checkWrites();
-        return tags.thenCompose(tagging -> session.requests.attempt(task, get, session.smallLimit, 2,
-                        task.entry.size(), n -> streamOnce(task, get, put, from, to, tagging, copyTags && !readFirst)))
-                .thenCompose(copied -> {
-                    if (copied == null) {
-                        return buffered(task);
-                    }
-                    if (!check) {
-                        return CompletableFuture.completedFuture(copied);
-                    }
-                    // Stored wrongly, the object is copied again: plain, as the session now writes.
-                    return storedRight(task, task.entry.size()).thenCompose(right -> right
-                            ? CompletableFuture.completedFuture(copied) : buffered(task));
-                });
-    }
-
-    /** One streamed attempt; null where the object is to be relayed the buffered way instead. */
-    private CompletableFuture<Copied> streamOnce(Task task, Step get, Step put, DirectRoute from, DirectRoute to,
-            Tagging tagging, boolean refuseTagged) {
-        if (session.cancelled()) {
-            return CompletableFuture.failedFuture(new CancellationException("the transfer was cancelled"));
-        }
-        AtomicReference<SdkChecksum> relayed = new AtomicReference<>();
-        return session.requests.call(put, () -> session.direct.streams().relayObject(from, source, get.key(), quoted(task.eTag),
-                        task.entry.size(), to, destination,
-                        answer -> planWrite(task, get, put, answer, tagging, refuseTagged, relayed), session.algorithm))
-                .handle((sent, failure) -> {
-                    if (failure == null) {
-                        from.succeeded();
-                        to.succeeded();
-                        String value = Checksums.base64(relayed.get());
-                        verify(put, value, Checksums.valueIn(sent.destination(), session.algorithm), null);
-                        return new Copied(TransferMode.RELAY, Checksum.of(session.algorithm, ChecksumType.FULL_OBJECT,
-                                value));
-                    }
-                    Throwable root = Failures.root(failure);
-                    if (root instanceof DirectRelay.DirectFailure d && !session.cancelled()) {
-                        if (d.sent()) {
-                            session.direct.fellBack(to, failure);
-                            session.requests.sentAgainThroughSdk(task, put, failure);
-                        }
-                        return null;
-                    }
-                    if (root instanceof DirectStreams.PartAnswered answered) {
-                        Throwable cause = answered.getCause();
-                        if (cause instanceof StepException s) {
-                            throw s;
-                        }
-                        // The buffered relay knows what to do without tags, checksums or this route.
-                        if (!answered.source() && !Failures.isTransient(cause)) {
-                            return null;
-                        }
-                        throw new StepException(answered.source() ? get : put, cause);
-                    }
-                    throw rethrow(failure);
-                });
-    }
-
-    /**
-     * Plans a streamed PUT from the source's answer: checks it is the listed object, and sets the
-     * checksums its bytes feed and the check before its last bytes go (the source's stored
-     * checksum, of the relay's algorithm or another).
-     */
-    private DirectStreams.ObjectWrite planWrite(Task task, Step get, Step put, GetObjectResponse answer, Tagging tagging,
-            boolean refuseTagged, AtomicReference<SdkChecksum> relayed) {
-        SourceObject described = check(task, get, SourceObject.of(answer));
-        Integer count = described.tagCount();
-        if (refuseTagged && count != null && count > 0) {
-            throw new DirectRelay.DirectFailure("the object has tags, read before its PUT", false);
-        }
-        SdkChecksum own = Checksums.newChecksum(session.algorithm);
-        relayed.set(own);
-        Checksum stored = described.checksum();
-        SdkChecksum other = stored != null && stored.algorithm() != session.algorithm
-                && stored.type() == ChecksumType.FULL_OBJECT ? Checksums.newChecksum(stored.algorithm()) : null;
-        PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(destination.bucket()).key(put.key())
-                .contentLength(task.entry.size());
-        described.applyTo(b, described.fingerprint(task.eTag));
-        if (tagging != null) {
-            b.tagging(tagging);
-        }
-        Runnable beforeLastBytes = () -> {
-            verify(get, Checksums.base64(own), null, described);
-            if (other != null && !Checksums.base64(other).equals(stored.value())) {
-                throw new StepException(get, new ChecksumMismatchException("the source stores " + stored.algorithm()
-                        + " " + stored.value() + " but the bytes read from it have " + Checksums.base64(other)));
-            }
-        };
-        return new DirectStreams.ObjectWrite(b.build(), other == null ? List.of(own) : List.of(own, other),
-                beforeLastBytes);
     }
 
     /**
@@ -687,6 +552,11 @@ final class SmallCopies {
                 || (count != null ? count == 0 : capabilities.tagCountReported())) {
             return CompletableFuture.completedFuture(null);
         }
+        return readTags(task, limit);
+    }
+
+    /** Reads a source object's tags, with retries, whatever the source said of them; null for none. */
+    CompletableFuture<Tagging> readTags(Task task, ConcurrencyLimit limit) {
         Step step = session.sourceStep(task, "GetObjectTagging");
         return session.requests.attempt(task, step, limit, 1, 0, n -> getTags(task, step));
     }

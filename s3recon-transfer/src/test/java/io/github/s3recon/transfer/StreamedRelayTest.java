@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
- * Objects from {@link SmallCopies#STREAMED_FROM} up to the small-object threshold relay as one
+ * Objects from {@link StreamedCopies#STREAMED_FROM} up to the small-object threshold relay as one
  * stream from their GET into their PUT once both routes are known: what arrives is what the
  * buffered relay writes, and bytes that do not match the source's stored checksum never reach the
  * destination (the PUT is cut short before its last bytes).
@@ -45,7 +45,7 @@ class StreamedRelayTest {
 
     private static final EmbeddedS3 SOURCE = EmbeddedS3.shared();
     private static final EmbeddedS3 DESTINATION = Fixture.other();
-    private static final int STREAMED = (int) SmallCopies.STREAMED_FROM;
+    private static final int STREAMED = (int) StreamedCopies.STREAMED_FROM;
     private static String source;
     private static final Map<String, byte[]> CONTENTS = new LinkedHashMap<>();
 
