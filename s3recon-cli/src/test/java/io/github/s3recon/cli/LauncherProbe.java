@@ -1,0 +1,21 @@
+package io.github.s3recon.cli;
+
+/**
+ * The program {@code LauncherTest} runs through {@code bin/s3recon} in place of the CLI: prints its
+ * arguments and exits with the status its second argument names (0 without one).
+ */
+public final class LauncherProbe {
+
+    private LauncherProbe() {
+    }
+
+    /**
+     * Prints "probe" and the arguments, then exits.
+     *
+     * @param args a command name, then optionally the exit status
+     */
+    public static void main(String[] args) {
+        System.out.println("probe " + String.join(" ", args));
+        System.exit(args.length > 1 ? Integer.parseInt(args[1]) : 0);
+    }
+}

@@ -1,0 +1,136 @@
+package io.github.s3recon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/s3recon}, the launcher, run by {@code /bin/sh} with this JVM's JDK on a small jar of
+ * its own ({@link LauncherProbe}): the first command that does work leaves a class-data-sharing
+ * archive, which later runs map (checked with {@code -Xshare:on}, which refuses to start without
+ * it); other commands, failed commands and {@code S3RECON_CDS=off} leave none; arguments and exit
+ * statuses pass through; a missing jar is named.
+ */
+class LauncherTest {
+
+    private static final Path LAUNCHER = Path.of("bin", "s3recon").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+    private Path jar;
+    private Path cds;
+
+    @BeforeEach
+    void probeJar() throws IOException {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh");
+        jar = dir.resolve("s3recon.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, LauncherProbe.class.getName());
+        String entry = LauncherProbe.class.getName().replace('.', '/') + ".class";
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest);
+                InputStream in = LauncherProbe.class.getClassLoader().getResourceAsStream(entry)) {
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+        }
+        cds = dir.resolve("cds");
+    }
+
+    @Test
+    void aWorkingCommandLeavesAnArchiveThatLaterRunsMap() throws Exception {
+        Run first = launch(Map.of(), "run", "0");
+        assertThat(first.exit).isZero();
+        assertThat(first.out).contains("probe run 0");
+        assertThat(archives()).hasSize(1).allMatch(n -> n.endsWith(".jsa"));
+
+        // -Xshare:on: the JVM refuses to start unless it maps the archive; the probe's own class is in it.
+        Run second = launch(Map.of("S3RECON_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info"), "reconcile", "1");
+        assertThat(second.exit).as(second.out).isEqualTo(1);
+        assertThat(second.out).contains("probe reconcile 1")
+                .containsPattern(Pattern.quote(LauncherProbe.class.getName()) + " source: shared objects file");
+        // Any command maps it once it is there.
+        Run help = launch(Map.of("S3RECON_JAVA_OPTS", "-Xshare:on"), "--help");
+        assertThat(help.exit).isZero();
+        assertThat(archives()).hasSize(1);
+    }
+
+    @Test
+    void otherCommandsFailuresAndOffLeaveNoArchiveAndPassTheStatusOn() throws Exception {
+        Run help = launch(Map.of(), "history", "3");
+        assertThat(help.exit).isEqualTo(3);
+        assertThat(help.out).contains("probe history 3");
+        Run failed = launch(Map.of(), "run", "3");
+        assertThat(failed.exit).isEqualTo(3);
+        Run off = launch(Map.of("S3RECON_CDS", "off"), "run", "0");
+        assertThat(off.exit).isZero();
+        assertThat(off.out).contains("probe run 0");
+        assertThat(archives()).isEmpty();
+
+        Run missing = launch(Map.of("S3RECON_JAR", dir.resolve("nowhere.jar").toString()), "run");
+        assertThat(missing.exit).isEqualTo(2);
+        assertThat(missing.out).contains("S3RECON_JAR").contains("./mvnw -B -q package -DskipTests");
+    }
+
+    /** The launcher's list of commands that write the archive is the CLI's, less those that do no run. */
+    @Test
+    void theLauncherKnowsEveryCommandThatRuns() throws IOException {
+        Matcher m = Pattern.compile("(?m)^\\s+(reconcile \\|[^)]*)\\)").matcher(Files.readString(LAUNCHER));
+        assertThat(m.find()).isTrue();
+        Set<String> listed = new TreeSet<>(List.of(m.group(1).split("\\s*\\|\\s*")));
+        Set<String> commands = new TreeSet<>(S3ReconCli.commandLine(false).getSubcommands().keySet());
+        commands.removeAll(Set.of("history", "cancel", "generate-completion"));
+        assertThat(listed).isEqualTo(commands);
+    }
+
+    private List<String> archives() throws IOException {
+        if (!Files.isDirectory(cds)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(cds)) {
+            return files.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    private record Run(int exit, String out) {
+    }
+
+    private Run launch(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("S3RECON_JAR", jar.toString());
+        pb.environment().put("S3RECON_CDS_DIR", cds.toString());
+        pb.environment().remove("S3RECON_JAVA_OPTS");
+        pb.environment().remove("S3RECON_CDS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), out);
+    }
+}
