@@ -17,9 +17,10 @@
 #   e.g. "--max-in-flight-mib 64")  TOOLS="bare s3recon rclone" (add "tm" for TransferManagerScheduler rows, TM_CLIENTS="AS_GIVEN CRT";
 #   "s3recon-sdk" for a row with every request through the SDK, directRequests(false); "s3recon-batch" for a
 #   row without verification in a JVM with BATCH_OPTS, default "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-#   the README's flags for a batch run; "cli" for two rows of the command line through its launcher,
+#   the README's flags for a batch run; "cli" for three rows of the command line through its launcher,
 #   s3recon-cli/bin/s3recon run --verification NONE: "s3recon-cli-first" without a class-data-sharing
-#   archive, which it writes, and "s3recon-cli" mapping it; needs s3recon-cli/target/s3recon.jar)
+#   archive, which it writes, "s3recon-cli" mapping it, and "s3recon-cli-batch" mapping it in a JVM
+#   with BATCH_OPTS; needs s3recon-cli/target/s3recon.jar)
 #   OUT=/tmp/s3recon-compare-copy
 # Needs the benchmarks jar (./mvnw -B -pl s3recon-bench -am package -DskipTests), rclone, GNU time
 # and curl. Prints one row per copy: wall time, objects/s, MB/s, the client's CPU seconds
@@ -115,7 +116,7 @@ run_tools() { # SET MODE SRC_URL (a fresh sink is started for each tool in relay
   if [[ " $tools " == *" s3recon-sdk "* ]]; then entries+=(s3recon-sdk-noverify); fi
   if [[ " $tools " == *" s3recon-batch "* ]]; then entries+=(s3recon-batch-noverify); fi
   if [[ " $tools " == *" tm "* ]]; then for c in $tm_clients; do entries+=("tm-$c"); done; fi
-  if [[ " $tools " == *" cli "* ]]; then entries+=(s3recon-cli-first s3recon-cli); fi
+  if [[ " $tools " == *" cli "* ]]; then entries+=(s3recon-cli-first s3recon-cli s3recon-cli-batch); fi
   if [[ " $tools " == *" rclone "* ]]; then
     for t in $transfers; do entries+=("rclone-t$t"); done
   fi
@@ -154,7 +155,9 @@ run_tools() { # SET MODE SRC_URL (a fresh sink is started for each tool in relay
         rm -rf "$out/cli-work"
         local endpoints=(--endpoint-url "$src_url")
         [[ $mode == relay ]] && endpoints=(--source-endpoint-url "$src_url" --destination-endpoint-url "$dst_url")
-        measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" env S3RECON_JAVA_OPTS="$java_opts" \
+        local cli_opts=$java_opts
+        [[ $tool == s3recon-cli-batch ]] && cli_opts=$batch_opts
+        measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" env S3RECON_JAVA_OPTS="$cli_opts" \
             S3RECON_CDS_DIR="$out/cds" AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1 \
             s3recon-cli/bin/s3recon run -q "${endpoints[@]}" --work-dir "$out/cli-work" --verification NONE \
             s3://synthetic-source s3://sink ;;
