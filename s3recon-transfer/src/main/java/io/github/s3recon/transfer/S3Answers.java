@@ -31,13 +31,36 @@ final class S3Answers {
         return body == null || start == 0 ? body : java.util.Arrays.copyOfRange(body, start, body.length);
     }
 
+    /** An optional XML declaration, then white space. */
+    private static final String PROLOG = "(?:<\\?xml[^?<>]*\\?>)?[ \\t\\r\\n]*";
+    /** Attributes as XML writes them: a name, '=', a quoted value without markup. */
+    private static final String ATTRIBUTES =
+            "(?:[ \\t\\r\\n]+[A-Za-z_:][-A-Za-z0-9_:.]*[ \\t\\r\\n]*=[ \\t\\r\\n]*(?:\"[^\"<&]*\"|'[^'<&]*'))*"
+            + "[ \\t\\r\\n]*";
+    /** A document that starts plainly: its root element's local name in group 1. */
+    private static final java.util.regex.Pattern PLAIN_ROOT = java.util.regex.Pattern.compile(
+            PROLOG + "<(?:[A-Za-z_][-A-Za-z0-9_.]*:)?([A-Za-z_][-A-Za-z0-9_.]*)" + ATTRIBUTES + "/?>");
+    /** A Tagging document with an empty TagSet, as S3 answers for an object without tags. */
+    private static final java.util.regex.Pattern EMPTY_TAGGING = java.util.regex.Pattern.compile(
+            PROLOG + "<Tagging" + ATTRIBUTES + ">[ \\t\\r\\n]*(?:<TagSet[ \\t\\r\\n]*/>|<TagSet[ \\t\\r\\n]*>"
+            + "[ \\t\\r\\n]*</TagSet[ \\t\\r\\n]*>)[ \\t\\r\\n]*</Tagging[ \\t\\r\\n]*>[ \\t\\r\\n]*");
+    /** Longer answers are not looked at by the patterns above; the XML reader reads them. */
+    private static final int PLAIN_LIMIT = 1024;
+
     /** The name of an XML document's root element; null for an empty or unreadable body. */
     static String rootOf(byte[] xml) {
         if (xml == null || xml.length == 0) {
             return null;
         }
+        // The usual answer's start tag is read without the XML reader, which costs far more than
+        // the rest of a server-side copy's answer handling; anything unusual goes to the reader.
+        java.util.regex.Matcher plain = PLAIN_ROOT.matcher(latin1(xml));
+        if (plain.lookingAt()) {
+            return plain.group(1);
+        }
+        javax.xml.stream.XMLStreamReader r = null;
         try {
-            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+            r = reader(xml);
             while (r.hasNext()) {
                 if (r.next() == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
                     return r.getLocalName();
@@ -45,6 +68,9 @@ final class S3Answers {
             }
         } catch (javax.xml.stream.XMLStreamException | RuntimeException e) {
             // Not XML: no root.
+            forgetReader();
+        } finally {
+            close(r);
         }
         return null;
     }
@@ -79,8 +105,9 @@ final class S3Answers {
         if (xml == null || xml.length == 0) {
             return error;
         }
+        javax.xml.stream.XMLStreamReader r = null;
         try {
-            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+            r = reader(xml);
             int depth = 0;
             while (r.hasNext()) {
                 int event = r.next();
@@ -99,6 +126,9 @@ final class S3Answers {
             }
         } catch (javax.xml.stream.XMLStreamException | RuntimeException e) {
             // Not an S3 error document (a proxy's HTML page): the status alone says it.
+            forgetReader();
+        } finally {
+            close(r);
         }
         return error;
     }
@@ -109,11 +139,12 @@ final class S3Answers {
      */
     static List<Tag> parseTagging(byte[] xml) {
         List<Tag> tags = new java.util.ArrayList<>();
-        if (xml.length == 0) {
-            return tags;
+        if (xml.length == 0 || (xml.length <= PLAIN_LIMIT && EMPTY_TAGGING.matcher(latin1(xml)).matches())) {
+            return tags; // no tags: nothing to decode, so no need of the XML reader
         }
+        javax.xml.stream.XMLStreamReader r = null;
         try {
-            javax.xml.stream.XMLStreamReader r = XML.createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+            r = reader(xml);
             String key = null;
             String value = null;
             while (r.hasNext()) {
@@ -137,19 +168,59 @@ final class S3Answers {
                 }
             }
         } catch (javax.xml.stream.XMLStreamException e) {
+            forgetReader();
             throw new DirectRelay.DirectFailure("unreadable Tagging document: " + e.getMessage());
+        } finally {
+            close(r);
         }
         return tags;
     }
 
-    private static final javax.xml.stream.XMLInputFactory XML = xmlFactory();
+    /**
+     * A factory per thread, which hands out its last reader again once that was closed: a new
+     * reader of the JDK's own StAX implementation costs far more than the small documents read
+     * here (building them was a sixteenth of a small relay's CPU with one Tagging document per
+     * object). The factory is not shared, as a reused reader must not be.
+     */
+    private static final ThreadLocal<javax.xml.stream.XMLInputFactory> XML =
+            ThreadLocal.withInitial(S3Answers::xmlFactory);
 
     private static javax.xml.stream.XMLInputFactory xmlFactory() {
         javax.xml.stream.XMLInputFactory f = javax.xml.stream.XMLInputFactory.newFactory();
         // An S3 answer has no DTD; none is read.
         f.setProperty(javax.xml.stream.XMLInputFactory.SUPPORT_DTD, false);
         f.setProperty(javax.xml.stream.XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        try {
+            f.setProperty("reuse-instance", Boolean.TRUE); // the JDK's implementation's own property
+        } catch (IllegalArgumentException otherImplementation) {
+            // Another implementation (e.g. Woodstox) builds its readers cheaply as it is.
+        }
         return f;
+    }
+
+    private static javax.xml.stream.XMLStreamReader reader(byte[] xml) throws javax.xml.stream.XMLStreamException {
+        return XML.get().createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+    }
+
+    /** The first bytes of a document, one char each (any byte beyond ASCII fails the patterns). */
+    private static String latin1(byte[] xml) {
+        return new String(xml, 0, Math.min(xml.length, PLAIN_LIMIT), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** After a document the reader failed on, this thread starts again from a new factory and reader. */
+    private static void forgetReader() {
+        XML.remove();
+    }
+
+    /** Closes a reader, which lets its factory reuse it. */
+    private static void close(javax.xml.stream.XMLStreamReader r) {
+        if (r != null) {
+            try {
+                r.close();
+            } catch (javax.xml.stream.XMLStreamException e) {
+                // Nothing was held open: the input is an array.
+            }
+        }
     }
 
     /** The headers of a GET's answer as the SDK's unmarshaller would have set them. */
