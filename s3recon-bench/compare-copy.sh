@@ -20,7 +20,8 @@
 #   the README's flags for a batch run; "cli" for three rows of the command line through its launcher,
 #   s3recon-cli/bin/s3recon run --verification NONE: "s3recon-cli-first" without a class-data-sharing
 #   archive, which it writes, "s3recon-cli" mapping it, and "s3recon-cli-batch" mapping it in a JVM
-#   with BATCH_OPTS; needs s3recon-cli/target/s3recon.jar)
+#   with BATCH_OPTS; the archive is used whatever the JDK, CLI_CDS=off for none; needs
+#   s3recon-cli/target/s3recon.jar)
 #   OUT=/tmp/s3recon-compare-copy
 # Needs the benchmarks jar (./mvnw -B -pl s3recon-bench -am package -DskipTests), rclone, GNU time
 # and curl. Prints one row per copy: wall time, objects/s, MB/s, the client's CPU seconds
@@ -158,7 +159,7 @@ run_tools() { # SET MODE SRC_URL (a fresh sink is started for each tool in relay
         local cli_opts=$java_opts
         [[ $tool == s3recon-cli-batch ]] && cli_opts=$batch_opts
         measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" env S3RECON_JAVA_OPTS="$cli_opts" \
-            S3RECON_CDS_DIR="$out/cds" AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1 \
+            S3RECON_CDS="${CLI_CDS:-on}" S3RECON_CDS_DIR="$out/cds" AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_REGION=us-east-1 \
             s3recon-cli/bin/s3recon run -q "${endpoints[@]}" --work-dir "$out/cli-work" --verification NONE \
             s3://synthetic-source s3://sink ;;
       tm-*) measure "$set" "$mode" "$tool" "$src_pid" "$dst_pid" "${harness[@]}" --verification NONE \
