@@ -77,13 +77,22 @@ class LauncherTest {
         assertThat(archives()).hasSize(1);
     }
 
-    /** By default only a JDK of 25 or later gets an archive (with JDK 17 one slowed small relays down). */
+    /**
+     * By default only a JDK of 25 or later gets an archive (with JDK 17 one slowed small relays
+     * down); from JDK 24 the JVM is told what it would otherwise warn of on every run.
+     */
     @Test
     void byDefaultTheJdkDecides() throws Exception {
         Run run = launch(Map.of(), "run", "0");
         assertThat(run.exit).isZero();
         assertThat(run.out).contains("probe run 0");
         assertThat(archives()).hasSize(Runtime.version().feature() >= 25 ? 1 : 0);
+        // JDK 24+ is told that Netty's Unsafe and sqlite-jdbc's native library are allowed (no warnings).
+        if (Runtime.version().feature() >= 24) {
+            assertThat(run.out).contains("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED");
+        } else {
+            assertThat(run.out).doesNotContain("--sun-misc-unsafe-memory-access");
+        }
     }
 
     @Test
