@@ -58,21 +58,18 @@ final class S3Answers {
         if (plain.lookingAt()) {
             return plain.group(1);
         }
-        javax.xml.stream.XMLStreamReader r = null;
         try {
-            r = reader(xml);
-            while (r.hasNext()) {
-                if (r.next() == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
-                    return r.getLocalName();
+            return read(xml, r -> {
+                while (r.hasNext()) {
+                    if (r.next() == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                        return r.getLocalName();
+                    }
                 }
-            }
+                return null;
+            });
         } catch (javax.xml.stream.XMLStreamException | RuntimeException e) {
-            // Not XML: no root.
-            forgetReader();
-        } finally {
-            close(r);
+            return null; // not XML: no root
         }
-        return null;
     }
 
     /**
@@ -105,30 +102,28 @@ final class S3Answers {
         if (xml == null || xml.length == 0) {
             return error;
         }
-        javax.xml.stream.XMLStreamReader r = null;
         try {
-            r = reader(xml);
-            int depth = 0;
-            while (r.hasNext()) {
-                int event = r.next();
-                if (event == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
-                    depth++;
-                    if (depth == 2 && r.getLocalName().equals("Code")) {
-                        error[0] = r.getElementText();
-                        depth--;
-                    } else if (depth == 2 && r.getLocalName().equals("Message")) {
-                        error[1] = r.getElementText();
+            read(xml, r -> {
+                int depth = 0;
+                while (r.hasNext()) {
+                    int event = r.next();
+                    if (event == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                        depth++;
+                        if (depth == 2 && r.getLocalName().equals("Code")) {
+                            error[0] = r.getElementText();
+                            depth--;
+                        } else if (depth == 2 && r.getLocalName().equals("Message")) {
+                            error[1] = r.getElementText();
+                            depth--;
+                        }
+                    } else if (event == javax.xml.stream.XMLStreamConstants.END_ELEMENT) {
                         depth--;
                     }
-                } else if (event == javax.xml.stream.XMLStreamConstants.END_ELEMENT) {
-                    depth--;
                 }
-            }
+                return null;
+            });
         } catch (javax.xml.stream.XMLStreamException | RuntimeException e) {
             // Not an S3 error document (a proxy's HTML page): the status alone says it.
-            forgetReader();
-        } finally {
-            close(r);
         }
         return error;
     }
@@ -142,36 +137,34 @@ final class S3Answers {
         if (xml.length == 0 || (xml.length <= PLAIN_LIMIT && EMPTY_TAGGING.matcher(latin1(xml)).matches())) {
             return tags; // no tags: nothing to decode, so no need of the XML reader
         }
-        javax.xml.stream.XMLStreamReader r = null;
         try {
-            r = reader(xml);
-            String key = null;
-            String value = null;
-            while (r.hasNext()) {
-                if (r.next() != javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
-                    if (r.getEventType() == javax.xml.stream.XMLStreamConstants.END_ELEMENT
-                            && r.getLocalName().equals("Tag")) {
-                        if (key == null) {
-                            throw new DirectRelay.DirectFailure("a Tag without a Key");
+            read(xml, r -> {
+                String key = null;
+                String value = null;
+                while (r.hasNext()) {
+                    if (r.next() != javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                        if (r.getEventType() == javax.xml.stream.XMLStreamConstants.END_ELEMENT
+                                && r.getLocalName().equals("Tag")) {
+                            if (key == null) {
+                                throw new DirectRelay.DirectFailure("a Tag without a Key");
+                            }
+                            tags.add(Tag.builder().key(key).value(value == null ? "" : value).build());
+                            key = null;
+                            value = null;
                         }
-                        tags.add(Tag.builder().key(key).value(value == null ? "" : value).build());
-                        key = null;
-                        value = null;
+                        continue;
                     }
-                    continue;
-                }
-                switch (r.getLocalName()) {
-                    case "Key" -> key = r.getElementText();
-                    case "Value" -> value = r.getElementText();
-                    default -> {
+                    switch (r.getLocalName()) {
+                        case "Key" -> key = r.getElementText();
+                        case "Value" -> value = r.getElementText();
+                        default -> {
+                        }
                     }
                 }
-            }
+                return null;
+            });
         } catch (javax.xml.stream.XMLStreamException e) {
-            forgetReader();
             throw new DirectRelay.DirectFailure("unreadable Tagging document: " + e.getMessage());
-        } finally {
-            close(r);
         }
         return tags;
     }
@@ -179,7 +172,7 @@ final class S3Answers {
     /**
      * A factory per thread, which hands out its last reader again once that was closed: a new
      * reader of the JDK's own StAX implementation costs far more than the small documents read
-     * here (building them was a sixteenth of a small relay's CPU with one Tagging document per
+     * here (building them was a twentieth of a small relay's CPU with one Tagging document per
      * object). The factory is not shared, as a reused reader must not be.
      */
     private static final ThreadLocal<javax.xml.stream.XMLInputFactory> XML =
@@ -198,29 +191,34 @@ final class S3Answers {
         return f;
     }
 
-    private static javax.xml.stream.XMLStreamReader reader(byte[] xml) throws javax.xml.stream.XMLStreamException {
-        return XML.get().createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+    /** What is read from a document by {@link #read}. */
+    private interface Reading<T> {
+        T from(javax.xml.stream.XMLStreamReader r) throws javax.xml.stream.XMLStreamException;
+    }
+
+    /**
+     * Reads a document with this thread's reader, and closes it, which lets the factory reuse it;
+     * after a failure the thread starts again from a new factory and reader.
+     */
+    private static <T> T read(byte[] xml, Reading<T> reading) throws javax.xml.stream.XMLStreamException {
+        javax.xml.stream.XMLStreamReader r = XML.get().createXMLStreamReader(new java.io.ByteArrayInputStream(xml));
+        boolean whole = false;
+        try {
+            T read = reading.from(r);
+            whole = true;
+            return read;
+        } finally {
+            if (whole) {
+                r.close();
+            } else {
+                XML.remove();
+            }
+        }
     }
 
     /** The first bytes of a document, one char each (any byte beyond ASCII fails the patterns). */
     private static String latin1(byte[] xml) {
         return new String(xml, 0, Math.min(xml.length, PLAIN_LIMIT), java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
-    /** After a document the reader failed on, this thread starts again from a new factory and reader. */
-    private static void forgetReader() {
-        XML.remove();
-    }
-
-    /** Closes a reader, which lets its factory reuse it. */
-    private static void close(javax.xml.stream.XMLStreamReader r) {
-        if (r != null) {
-            try {
-                r.close();
-            } catch (javax.xml.stream.XMLStreamException e) {
-                // Nothing was held open: the input is an array.
-            }
-        }
     }
 
     /** The headers of a GET's answer as the SDK's unmarshaller would have set them. */
