@@ -15,8 +15,10 @@
 # ranges and lister and the flags README.md suggests for a batch run of seconds to minutes
 # ("tuned"; BATCH_OPTS, default -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1): with a heap
 # this small, G1's own structures are a large part of the resident set, and C2's compilations cost
-# more CPU than they save in a run this short. The last lines compare each with rclone, and the
-# defaults with the tuned run.
+# more CPU than they save in a run this short. When s3recon-cli/target/s3recon.jar is there, the
+# command line runs the same reconcile through its launcher with nothing set ("cli": on a machine of
+# 2 CPUs or fewer the launcher itself picks C1 and the serial collector). The last lines compare
+# each with rclone, and the defaults with the tuned run.
 # PORT sets the server's port (default 9477).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +56,19 @@ run_s3recon xmx256m "$ranges" "$lister" -Xmx256m
 # shellcheck disable=SC2086 # BATCH_OPTS holds several options
 run_s3recon tuned "$ranges" "$lister" $batch_opts
 
+names="defaults xmx256m tuned"
+if [[ -f s3recon-cli/target/s3recon.jar ]]; then
+  echo "== s3recon command line, nothing set: s3recon-cli/bin/s3recon reconcile"
+  # Exit status 1: differences, which is the point here.
+  env -u S3RECON_JAVA_OPTS -u S3RECON_BATCH_JVM -u S3RECON_CDS AWS_ACCESS_KEY_ID=synthetic \
+      AWS_SECRET_ACCESS_KEY=synthetic AWS_REGION=us-east-1 /usr/bin/time -q -o "$log/cli" -f "%e %M" \
+      s3recon-cli/bin/s3recon reconcile -q --endpoint-url "http://127.0.0.1:$port" --work-dir "$log/cli-work" \
+      s3://synthetic-source s3://synthetic-destination | sed -n 1,2p || true
+  read -r wall rss < "$log/cli"
+  echo "s3recon (cli): wall $wall s, max RSS $((rss / 1024)) MiB"
+  names="$names cli"
+fi
+
 echo "== rclone check (default settings)"
 export RCLONE_CONFIG_SYN_TYPE=s3 RCLONE_CONFIG_SYN_PROVIDER=Other \
     RCLONE_CONFIG_SYN_ENDPOINT="http://127.0.0.1:$port" RCLONE_CONFIG_SYN_ACCESS_KEY_ID=synthetic \
@@ -65,7 +80,7 @@ read -r rclone_wall rclone_rss < <(grep -v "exited" "$log/rclone")
 echo "rclone: wall $rclone_wall s, max RSS $((rclone_rss / 1024)) MiB"
 
 echo "== ratios (rclone / s3recon)"
-for name in defaults xmx256m tuned; do
+for name in $names; do
   read -r wall rss < "$log/$name"
   awk -v n="$name" -v w="$wall" -v r="$rss" -v rw="$rclone_wall" -v rr="$rclone_rss" \
       'BEGIN { printf "s3recon %-8s %.1fx faster, %.1fx less memory\n", n, rw / w, rr / r }'
@@ -74,3 +89,8 @@ read -r default_wall default_rss < "$log/defaults"
 read -r tuned_wall tuned_rss < "$log/tuned"
 awk -v dw="$default_wall" -v tw="$tuned_wall" -v dr="$default_rss" -v tr="$tuned_rss" \
     'BEGIN { printf "s3recon defaults / tuned: %.2fx the wall time, %.1fx the memory\n", dw / tw, dr / tr }'
+if [[ -f $log/cli ]]; then
+  read -r cli_wall cli_rss < "$log/cli"
+  awk -v cw="$cli_wall" -v tw="$tuned_wall" -v cr="$cli_rss" -v tr="$tuned_rss" \
+      'BEGIN { printf "s3recon cli (nothing set) / tuned: %.2fx the wall time, %.1fx the memory\n", cw / tw, cr / tr }'
+fi

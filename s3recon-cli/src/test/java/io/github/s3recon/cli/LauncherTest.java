@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * its own ({@link LauncherProbe}): with {@code S3RECON_CDS=on} (the default on JDK 25 and later) the
  * first command that does work leaves a class-data-sharing archive, which later runs map (checked with {@code -Xshare:on}, which refuses to start without
  * it); other commands, failed commands and {@code S3RECON_CDS=off} leave none; arguments and exit
- * statuses pass through; a missing jar is named.
+ * statuses pass through; a missing jar is named; small machines get C1 and the serial collector
+ * unless the user chose otherwise.
  */
 class LauncherTest {
 
@@ -112,6 +113,37 @@ class LauncherTest {
         assertThat(missing.out).contains("S3RECON_JAR").contains("./mvnw -B -q package -DskipTests");
     }
 
+    /**
+     * With 2 CPUs or fewer (or {@code S3RECON_BATCH_JVM=on}) the JVM runs with C1 alone and the serial
+     * collector, unless the user's options already choose a tier or a collector (two collectors
+     * would stop the JVM from starting).
+     */
+    @Test
+    void smallMachinesGetTheBatchJvmUnlessTheUserChose() throws Exception {
+        Run on = launch(Map.of("S3RECON_BATCH_JVM", "on"), "run", "0");
+        assertThat(on.exit).as(on.out).isZero();
+        assertThat(on.out).contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "MarkSweepCompact");
+
+        Run parallel = launch(Map.of("S3RECON_BATCH_JVM", "on", "S3RECON_JAVA_OPTS", "-XX:+UseParallelGC"), "run", "0");
+        assertThat(parallel.exit).as(parallel.out).isZero();
+        assertThat(parallel.out).contains("-XX:TieredStopAtLevel=1", "PS MarkSweep").doesNotContain("UseSerialGC");
+        Run tool = launch(Map.of("S3RECON_BATCH_JVM", "on", "JAVA_TOOL_OPTIONS", "-XX:+UseG1GC"), "run", "0");
+        assertThat(tool.exit).as(tool.out).isZero();
+        assertThat(tool.out).contains("G1").doesNotContain("UseSerialGC");
+        Run tier = launch(Map.of("S3RECON_BATCH_JVM", "on", "S3RECON_JAVA_OPTS", "-XX:TieredStopAtLevel=4"), "run", "0");
+        assertThat(tier.out).contains("-XX:+UseSerialGC").doesNotContain("TieredStopAtLevel=1");
+
+        Run off = launch(Map.of("S3RECON_BATCH_JVM", "off"), "run", "0");
+        assertThat(off.exit).isZero();
+        assertThat(off.out).doesNotContain("TieredStopAtLevel", "UseSerialGC");
+
+        // auto: as many CPUs as the JVM sees (the launcher counts affinity and a cgroup quota, as it does).
+        Run auto = launch(Map.of(), "run", "0");
+        boolean small = Runtime.getRuntime().availableProcessors() <= 2;
+        assertThat(auto.out.contains("-XX:TieredStopAtLevel=1")).as(auto.out).isEqualTo(small);
+        assertThat(auto.out.contains("-XX:+UseSerialGC")).as(auto.out).isEqualTo(small);
+    }
+
     /** The launcher's list of commands that write the archive is the CLI's, less those that do no run. */
     @Test
     void theLauncherKnowsEveryCommandThatRuns() throws IOException {
@@ -145,6 +177,8 @@ class LauncherTest {
         pb.environment().remove("S3RECON_JAVA_OPTS");
         pb.environment().remove("S3RECON_CDS");
         pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("S3RECON_BATCH_JVM");
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
