@@ -8,6 +8,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,16 +81,57 @@ class LauncherTest {
         assertThat(archives()).hasSize(1);
     }
 
+    /** Archives unused for 30 days go when a new one is written; using one renews its time. */
+    @Test
+    void archivesUnusedForAMonthAreRemoved() throws Exception {
+        Files.createDirectories(cds);
+        FileTime old = FileTime.from(Instant.now().minus(Duration.ofDays(40)));
+        Path stale = Files.writeString(cds.resolve("s3recon-1.jsa"), "x");
+        Path stalePartial = Files.writeString(cds.resolve("s3recon-2.jsa.77.partial"), "x");
+        Path recent = Files.writeString(cds.resolve("s3recon-3.jsa"), "x");
+        Path other = Files.writeString(cds.resolve("notes.txt"), "x");
+        for (Path p : List.of(stale, stalePartial, other)) {
+            Files.setLastModifiedTime(p, old);
+        }
+        Files.setLastModifiedTime(recent, FileTime.from(Instant.now().minus(Duration.ofDays(20))));
+
+        assertThat(launch(Map.of("S3RECON_CDS", "on"), "run", "0").exit).isZero();
+        assertThat(archives()).hasSize(3).contains("s3recon-3.jsa", "notes.txt")
+                .doesNotContain("s3recon-1.jsa", "s3recon-2.jsa.77.partial");
+        Path written;
+        try (Stream<Path> files = Files.list(cds)) {
+            written = files.filter(p -> !p.equals(recent) && !p.equals(other)).findFirst().orElseThrow();
+        }
+        Files.setLastModifiedTime(written, old);
+        assertThat(launch(Map.of("S3RECON_CDS", "on"), "run", "0").exit).isZero();
+        assertThat(Files.getLastModifiedTime(written).toInstant()).isAfter(Instant.now().minus(Duration.ofHours(1)));
+    }
+
     /**
-     * By default only a JDK of 25 or later gets an archive (with JDK 17 one slowed small relays
-     * down); from JDK 24 the JVM is told what it would otherwise warn of on every run.
+     * By default a JDK of 25 or later gets an archive, an older one only with the batch JVM (with
+     * JDK 17 and the JVM's defaults one slowed small relays down); from JDK 24 the JVM is told what it
+     * would otherwise warn of on every run.
      */
     @Test
     void byDefaultTheJdkDecides() throws Exception {
+        boolean newJdk = Runtime.version().feature() >= 25;
+        Run defaultsOff = launch(Map.of("S3RECON_BATCH_JVM", "off"), "run", "0");
+        assertThat(defaultsOff.exit).isZero();
+        assertThat(archives()).hasSize(newJdk ? 1 : 0);
+        if (!newJdk) {
+            Run batch = launch(Map.of("S3RECON_BATCH_JVM", "on"), "run", "0");
+            assertThat(batch.exit).isZero();
+            assertThat(archives()).hasSize(1);
+        }
         Run run = launch(Map.of(), "run", "0");
         assertThat(run.exit).isZero();
         assertThat(run.out).contains("probe run 0");
-        assertThat(archives()).hasSize(Runtime.version().feature() >= 25 ? 1 : 0);
+        // The default maps the archive wherever it uses one (on this JDK or with the batch JVM).
+        boolean small = Runtime.getRuntime().availableProcessors() <= 2;
+        Run mapped = launch(Map.of("S3RECON_JAVA_OPTS", "-Xlog:class+load=info"), "run", "0");
+        assertThat(mapped.exit).as(mapped.out).isZero();
+        assertThat(Pattern.compile(Pattern.quote(LauncherProbe.class.getName()) + " source: shared objects file")
+                .matcher(mapped.out).find()).as(mapped.out).isEqualTo(newJdk || small);
         // JDK 24+ is told that Netty's Unsafe and sqlite-jdbc's native library are allowed (no warnings).
         if (Runtime.version().feature() >= 24) {
             assertThat(run.out).contains("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED");
