@@ -17,7 +17,7 @@
 #   e.g. "--max-in-flight-mib 64")  TOOLS="bare s3recon rclone" (add "tm" for TransferManagerScheduler rows, TM_CLIENTS="AS_GIVEN CRT";
 #   "s3recon-sdk" for a row with every request through the SDK, directRequests(false); "s3recon-batch" for a
 #   row without verification in a JVM with BATCH_OPTS, default "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-#   the README's flags for a batch run; "cli" for three rows of the command line through its launcher,
+#   the batch flags (C1 alone: for these plain-HTTP servers only, see README.md); "cli" for three rows of the command line through its launcher,
 #   s3recon-cli/bin/s3recon run --verification NONE: "s3recon-cli-first" without a class-data-sharing
 #   archive, which it writes, "s3recon-cli" mapping it, and "s3recon-cli-batch" mapping it in a JVM
 #   with BATCH_OPTS; the archive is used whatever the JDK, CLI_CDS=off for none; needs

@@ -17,8 +17,9 @@
 # this small, G1's own structures are a large part of the resident set, and C2's compilations cost
 # more CPU than they save in a run this short. When s3recon-cli/target/s3recon.jar is there, the
 # command line runs the same reconcile through its launcher with nothing set ("cli": on a machine of
-# 2 CPUs or fewer the launcher itself picks C1 and the serial collector). The last lines compare
-# each with rclone, and the defaults with the tuned run.
+# 2 CPUs or fewer the launcher itself picks the serial collector). The last lines compare each with
+# rclone, and the defaults with the tuned run. The tuned flags' C1 alone suits these plain-HTTP
+# servers only: over TLS it loses the JDK's AES-GCM intrinsics (README.md, "Large buckets").
 # PORT sets the server's port (default 9477).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,7 +61,7 @@ names="defaults xmx256m tuned"
 if [[ -f s3recon-cli/target/s3recon.jar ]]; then
   echo "== s3recon command line, nothing set: s3recon-cli/bin/s3recon reconcile"
   # Exit status 1: differences, which is the point here.
-  env -u S3RECON_JAVA_OPTS -u S3RECON_BATCH_JVM -u S3RECON_CDS AWS_ACCESS_KEY_ID=synthetic \
+  env -u S3RECON_JAVA_OPTS -u S3RECON_SERIAL_GC -u S3RECON_CDS AWS_ACCESS_KEY_ID=synthetic \
       AWS_SECRET_ACCESS_KEY=synthetic AWS_REGION=us-east-1 /usr/bin/time -q -o "$log/cli" -f "%e %M" \
       s3recon-cli/bin/s3recon reconcile -q --endpoint-url "http://127.0.0.1:$port" --work-dir "$log/cli-work" \
       s3://synthetic-source s3://synthetic-destination | sed -n 1,2p || true

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * its own ({@link LauncherProbe}): with {@code S3RECON_CDS=on} (the default on JDK 25 and later) the
  * first command that does work leaves a class-data-sharing archive, which later runs map (checked with {@code -Xshare:on}, which refuses to start without
  * it); other commands, failed commands and {@code S3RECON_CDS=off} leave none; arguments and exit
- * statuses pass through; a missing jar is named; small machines get C1 and the serial collector
- * unless the user chose otherwise.
+ * statuses pass through; a missing jar is named; small machines get the serial collector unless
+ * the user chose one.
  */
 class LauncherTest {
 
@@ -108,30 +108,20 @@ class LauncherTest {
     }
 
     /**
-     * By default a JDK of 25 or later gets an archive, an older one only with the batch JVM (with
-     * JDK 17 and the JVM's defaults one slowed small relays down); from JDK 24 the JVM is told what it
-     * would otherwise warn of on every run.
+     * By default only a JDK of 25 or later gets an archive (with JDK 17 one made long runs costlier),
+     * and maps it; from JDK 24 the JVM is told what it would otherwise warn of on every run.
      */
     @Test
     void byDefaultTheJdkDecides() throws Exception {
         boolean newJdk = Runtime.version().feature() >= 25;
-        Run defaultsOff = launch(Map.of("S3RECON_BATCH_JVM", "off"), "run", "0");
-        assertThat(defaultsOff.exit).isZero();
-        assertThat(archives()).hasSize(newJdk ? 1 : 0);
-        if (!newJdk) {
-            Run batch = launch(Map.of("S3RECON_BATCH_JVM", "on"), "run", "0");
-            assertThat(batch.exit).isZero();
-            assertThat(archives()).hasSize(1);
-        }
         Run run = launch(Map.of(), "run", "0");
         assertThat(run.exit).isZero();
         assertThat(run.out).contains("probe run 0");
-        // The default maps the archive wherever it uses one (on this JDK or with the batch JVM).
-        boolean small = Runtime.getRuntime().availableProcessors() <= 2;
+        assertThat(archives()).hasSize(newJdk ? 1 : 0);
         Run mapped = launch(Map.of("S3RECON_JAVA_OPTS", "-Xlog:class+load=info"), "run", "0");
         assertThat(mapped.exit).as(mapped.out).isZero();
         assertThat(Pattern.compile(Pattern.quote(LauncherProbe.class.getName()) + " source: shared objects file")
-                .matcher(mapped.out).find()).as(mapped.out).isEqualTo(newJdk || small);
+                .matcher(mapped.out).find()).as(mapped.out).isEqualTo(newJdk);
         // JDK 24+ is told that Netty's Unsafe and sqlite-jdbc's native library are allowed (no warnings).
         if (Runtime.version().feature() >= 24) {
             assertThat(run.out).contains("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED");
@@ -158,34 +148,34 @@ class LauncherTest {
     }
 
     /**
-     * With 2 CPUs or fewer (or {@code S3RECON_BATCH_JVM=on}) the JVM runs with C1 alone and the serial
-     * collector, unless the user's options already choose a tier or a collector (two collectors
-     * would stop the JVM from starting).
+     * With 2 CPUs or fewer (or {@code S3RECON_SERIAL_GC=on}) the JVM runs the serial collector, unless
+     * the user's options already choose one (two collectors would stop the JVM from starting); the
+     * compiler is left alone (C2's intrinsics are what TLS needs).
      */
     @Test
-    void smallMachinesGetTheBatchJvmUnlessTheUserChose() throws Exception {
-        Run on = launch(Map.of("S3RECON_BATCH_JVM", "on"), "run", "0");
+    void smallMachinesGetTheSerialCollectorUnlessTheUserChoseOne() throws Exception {
+        Run on = launch(Map.of("S3RECON_SERIAL_GC", "on"), "run", "0");
         assertThat(on.exit).as(on.out).isZero();
-        assertThat(on.out).contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "MarkSweepCompact");
+        assertThat(on.out).contains("-XX:+UseSerialGC", "MarkSweepCompact").doesNotContain("Tiered");
 
-        Run parallel = launch(Map.of("S3RECON_BATCH_JVM", "on", "S3RECON_JAVA_OPTS", "-XX:+UseParallelGC"), "run", "0");
+        Run parallel = launch(Map.of("S3RECON_SERIAL_GC", "on", "S3RECON_JAVA_OPTS", "-XX:+UseParallelGC"), "run", "0");
         assertThat(parallel.exit).as(parallel.out).isZero();
-        assertThat(parallel.out).contains("-XX:TieredStopAtLevel=1", "PS MarkSweep").doesNotContain("UseSerialGC");
-        Run tool = launch(Map.of("S3RECON_BATCH_JVM", "on", "JAVA_TOOL_OPTIONS", "-XX:+UseG1GC"), "run", "0");
+        assertThat(parallel.out).contains("PS MarkSweep").doesNotContain("UseSerialGC");
+        Run tool = launch(Map.of("S3RECON_SERIAL_GC", "on", "JAVA_TOOL_OPTIONS", "-XX:+UseG1GC"), "run", "0");
         assertThat(tool.exit).as(tool.out).isZero();
         assertThat(tool.out).contains("G1").doesNotContain("UseSerialGC");
-        Run tier = launch(Map.of("S3RECON_BATCH_JVM", "on", "S3RECON_JAVA_OPTS", "-XX:TieredStopAtLevel=4"), "run", "0");
-        assertThat(tier.out).contains("-XX:+UseSerialGC").doesNotContain("TieredStopAtLevel=1");
+        Run jdk = launch(Map.of("S3RECON_SERIAL_GC", "on", "JDK_JAVA_OPTIONS", "-XX:+UseParallelGC"), "run", "0");
+        assertThat(jdk.exit).as(jdk.out).isZero();
+        assertThat(jdk.out).contains("PS MarkSweep").doesNotContain("UseSerialGC");
 
-        Run off = launch(Map.of("S3RECON_BATCH_JVM", "off"), "run", "0");
+        Run off = launch(Map.of("S3RECON_SERIAL_GC", "off"), "run", "0");
         assertThat(off.exit).isZero();
-        assertThat(off.out).doesNotContain("TieredStopAtLevel", "UseSerialGC");
+        assertThat(off.out).doesNotContain("UseSerialGC");
 
         // auto: as many CPUs as the JVM sees (the launcher counts affinity and a cgroup quota, as it does).
         Run auto = launch(Map.of(), "run", "0");
-        boolean small = Runtime.getRuntime().availableProcessors() <= 2;
-        assertThat(auto.out.contains("-XX:TieredStopAtLevel=1")).as(auto.out).isEqualTo(small);
-        assertThat(auto.out.contains("-XX:+UseSerialGC")).as(auto.out).isEqualTo(small);
+        assertThat(auto.out.contains("-XX:+UseSerialGC")).as(auto.out)
+                .isEqualTo(Runtime.getRuntime().availableProcessors() <= 2);
     }
 
     /** The launcher's list of commands that write the archive is the CLI's, less those that do no run. */
@@ -222,7 +212,7 @@ class LauncherTest {
         pb.environment().remove("S3RECON_CDS");
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
-        pb.environment().remove("S3RECON_BATCH_JVM");
+        pb.environment().remove("S3RECON_SERIAL_GC");
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
