@@ -7,7 +7,6 @@ import io.github.s3recon.ChecksumAlgorithm;
 import io.github.s3recon.ChecksumType;
 import io.github.s3recon.KeyOrder;
 import io.github.s3recon.ObjectEntry;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,10 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import javax.xml.stream.XMLInputFactory;
-import javax.xml.stream.XMLStreamConstants;
-import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
 
 /**
  * The writable bucket of {@link SyntheticS3}: accepts object writes, streams their bodies away and
@@ -40,6 +35,9 @@ import javax.xml.stream.XMLStreamReader;
  * ascending order with their ETags; Content-MD5, checksums and decoded lengths checked; CopyObject
  * refused above 5 GiB and onto itself without a change; conditional writes.
  *
+ * <p>What each request says (headers, copy sources, small XML bodies) is read by
+ * {@link SyntheticSinkRequests}.
+ *
  * <p>Thread-safe: the state is in concurrent maps; each request's body is read on its own thread.
  */
 final class SyntheticSink {
@@ -50,12 +48,8 @@ final class SyntheticSink {
     static final int MAX_PARTS = 10_000;
     /** The largest object CopyObject copies, as in S3: 5 GiB. */
     static final long MAX_COPY_SIZE = 5L << 30;
-    /** The longest XML request body read (CompleteMultipartUpload of 10,000 parts with checksums is ~2 MB). */
-    private static final int MAX_XML_BODY = 8 << 20;
-    private static final int MAX_TAGS = 10;
     private static final int MAX_DELETE_KEYS = 1000;
     private static final String XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
-    private static final XMLInputFactory XML = xmlInputFactory();
 
     /**
      * What the sink remembers of a written key.
@@ -94,10 +88,12 @@ final class SyntheticSink {
     private final Map<String, LongAdder> writes = new ConcurrentHashMap<>();
     private final LongAdder bytesWritten = new LongAdder();
     private final AtomicLong uploadIds = new AtomicLong();
+    private final SyntheticSinkRequests requests;
 
     SyntheticSink(String bucket, Clock clock) {
         this.bucket = bucket;
         this.clock = clock;
+        this.requests = new SyntheticSinkRequests(bucket);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -145,13 +141,13 @@ final class SyntheticSink {
     /** PutObject: streams the body away and remembers its size, MD5 and checksum. */
     void putObject(HttpExchange exchange, String key, byte[] buffer) throws IOException {
         Headers h = exchange.getRequestHeaders();
-        Map<String, String> metadata = metadataOf(h);
-        Map<String, String> tags = tagsOf(h.getFirst("x-amz-tagging"), key);
+        Map<String, String> metadata = requests.metadataOf(h);
+        Map<String, String> tags = requests.tagsOf(h.getFirst("x-amz-tagging"), key);
         SyntheticUploadBody.Received body = SyntheticUploadBody.read(h, exchange.getRequestBody(), buffer,
                 bytesWritten, bucket, key);
         Checksum checksum = body.algorithm() == null ? null : Checksum.of(body.algorithm(), ChecksumType.FULL_OBJECT,
                 SyntheticChecksums.base64(body.checksum()));
-        Stored stored = new Stored(body.size(), SyntheticChecksums.hex(body.md5()), now(), contentTypeOf(h),
+        Stored stored = new Stored(body.size(), SyntheticChecksums.hex(body.md5()), now(), requests.contentTypeOf(h),
                 metadata, tags, checksum, null);
         store(key, stored, h);
         Headers out = exchange.getResponseHeaders();
@@ -163,15 +159,15 @@ final class SyntheticSink {
     /** CopyObject: a new key with the source's size, ETag and checksum, and its or new metadata and tags. */
     void copyObject(HttpExchange exchange, String key, SourceLookup lookup) throws IOException {
         Headers h = exchange.getRequestHeaders();
-        String[] from = copySource(h, key);
-        Source source = findSource(lookup, from, h, key);
+        String[] from = requests.copySource(h, key);
+        Source source = requests.findSource(lookup, from, h, key);
         if (source.size() > MAX_COPY_SIZE) {
             throw new SyntheticHandler.S3Error(400, "InvalidRequest", "The specified copy source is larger than "
                     + "the maximum allowable size for a copy source: " + MAX_COPY_SIZE, bucket, key);
         }
-        boolean replaceMetadata = directive(h, "x-amz-metadata-directive", key);
-        boolean replaceTags = directive(h, "x-amz-tagging-directive", key);
-        ChecksumAlgorithm algorithm = checksumAlgorithmOf(h, key);
+        boolean replaceMetadata = requests.directive(h, "x-amz-metadata-directive", key);
+        boolean replaceTags = requests.directive(h, "x-amz-tagging-directive", key);
+        ChecksumAlgorithm algorithm = requests.checksumAlgorithmOf(h, key);
         if (from[0].equals(bucket) && from[1].equals(key) && !replaceMetadata && algorithm == null) {
             throw new SyntheticHandler.S3Error(400, "InvalidRequest", "This copy request is illegal because it is "
                     + "trying to copy an object to itself without changing the object's metadata, storage class, "
@@ -181,9 +177,9 @@ final class SyntheticSink {
         Checksum checksum = algorithm == null || (source.checksum() != null
                 && source.checksum().algorithm() == algorithm) ? source.checksum() : null;
         Stored stored = new Stored(source.size(), source.eTag(), now(),
-                replaceMetadata ? contentTypeOf(h) : source.contentType(),
-                replaceMetadata ? metadataOf(h) : source.metadata(),
-                replaceTags ? tagsOf(h.getFirst("x-amz-tagging"), key) : source.tags(), checksum, null);
+                replaceMetadata ? requests.contentTypeOf(h) : source.contentType(),
+                replaceMetadata ? requests.metadataOf(h) : source.metadata(),
+                replaceTags ? requests.tagsOf(h.getFirst("x-amz-tagging"), key) : source.tags(), checksum, null);
         store(key, stored, h);
         SyntheticBuffer xml = xmlStart("CopyObjectResult").ascii("<ETag>&quot;").text(stored.eTag(), false)
                 .ascii("&quot;</ETag><LastModified>").ascii(SyntheticHandler.isoDate(stored.lastModified()))
@@ -195,7 +191,7 @@ final class SyntheticSink {
     /** CreateMultipartUpload: a new upload ID; metadata, tags and the checksum algorithm are kept for Complete. */
     void createMultipartUpload(HttpExchange exchange, String key) throws IOException {
         Headers h = exchange.getRequestHeaders();
-        ChecksumAlgorithm algorithm = checksumAlgorithmOf(h, key);
+        ChecksumAlgorithm algorithm = requests.checksumAlgorithmOf(h, key);
         String typeHeader = h.getFirst("x-amz-checksum-type");
         ChecksumType type = null;
         if (typeHeader != null) {
@@ -223,8 +219,8 @@ final class SyntheticSink {
         }
         long number = uploadIds.incrementAndGet();
         String uploadId = "synthetic-" + Long.toHexString(SyntheticDataset.mix(number)) + "-" + number;
-        uploads.put(uploadId, new Upload(key, contentTypeOf(h), metadataOf(h),
-                tagsOf(h.getFirst("x-amz-tagging"), key), algorithm, type, new ConcurrentHashMap<>()));
+        uploads.put(uploadId, new Upload(key, requests.contentTypeOf(h), requests.metadataOf(h),
+                requests.tagsOf(h.getFirst("x-amz-tagging"), key), algorithm, type, new ConcurrentHashMap<>()));
         if (algorithm != null) {
             exchange.getResponseHeaders().set("x-amz-checksum-algorithm", algorithm.name());
             exchange.getResponseHeaders().set("x-amz-checksum-type", type.name());
@@ -239,7 +235,7 @@ final class SyntheticSink {
         Headers h = exchange.getRequestHeaders();
         String uploadId = query.get("uploadId");
         Upload upload = upload(uploadId, key);
-        int partNumber = partNumber(query.get("partNumber"), key);
+        int partNumber = requests.partNumber(query.get("partNumber"), key);
         SyntheticUploadBody.Received body = SyntheticUploadBody.read(h, exchange.getRequestBody(), buffer,
                 bytesWritten, bucket, key);
         if (upload.algorithm() != null && body.algorithm() != upload.algorithm()) {
@@ -268,14 +264,14 @@ final class SyntheticSink {
             throws IOException {
         Headers h = exchange.getRequestHeaders();
         Upload upload = upload(query.get("uploadId"), key);
-        int partNumber = partNumber(query.get("partNumber"), key);
-        String[] from = copySource(h, key);
-        Source source = findSource(lookup, from, h, key);
+        int partNumber = requests.partNumber(query.get("partNumber"), key);
+        String[] from = requests.copySource(h, key);
+        Source source = requests.findSource(lookup, from, h, key);
         long first = 0;
         long last = source.size() - 1;
         String range = h.getFirst("x-amz-copy-source-range");
         if (range != null) {
-            long[] bounds = copyRange(range, source.size());
+            long[] bounds = requests.copyRange(range, source.size());
             if (bounds == null) {
                 throw new SyntheticHandler.S3Error(400, "InvalidArgument", "Range specified is not valid for "
                         + "source object of size: " + source.size(), bucket, key);
@@ -302,9 +298,9 @@ final class SyntheticSink {
         Headers h = exchange.getRequestHeaders();
         String uploadId = query.get("uploadId");
         Upload upload = upload(uploadId, key);
-        Xml xml = readXml(exchange, buffer, key, "Part");
+        SyntheticSinkRequests.Xml xml = requests.readXml(exchange, buffer, key, "Part");
         if (xml.items().isEmpty()) {
-            throw malformedXml(key);
+            throw requests.malformedXml(key);
         }
         // Order and ETags first, then sizes, as S3 reports them.
         List<Part> parts = new ArrayList<>(xml.items().size());
@@ -314,7 +310,7 @@ final class SyntheticSink {
             try {
                 number = Integer.parseInt(item.getOrDefault("PartNumber", "").trim());
             } catch (NumberFormatException e) {
-                throw malformedXml(key);
+                throw requests.malformedXml(key);
             }
             if (number <= previous) {
                 throw new SyntheticHandler.S3Error(400, "InvalidPartOrder", "The list of parts was not in "
@@ -395,16 +391,16 @@ final class SyntheticSink {
 
     /** DeleteObjects: up to 1000 keys; every key counts as deleted, as in S3. */
     void deleteObjects(HttpExchange exchange, byte[] buffer) throws IOException {
-        Xml xml = readXml(exchange, buffer, null, "Object");
+        SyntheticSinkRequests.Xml xml = requests.readXml(exchange, buffer, null, "Object");
         if (xml.items().size() > MAX_DELETE_KEYS) {
-            throw malformedXml(null);
+            throw requests.malformedXml(null);
         }
         boolean quiet = "true".equalsIgnoreCase(xml.leaves().getOrDefault("Quiet", "false").trim());
         SyntheticBuffer out = xmlStart("DeleteResult");
         for (Map<String, String> item : xml.items()) {
             String key = item.get("Key");
             if (key == null) {
-                throw malformedXml(null);
+                throw requests.malformedXml(null);
             }
             objects.remove(key);
             if (!quiet) {
@@ -416,7 +412,7 @@ final class SyntheticSink {
 
     /** PutObjectTagging: replaces the tags of a written key. */
     void putObjectTagging(HttpExchange exchange, String key, byte[] buffer) throws IOException {
-        Xml xml = readXml(exchange, buffer, key, "Tag");
+        SyntheticSinkRequests.Xml xml = requests.readXml(exchange, buffer, key, "Tag");
         Map<String, String> tags = new LinkedHashMap<>();
         for (Map<String, String> item : xml.items()) {
             String name = item.get("Key");
@@ -425,7 +421,7 @@ final class SyntheticSink {
                         + "key, nor a Tag without a key", bucket, key);
             }
         }
-        checkTagCount(tags, key);
+        requests.checkTagCount(tags, key);
         if (objects.computeIfPresent(key, (k, s) -> s.withTags(Collections.unmodifiableMap(tags))) == null) {
             throw noSuchKey(key);
         }
@@ -500,137 +496,7 @@ final class SyntheticSink {
         return upload;
     }
 
-    private int partNumber(String text, String key) {
-        try {
-            int number = Integer.parseInt(text == null ? "" : text.trim());
-            if (number >= 1 && number <= MAX_PARTS) {
-                return number;
-            }
-        } catch (NumberFormatException e) {
-            // Falls through to S3's answer.
-        }
-        throw new SyntheticHandler.S3Error(400, "InvalidArgument",
-                "Part number must be an integer between 1 and 10000, inclusive", bucket, key);
-    }
 
-    /** Returns {bucket, key} of {@code x-amz-copy-source}: {@code [/]bucket/key[?versionId=...]}, URL-encoded. */
-    private String[] copySource(Headers h, String key) {
-        String raw = h.getFirst("x-amz-copy-source");
-        String path = raw == null ? "" : raw.trim();
-        int question = path.indexOf('?');
-        if (question >= 0) {
-            path = path.substring(0, question);
-        }
-        if (path.startsWith("/")) {
-            path = path.substring(1);
-        }
-        int slash = path.indexOf('/');
-        if (slash <= 0 || slash == path.length() - 1) {
-            throw new SyntheticHandler.S3Error(400, "InvalidArgument", "Copy Source must mention the source bucket "
-                    + "and key: sourcebucket/sourcekey, was '" + raw + "'", bucket, key);
-        }
-        return new String[] {SyntheticHandler.decode(path.substring(0, slash), false),
-                SyntheticHandler.decode(path.substring(slash + 1), false)};
-    }
-
-    private Source findSource(SourceLookup lookup, String[] from, Headers h, String key) {
-        Source source = lookup.find(from[0], from[1]);
-        if (source == null) {
-            throw new SyntheticHandler.S3Error(404, "NoSuchKey", "The specified key does not exist.", from[0], from[1]);
-        }
-        String ifMatch = h.getFirst("x-amz-copy-source-if-match");
-        String ifNoneMatch = h.getFirst("x-amz-copy-source-if-none-match");
-        if ((ifMatch != null && !SyntheticHandler.eTagMatches(ifMatch, source.eTag()))
-                || (ifNoneMatch != null && SyntheticHandler.eTagMatches(ifNoneMatch, source.eTag()))) {
-            throw new SyntheticHandler.S3Error(412, "PreconditionFailed",
-                    "At least one of the pre-conditions you specified did not hold", bucket, key);
-        }
-        return source;
-    }
-
-    /** Returns {first, last} of {@code bytes=first-last} within size, or null when S3 would refuse it. */
-    private static long[] copyRange(String range, long size) {
-        String spec = range.trim();
-        if (!spec.startsWith("bytes=")) {
-            return null;
-        }
-        int dash = spec.indexOf('-');
-        try {
-            long first = Long.parseLong(spec.substring("bytes=".length(), dash).trim());
-            long last = Long.parseLong(spec.substring(dash + 1).trim());
-            return first >= 0 && first <= last && last < size ? new long[] {first, last} : null;
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** Returns true for REPLACE, false for COPY or none. */
-    private boolean directive(Headers h, String name, String key) {
-        String value = h.getFirst(name);
-        if (value == null || "COPY".equalsIgnoreCase(value.trim())) {
-            return false;
-        }
-        if ("REPLACE".equalsIgnoreCase(value.trim())) {
-            return true;
-        }
-        throw new SyntheticHandler.S3Error(400, "InvalidArgument", "Unknown " + name + ": " + value, bucket, key);
-    }
-
-    private ChecksumAlgorithm checksumAlgorithmOf(Headers h, String key) {
-        String name = h.getFirst("x-amz-checksum-algorithm");
-        if (name == null) {
-            return null;
-        }
-        ChecksumAlgorithm algorithm = SyntheticChecksums.fromName(name.trim());
-        if (algorithm == null) {
-            throw new SyntheticHandler.S3Error(400, "InvalidRequest", "Checksum algorithm provided is unsupported. "
-                    + "Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
-                    bucket, key);
-        }
-        return algorithm;
-    }
-
-    private static String contentTypeOf(Headers h) {
-        String type = h.getFirst("Content-Type");
-        return type == null || type.isBlank() ? "binary/octet-stream" : type;
-    }
-
-    /** Returns the {@code x-amz-meta-*} headers, names lower-cased without the prefix, in name order. */
-    private static Map<String, String> metadataOf(Headers h) {
-        Map<String, String> metadata = new TreeMap<>();
-        h.forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("x-amz-meta-") && !values.isEmpty()) {
-                metadata.put(lower.substring("x-amz-meta-".length()), values.get(0));
-            }
-        });
-        return metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(metadata);
-    }
-
-    /** Parses {@code x-amz-tagging}: URL-encoded {@code k1=v1&k2=v2}, in order. */
-    private Map<String, String> tagsOf(String header, String key) {
-        if (header == null || header.isBlank()) {
-            return Map.of();
-        }
-        Map<String, String> tags = new LinkedHashMap<>();
-        for (String pair : header.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            tags.put(SyntheticHandler.decode(eq < 0 ? pair : pair.substring(0, eq), true),
-                    eq < 0 ? "" : SyntheticHandler.decode(pair.substring(eq + 1), true));
-        }
-        checkTagCount(tags, key);
-        return Collections.unmodifiableMap(tags);
-    }
-
-    private void checkTagCount(Map<String, String> tags, String key) {
-        if (tags.size() > MAX_TAGS) {
-            throw new SyntheticHandler.S3Error(400, "BadRequest", "Object tags cannot be greater than " + MAX_TAGS,
-                    bucket, key);
-        }
-    }
 
     private SyntheticHandler.S3Error noSuchUpload(String key) {
         return new SyntheticHandler.S3Error(404, "NoSuchUpload", "The specified upload does not exist. The upload "
@@ -641,10 +507,6 @@ final class SyntheticSink {
         return new SyntheticHandler.S3Error(404, "NoSuchKey", "The specified key does not exist.", bucket, key);
     }
 
-    private SyntheticHandler.S3Error malformedXml(String key) {
-        return new SyntheticHandler.S3Error(400, "MalformedXML", "The XML you provided was not well-formed or did "
-                + "not validate against our published schema", bucket, key);
-    }
 
     private static SyntheticBuffer xmlStart(String root) {
         return new SyntheticBuffer(512).ascii("<").ascii(root).ascii(" xmlns=\"").ascii(XMLNS).ascii("\">");
@@ -667,80 +529,4 @@ final class SyntheticSink {
         return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // Small XML request bodies
-
-    /**
-     * The parts of a small XML body that the sink reads: the text of the root's leaf children, and
-     * for every element named as the item (at any depth) the text of its leaf children.
-     */
-    private record Xml(Map<String, String> leaves, List<Map<String, String>> items) {
-    }
-
-    /** Reads a small XML body (checked as uploads are) and parses it. */
-    private Xml readXml(HttpExchange exchange, byte[] buffer, String key, String itemName) throws IOException {
-        ByteArrayOutputStream keep = new ByteArrayOutputStream();
-        SyntheticUploadBody.read(exchange.getRequestHeaders(), exchange.getRequestBody(), buffer, null, bucket, key,
-                keep, MAX_XML_BODY);
-        try {
-            return parse(keep.toByteArray(), itemName);
-        } catch (XMLStreamException e) {
-            throw malformedXml(key);
-        }
-    }
-
-    private static Xml parse(byte[] body, String itemName) throws XMLStreamException {
-        Map<String, String> leaves = new LinkedHashMap<>();
-        List<Map<String, String>> items = new ArrayList<>();
-        XMLStreamReader r;
-        synchronized (XML) { // a factory is not promised to be thread-safe; its readers are per call
-            r = XML.createXMLStreamReader(new ByteArrayInputStream(body));
-        }
-        try {
-            int depth = 0;
-            int itemDepth = -1;
-            Map<String, String> item = null;
-            StringBuilder text = new StringBuilder();
-            while (r.hasNext()) {
-                switch (r.next()) {
-                    case XMLStreamConstants.START_ELEMENT -> {
-                        depth++;
-                        text.setLength(0);
-                        if (item == null && r.getLocalName().equals(itemName)) {
-                            item = new LinkedHashMap<>();
-                            itemDepth = depth;
-                        }
-                    }
-                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA,
-                            XMLStreamConstants.ENTITY_REFERENCE -> text.append(r.getText());
-                    case XMLStreamConstants.END_ELEMENT -> {
-                        if (item != null && depth == itemDepth) {
-                            items.add(item);
-                            item = null;
-                        } else if (item != null && depth == itemDepth + 1) {
-                            item.put(r.getLocalName(), text.toString());
-                        } else if (item == null && depth == 2) {
-                            leaves.put(r.getLocalName(), text.toString());
-                        }
-                        text.setLength(0);
-                        depth--;
-                    }
-                    default -> {
-                        // Comments, whitespace and the declaration say nothing.
-                    }
-                }
-            }
-        } finally {
-            r.close();
-        }
-        return new Xml(leaves, items);
-    }
-
-    private static XMLInputFactory xmlInputFactory() {
-        XMLInputFactory factory = XMLInputFactory.newFactory();
-        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        factory.setProperty(XMLInputFactory.IS_COALESCING, true);
-        return factory;
-    }
 }

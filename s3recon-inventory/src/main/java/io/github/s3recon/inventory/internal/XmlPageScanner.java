@@ -151,20 +151,29 @@ abstract class XmlPageScanner {
                 endTag();
                 return false;
             }
-            if (next == '!') {
-                if (buf[p + 2] == '-' && buf[p + 3] == '-') {
-                    comment();
-                } else if (startsWith(p, CDATA)) {
-                    pos = skipCdata(p + CDATA.length, false);
-                } else {
-                    throw fail("a declaration inside an element");
-                }
-            } else if (next == '?') {
-                processingInstruction();
+            if (next == '!' || next == '?') {
+                skipMarkup(p, next);
             } else {
                 readStartTag();
                 return true;
             }
+        }
+    }
+
+    /**
+     * Skips what an element may hold besides text and elements, at {@code p} ({@code <} followed by
+     * {@code next}, {@code !} or {@code ?}): a comment, a CDATA section (its text is not a value
+     * here), a processing instruction; any other declaration is refused.
+     */
+    private void skipMarkup(int p, byte next) {
+        if (next == '?') {
+            processingInstruction();
+        } else if (buf[p + 2] == '-' && buf[p + 3] == '-') {
+            comment();
+        } else if (startsWith(p, CDATA)) {
+            pos = skipCdata(p + CDATA.length, false);
+        } else {
+            throw fail("a declaration inside an element");
         }
     }
 
@@ -187,16 +196,8 @@ abstract class XmlPageScanner {
                 nameStart = open[2 * depth];
                 nameEnd = open[2 * depth + 1];
                 endTag();
-            } else if (next == '!') {
-                if (buf[p + 2] == '-' && buf[p + 3] == '-') {
-                    comment();
-                } else if (startsWith(p, CDATA)) {
-                    pos = skipCdata(p + CDATA.length, false);
-                } else {
-                    throw fail("a declaration inside an element");
-                }
-            } else if (next == '?') {
-                processingInstruction();
+            } else if (next == '!' || next == '?') {
+                skipMarkup(p, next);
             } else {
                 readStartTag();
                 if (!selfClosing) {
