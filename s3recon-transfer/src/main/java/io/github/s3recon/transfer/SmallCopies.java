@@ -248,6 +248,12 @@ final class SmallCopies {
     private CompletableFuture<Copied> relay(Task task) {
         DirectRoute from = session.direct.route(source);
         DirectRoute to = session.direct.route(destination);
+        if ((from == null || to == null) && task.entry.size() >= StreamedCopies.STREAMED_FROM) {
+            CompletableFuture<Copied> waited = streamed.onceRoutesLearnt(task, this::buffered, this::relay);
+            if (waited != null) {
+                return waited;
+            }
+        }
         if (streamed.streams(task, from, to)) {
             return streamed.relay(task, from, to);
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import software.amazon.awssdk.checksums.SdkChecksum;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -60,6 +61,41 @@ final class StreamedCopies {
      * fifth less memory (500 x 8 MiB on the synthetic servers, 2026-12-07); at 1 MiB it was even.
      */
     static final long STREAMED_FROM = 1L << 20;
+
+    /** Completed when the relay that learns the direct routes (the first that could stream) has ended. */
+    private final AtomicReference<CompletableFuture<Void>> learning = new AtomicReference<>();
+
+    /*
+     * The direct routes are learnt by a first request through the SDK; until then an object that
+     * could stream is relayed the buffered way, read whole into memory. At the start of a relay of
+     * objects of a few MiB that was every object the lane had in flight (64 of 500 x 8 MiB, each an
+     * array the collector then has to clear away). So the first such object learns the routes, the
+     * buffered way, and the others wait for it to end and then stream.
+     */
+
+    /**
+     * Relays an object that could stream but whose routes are not known yet: the first such object
+     * with {@code learn} (the buffered relay, which learns them), the others with {@code again} once
+     * it has ended, whatever its outcome.
+     *
+     * @return the relay; null once the learning relay has ended (the routes stay unknown: the
+     *     caller relays the buffered way, without waiting)
+     */
+    CompletableFuture<Copied> onceRoutesLearnt(Task task, Function<Task, CompletableFuture<Copied>> learn,
+            Function<Task, CompletableFuture<Copied>> again) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> first = learning.compareAndExchange(null, mine);
+        if (first == null) {
+            CompletableFuture<Copied> copy;
+            try {
+                copy = learn.apply(task);
+            } catch (RuntimeException e) {
+                copy = CompletableFuture.failedFuture(e);
+            }
+            return copy.whenComplete((copied, failure) -> mine.complete(null));
+        }
+        return first.isDone() ? null : first.thenCompose(ended -> again.apply(task));
+    }
 
     /** Relays an object streamed, or the buffered way where the direct path cannot finish it. */
     CompletableFuture<Copied> relay(Task task, DirectRoute from, DirectRoute to) {

@@ -119,6 +119,28 @@ class StreamedRelayTest {
     }
 
     /**
+     * Objects started together before the routes are known do not all fall back to the buffered
+     * relay: the first learns the routes, the others wait for it and stream.
+     */
+    @Test
+    void objectsStartedTogetherWaitForTheFirstToLearnTheRoutes() {
+        String destination = bucket(DESTINATION, "streamed-together");
+        List<ObjectEntry> entries = Fixture.list(SOURCE.client(), source, "a/");
+        RecordingListener recorder = new RecordingListener();
+        try (SizeTieredScheduler scheduler = scheduler().smallObjectConcurrency(entries.size()).build()) {
+            Fixture.copyAll(scheduler, Fixture.context(S3Location.of(SOURCE.asyncClient(), source, "a/"),
+                    S3Location.of(DESTINATION.asyncClient(), destination), recorder), entries);
+            assertThat(scheduler.directFallbacks()).as(scheduler.firstFallback()).isZero();
+            assertThat(scheduler.streamedObjects()).isEqualTo(entries.size() - 1);
+        }
+        recorder.assertOneOutcomeEach(entries.stream().map(ObjectEntry::key).toList());
+        for (ObjectEntry e : entries) {
+            assertThat(Fixture.get(DESTINATION.client(), destination, e.key())).as(e.key())
+                    .isEqualTo(CONTENTS.get("a/" + e.key()));
+        }
+    }
+
+    /**
      * A GET whose last byte is flipped on the way (the source's headers, its stored CRC32 among
      * them, untouched): the relay finds the mismatch before the last bytes go out and cuts the PUT
      * short, so the destination never stores the bad bytes; every attempt fails the same way.
