@@ -25,7 +25,9 @@
 #   OUT=/tmp/s3recon-compare-copy
 # Needs the benchmarks jar (./mvnw -B -pl s3recon-bench -am package -DskipTests), rclone, GNU time
 # and curl. Prints one row per copy: wall time, objects/s, MB/s, the client's CPU seconds
-# (user+sys) and CPU seconds per GB, its peak RSS, the servers' CPU seconds, and what arrived.
+# (user+sys) and CPU seconds per GB, its peak RSS, the servers' CPU seconds, and what arrived; after
+# each relay set with bare and rclone rows, whether it was client-bound (the bare relay at least 1.2x
+# the fastest rclone row's MB/s; else the servers' CPU bounds every tool and the ratios say little).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=${JAR:-s3recon-bench/target/benchmarks.jar}
@@ -104,6 +106,26 @@ measure() {
                printf "%-6s %-6s %-22s %8.2f %9.0f %8.1f %8.2f %8.2f %8.0f %8.2f  %s%s\n", set, mode, tool, wall,
                    n / wall, b / wall / 1e6, u + s, (u + s) / (b / 1e9), rss / 1024, srv / tck, ok,
                    status == "ok" ? "" : " (" status ")" }' | tee -a "$out/results.txt"
+  rate[$tool]=$(awk -v b="$bytes" -v wall="$wall" 'BEGIN { printf "%.0f", b / wall / 1e3 }') # kB/s
+}
+
+# After a relay set: whether the servers left room to measure the clients. The issue's setup wants
+# servers that are not the bottleneck, checked with a bare relay in the same run; where the bare
+# relay (no signing, no checksums, no state) is not clearly faster than the fastest rclone row, the
+# two servers' CPU bounds every tool and the set's ratios describe this machine, not the clients.
+client_bound() { # SET
+  local bare=0 best=0 who="" t
+  for t in "${!rate[@]}"; do
+    [[ $t == bare-* && ${rate[$t]} -gt $bare ]] && bare=${rate[$t]}
+    [[ $t == rclone-* && ${rate[$t]} -gt $best ]] && { best=${rate[$t]}; who=$t; }
+  done
+  (( bare > 0 && best > 0 )) || return 0
+  local said="the bare relay did $(( bare / 1000 )) MB/s, $who $(( best / 1000 ))"
+  if (( bare * 10 < best * 12 )); then
+    echo "# $1 relay: NOT client-bound: $said; the servers' CPU bounds every tool here" | tee -a "$out/results.txt"
+  else
+    echo "# $1 relay: client-bound: $said" | tee -a "$out/results.txt"
+  fi
 }
 
 run_tools() { # SET MODE SRC_URL (a fresh sink is started for each tool in relay mode)
@@ -173,6 +195,7 @@ run_tools() { # SET MODE SRC_URL (a fresh sink is started for each tool in relay
 }
 
 S3RECON_ARGS=${S3RECON_ARGS:-}
+declare -A rate=() # objects/s of each tool in the set being measured
 for set in $sets; do
   for mode in $modes; do
     if [[ $mode == relay ]]; then
@@ -180,7 +203,9 @@ for set in $sets; do
       src_pid=$SERVER_PID
       src_url=$SERVER_URL
       curl -s -o /dev/null "$src_url/synthetic-source?list-type=2&max-keys=1" # the MD5 of the shared stream
+      rate=()
       run_tools "$set" relay "$src_url" "$src_pid"
+      client_bound "$set"
       stop_server "$src_pid"
     else
       run_tools "$set" server "" ""
