@@ -104,6 +104,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile String acceptedAccessKey;
     private volatile List<Fault> faults = List.of();
+    private volatile String serverName;
     private volatile Random random = new Random();
     // ListObjectsV2 pages relayed: the index of the page each NextContinuationToken leads to, and
     // the body that carried it (page n - 1 for a repeated page n). Bounded: tests list few pages.
@@ -166,6 +167,19 @@ public final class FaultInjectingProxy implements AutoCloseable {
      */
     public FaultInjectingProxy acceptOnlyAccessKey(String accessKeyId) {
         this.acceptedAccessKey = accessKeyId;
+        return this;
+    }
+
+    /**
+     * Makes every forwarded answer name another server in its {@code Server} header (replacing the
+     * target's), to see how a client treats a server it recognises by name. Answers the proxy makes
+     * itself (faults) are left as they are.
+     *
+     * @param server the header's value, or null to forward the target's own again
+     * @return this proxy
+     */
+    public FaultInjectingProxy answerAsServer(String server) {
+        this.serverName = server;
         return this;
     }
 
@@ -1040,6 +1054,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 clientOut.flush();
                 continue;
             }
+            String server = serverName;
+            if (server != null) {
+                text = withServer(text, server);
+            }
             Request answered = request.request();
             if (status >= 200 && status < 300 && answered.operation() != null
                     && answered.operation().writesObject()) {
@@ -1486,6 +1504,19 @@ public final class FaultInjectingProxy implements AutoCloseable {
             }
         }
         return headers;
+    }
+
+    /** A response head whose Server header names the given server (added where the target sent none). */
+    private static String withServer(String head, String server) {
+        StringBuilder out = new StringBuilder(head.length() + 20);
+        String[] lines = head.split("\r\n");
+        out.append(lines[0]).append("\r\n").append("Server: ").append(server).append("\r\n");
+        for (int i = 1; i < lines.length; i++) {
+            if (!lines[i].isEmpty() && !lines[i].regionMatches(true, 0, "server:", 0, 7)) {
+                out.append(lines[i]).append("\r\n");
+            }
+        }
+        return out.append("\r\n").toString();
     }
 
     private static String withConnectionClose(String head) {

@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Answers the S3 requests of {@link SyntheticS3}: ListBuckets, HeadBucket, GetBucketLocation,
  * GetBucketVersioning, ListObjects (V1 and V2), HeadObject, GetObject (with a Range) and
- * GetObjectTagging (no tags), from a {@link SyntheticDataset}; writes to the synthetic buckets are
- * refused with 403 {@code AccessDenied}. Requests on the sink bucket, if there is one, go to its
+ * GetObjectTagging (no tags, or one on every n-th object), from a {@link SyntheticDataset}; writes
+ * to the synthetic buckets are refused with 403 {@code AccessDenied}. Requests on the sink bucket, if there is one, go to its
  * {@link SyntheticSink}. Signatures are not checked.
  *
  * <p>Thread-safe: the per-request buffers come from a small pool, one per request in flight, so
@@ -98,10 +98,13 @@ final class SyntheticHandler implements HttpHandler {
     private final Map<Operation, LongAdder> operations = new EnumMap<>(Operation.class);
     private final LongAdder bytesServed = new LongAdder();
     private final AtomicLong requestIds = new AtomicLong();
+    /** Every how many positions a synthetic object has a tag; 0 for none. */
+    private final int taggedEvery;
 
     SyntheticHandler(SyntheticDataset data, String sourceBucket, String destinationBucket, Instant lastModified,
-            long pageLatencyNanos, int threads, SyntheticSink sink, int maxKeysPerPage) {
+            long pageLatencyNanos, int threads, SyntheticSink sink, int maxKeysPerPage, int taggedEvery) {
         this.maxKeysPerPage = maxKeysPerPage;
+        this.taggedEvery = taggedEvery;
         this.data = data;
         this.sourceBucket = sourceBucket;
         this.destinationBucket = destinationBucket;
@@ -362,7 +365,15 @@ final class SyntheticHandler implements HttpHandler {
         }
         long size = data.size(destination, pos);
         return new SyntheticSink.Source(size, data.eTag(data.seed(destination, pos), size), "binary/octet-stream",
-                Map.of(), Map.of(), null);
+                Map.of(), tagsOf(pos), null);
+    }
+
+    /**
+     * The tags of the synthetic object at a position: of key(i), at positions 2i and 2i+1 (see
+     * {@link SyntheticDataset}), one for every {@code taggedEvery}-th i, none else.
+     */
+    private Map<String, String> tagsOf(long pos) {
+        return taggedEvery > 0 && (pos / 2 + 1) % taggedEvery == 0 ? Map.of("synthetic", "tagged") : Map.of();
     }
 
     /**
@@ -485,7 +496,7 @@ final class SyntheticHandler implements HttpHandler {
         Set<String> subresources = subresources(query);
         if (!subresources.isEmpty() && !subresources.equals(Set.of("partNumber"))) {
             if (!head && subresources.equals(Set.of("tagging"))) {
-                SyntheticSink.sendTagging(exchange, Map.of());
+                SyntheticSink.sendTagging(exchange, tagsOf(pos));
                 return;
             }
             throw new S3Error(501, "NotImplemented", "SyntheticS3 does not implement this object operation: "
@@ -493,6 +504,10 @@ final class SyntheticHandler implements HttpHandler {
         }
         long size = data.size(destination, pos);
         long seed = data.seed(destination, pos);
+        Map<String, String> tags = tagsOf(pos);
+        if (!tags.isEmpty()) { // as S3 does: the count on a GET or HEAD of a tagged object, none else
+            exchange.getResponseHeaders().set("x-amz-tagging-count", Integer.toString(tags.size()));
+        }
         sendObject(exchange, head, bucket, key, size, data.eTag(seed, size), httpDate, "binary/octet-stream", null,
                 query, (offset, out, from, length) -> data.fillBody(seed, size, offset, out, from, length));
     }

@@ -174,7 +174,7 @@ public final class SyntheticS3 implements AutoCloseable {
         this.lastModified = builder.lastModified;
         this.sink = builder.sinkBucket == null ? null : new SyntheticSink(builder.sinkBucket, builder.clock);
         this.handler = new SyntheticHandler(data, sourceBucket, destinationBucket, lastModified,
-                builder.pageLatency.toNanos(), builder.threads, sink, builder.maxKeysPerPage);
+                builder.pageLatency.toNanos(), builder.threads, sink, builder.maxKeysPerPage, builder.taggedEvery);
         // The JDK server leaves Nagle's algorithm on unless told otherwise (read once per JVM): with
         // keep-alive, a response written as headers then body would wait for the client's delayed
         // ACK, 40 ms a page.
@@ -495,6 +495,7 @@ public final class SyntheticS3 implements AutoCloseable {
         private String destinationBucket = DEFAULT_DESTINATION_BUCKET;
         private Instant lastModified = DEFAULT_LAST_MODIFIED;
         private String sinkBucket;
+        private int taggedEvery;
         private Clock clock = Clock.systemUTC();
         private int threads = 32;
         private int port;
@@ -659,6 +660,23 @@ public final class SyntheticS3 implements AutoCloseable {
          */
         public Builder sinkBucket(String name) {
             this.sinkBucket = checkBucket(name);
+            return this;
+        }
+
+        /**
+         * Tags one synthetic object in every {@code n} (the n-th in key order, the 2n-th, ...) with
+         * {@code synthetic=tagged}, as S3 would show it: {@code x-amz-tagging-count} on its GET and
+         * HEAD (none on the others'), its tag set from GetObjectTagging, and copied with it into the
+         * sink. Default 0: no object has tags.
+         *
+         * @param n 0 for none, else 1 or more
+         * @return this builder
+         */
+        public Builder taggedEvery(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("taggedEvery must be 0 (no tags) or positive, was " + n);
+            }
+            this.taggedEvery = n;
             return this;
         }
 

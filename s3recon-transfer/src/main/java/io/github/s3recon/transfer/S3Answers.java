@@ -240,6 +240,8 @@ final class S3Answers {
                 .expiresString(h.firstValue("Expires").orElse(null))
                 .checksumType(h.firstValue("x-amz-checksum-type").orElse(null))
                 .metadata(metadata);
+        h.firstValue("Server").ifPresent(server -> r.sdkHttpResponse(SdkHttpResponse.builder().statusCode(200)
+                .putHeader("Server", server).build()));
         h.firstValue("x-amz-tagging-count").ifPresent(count -> {
             try {
                 r.tagCount(Integer.valueOf(count.trim()));

@@ -534,10 +534,11 @@ final class SmallCopies {
     /**
      * Checks that a response describes the listed object (same size, and same ETag where the
      * listing had one, which If-Match should already have ensured), learns the ETag where the listing
-     * had none, and notes whether the server reports tag counts.
+     * had none, and notes whether the server reports tag counts (it sent one, or it is a server
+     * known to).
      */
     SourceObject check(Task task, Step step, SourceObject described) {
-        if (described.tagCount() != null) {
+        if (described.tagCount() != null || described.fromServerThatCountsTags()) {
             session.capabilities.sawTagCount();
         }
         task.eTag = described.checkListed(step, task.eTag, task.entry.size());

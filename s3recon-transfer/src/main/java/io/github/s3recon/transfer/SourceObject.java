@@ -31,23 +31,38 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * @param metadata the user metadata, keys without {@code x-amz-meta-}; not null
  * @param tagCount the {@code x-amz-tagging-count}; null where the server does not send it
  * @param checksum the stored checksum; null without one
+ * @param server the answer's {@code Server} header; null without one
  */
 record SourceObject(long size, String eTag, String contentType, String contentEncoding, String contentDisposition,
         String contentLanguage, String cacheControl, Instant expires, Map<String, String> metadata, Integer tagCount,
-        Checksum checksum) {
+        Checksum checksum, String server) {
 
     static SourceObject of(GetObjectResponse r) {
         return new SourceObject(r.contentLength() == null ? -1 : r.contentLength(), unquote(r.eTag()), r.contentType(),
                 r.contentEncoding(), r.contentDisposition(), r.contentLanguage(), r.cacheControl(),
                 expires(r.expiresString()), r.hasMetadata() ? r.metadata() : Map.of(), r.tagCount(),
-                Checksums.stored(r, r.checksumTypeAsString()));
+                Checksums.stored(r, r.checksumTypeAsString()), server(r));
     }
 
     static SourceObject of(HeadObjectResponse r) {
         return new SourceObject(r.contentLength() == null ? -1 : r.contentLength(), unquote(r.eTag()), r.contentType(),
                 r.contentEncoding(), r.contentDisposition(), r.contentLanguage(), r.cacheControl(),
                 expires(r.expiresString()), r.hasMetadata() ? r.metadata() : Map.of(), r.tagCount(),
-                Checksums.stored(r, r.checksumTypeAsString()));
+                Checksums.stored(r, r.checksumTypeAsString()), server(r));
+    }
+
+    private static String server(software.amazon.awssdk.core.SdkResponse r) {
+        return r.sdkHttpResponse() == null ? null : r.sdkHttpResponse().firstMatchingHeader("Server").orElse(null);
+    }
+
+    /**
+     * Whether the server that answered sends {@code x-amz-tagging-count} whenever an object has tags,
+     * so that a missing count means none: MinIO, which names itself in its {@code Server} header and
+     * sets the count on every GET and HEAD of a tagged object. Other servers are learnt from the
+     * first count they send (S3 itself is known by its endpoint, {@link Endpoints#isAwsS3}).
+     */
+    boolean fromServerThatCountsTags() {
+        return server != null && (server.equalsIgnoreCase("MinIO") || server.regionMatches(true, 0, "MinIO/", 0, 6));
     }
 
     /** Parses an Expires header; a date that is not one (HTTP allows "0") is not carried over. */

@@ -313,7 +313,8 @@ final class TransferManagerSchedulerCopies {
         try {
             long total = Long.parseLong(contentRange.substring(slash + 1).trim());
             return new SourceObject(total, d.eTag(), d.contentType(), d.contentEncoding(), d.contentDisposition(),
-                    d.contentLanguage(), d.cacheControl(), d.expires(), d.metadata(), d.tagCount(), d.checksum());
+                    d.contentLanguage(), d.cacheControl(), d.expires(), d.metadata(), d.tagCount(), d.checksum(),
+                    d.server());
         } catch (NumberFormatException e) {
             return d; // "*": unknown
         }
@@ -321,7 +322,7 @@ final class TransferManagerSchedulerCopies {
 
     /** Checks that a response describes the listed object, and learns its ETag where the listing had none. */
     private SourceObject check(Job job, Step step, SourceObject described) {
-        if (described.tagCount() != null) {
+        if (described.tagCount() != null || described.fromServerThatCountsTags()) {
             tagCountsReported = true;
         }
         job.eTag = described.checkListed(step, job.eTag, job.entry.size());

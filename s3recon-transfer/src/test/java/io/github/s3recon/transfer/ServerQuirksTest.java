@@ -20,6 +20,7 @@ import io.github.s3recon.testkit.FaultInjectingProxy.Fault;
 import io.github.s3recon.testkit.FaultInjectingProxy.Method;
 import io.github.s3recon.testkit.FaultInjectingProxy.Operation;
 import io.github.s3recon.testkit.RecordingListener;
+import io.github.s3recon.testkit.SyntheticS3;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 
 /**
@@ -102,6 +104,61 @@ class ServerQuirksTest {
         ObjectFailed failed = recorder.of(ObjectFailed.class).get(0);
         assertThat(failed.error().code()).isEqualTo(ErrorCode.COPY_FAILED);
         assertThat(failed.error().getMessage()).contains("deleted from the source after it was listed");
+    }
+
+    /**
+     * MinIO sends {@code x-amz-tagging-count} on every GET of a tagged object and names itself in its
+     * {@code Server} header. A source that does both (the synthetic server, tagging one object in
+     * four as S3 shows tags, answering as MinIO through the proxy) is asked for the tags of the
+     * objects whose GET counted some, and of no other, and every tagged object keeps its tag; the
+     * same source answering as itself is asked for every object's tags until it has sent a count.
+     */
+    @Test
+    void aSourceThatAnswersAsMinIoIsAskedOnlyForTheTagsItCounted() {
+        int objects = 12;
+        for (String server : new String[] {"MinIO", null}) {
+            try (SyntheticS3 s3 = SyntheticS3.builder().objects(objects).objectSize(3000).taggedEvery(4)
+                    .sinkBucket("sink").build();
+                    FaultInjectingProxy proxy = FaultInjectingProxy.start(s3.endpoint()).answerAsServer(server)
+                            // A delay of a millisecond: the proxy's way of counting GetObjectTagging requests.
+                            .inject(Fault.delay(1.0, java.time.Duration.ofMillis(1))
+                                    .onlyFor(r -> r.method() == Method.GET && r.hasQueryParameter("tagging")));
+                    S3AsyncClient source = client(proxy);
+                    S3AsyncClient destination = S3Clients.asyncClient(s3.endpoint(), EmbeddedS3.REGION,
+                            EmbeddedS3.credentials());
+                    S3Client reader = S3Clients.client(s3.endpoint(), EmbeddedS3.REGION, EmbeddedS3.credentials());
+                    // One object at a time, so that the count above does not depend on which ends first.
+                    SizeTieredScheduler scheduler = Fixture.testScheduler().smallObjectConcurrency(1).build()) {
+                List<ObjectEntry> entries = Fixture.list(reader, s3.sourceBucket(), "");
+                TransferTotals totals = Fixture.copyAll(scheduler, Fixture.context(
+                        S3Location.of(source, s3.sourceBucket()), S3Location.of(destination, "sink"),
+                        new RecordingListener()), entries);
+                assertThat(totals.objectsCopied()).isEqualTo(objects);
+                assertThat(totals.objectsFailed()).isZero();
+                int tagged = 0;
+                for (ObjectEntry e : entries) {
+                    Map<String, String> want = Fixture.tags(reader, s3.sourceBucket(), e.key());
+                    assertThat(Fixture.tags(reader, "sink", e.key())).as(e.key()).isEqualTo(want);
+                    tagged += want.isEmpty() ? 0 : 1;
+                }
+                assertThat(tagged).isEqualTo(objects / 4);
+                // As MinIO: the tagged objects' tags only. As itself: also those of every object before
+                // the first tagged one (the fourth in key order), which showed the first count.
+                assertThat(proxy.injectedCount(Fault.Kind.DELAY))
+                        .as("GetObjectTagging requests, answering as %s", server)
+                        .isEqualTo(tagged + (server == null ? firstTagged(reader, s3.sourceBucket(), entries) : 0));
+            }
+        }
+    }
+
+    /** How many objects come before the first tagged one, in the order they are copied (key order). */
+    private static int firstTagged(S3Client reader, String bucket, List<ObjectEntry> entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            if (!Fixture.tags(reader, bucket, entries.get(i).key()).isEmpty()) {
+                return i;
+            }
+        }
+        return entries.size();
     }
 
     @Test
