@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
  * What a session learned about the servers: options a destination rejected (so they are not sent
  * again) and whether the source reports tag counts. S3 supports everything; S3-compatible servers
  * differ (S3Mock stores checksums only from trailing checksums, some servers reject those, few
- * send {@code x-amz-tagging-count}: S3 and MinIO do, see {@link SourceObject#fromServerThatCountsTags}).
+ * send {@code x-amz-tagging-count}: S3 and MinIO do, see {@link SourceObject#showsTagCounts}).
  * Thread-safe; each flag only ever goes one way.
  */
 final class ServerCapabilities {

@@ -538,7 +538,7 @@ final class SmallCopies {
      * known to).
      */
     SourceObject check(Task task, Step step, SourceObject described) {
-        if (described.tagCount() != null || described.fromServerThatCountsTags()) {
+        if (described.showsTagCounts()) {
             session.capabilities.sawTagCount();
         }
         task.eTag = described.checkListed(step, task.eTag, task.entry.size());

@@ -56,13 +56,14 @@ record SourceObject(long size, String eTag, String contentType, String contentEn
     }
 
     /**
-     * Whether the server that answered sends {@code x-amz-tagging-count} whenever an object has tags,
-     * so that a missing count means none: MinIO, which names itself in its {@code Server} header and
-     * sets the count on every GET and HEAD of a tagged object. Other servers are learnt from the
-     * first count they send (S3 itself is known by its endpoint, {@link Endpoints#isAwsS3}).
+     * Whether this answer shows that its server sends {@code x-amz-tagging-count} whenever an object
+     * has tags, so that a missing count means none: it carries a count, or it comes from MinIO, which
+     * names itself in its {@code Server} header and sets the count on every GET and HEAD of a tagged
+     * object. (S3 itself is known by its endpoint, {@link Endpoints#isAwsS3}.)
      */
-    boolean fromServerThatCountsTags() {
-        return server != null && (server.equalsIgnoreCase("MinIO") || server.regionMatches(true, 0, "MinIO/", 0, 6));
+    boolean showsTagCounts() {
+        return tagCount != null
+                || server != null && (server.equalsIgnoreCase("MinIO") || server.regionMatches(true, 0, "MinIO/", 0, 6));
     }
 
     /** Parses an Expires header; a date that is not one (HTTP allows "0") is not carried over. */

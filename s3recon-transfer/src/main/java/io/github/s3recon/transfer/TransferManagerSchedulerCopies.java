@@ -322,7 +322,7 @@ final class TransferManagerSchedulerCopies {
 
     /** Checks that a response describes the listed object, and learns its ETag where the listing had none. */
     private SourceObject check(Job job, Step step, SourceObject described) {
-        if (described.tagCount() != null || described.fromServerThatCountsTags()) {
+        if (described.showsTagCounts()) {
             tagCountsReported = true;
         }
         job.eTag = described.checkListed(step, job.eTag, job.entry.size());
