@@ -1,6 +1,7 @@
 package io.github.s3recon.bench;
 
 import io.github.s3recon.testkit.SyntheticS3;
+import io.github.s3recon.testkit.SyntheticS3Builder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -58,13 +59,13 @@ public final class SyntheticServer {
      * @param options parsed options
      * @return the builder
      */
-    static SyntheticS3.Builder configure(Map<String, String> options) {
+    static SyntheticS3Builder configure(Map<String, String> options) {
         long objects = Long.parseLong(options.getOrDefault("objects", "1000000"));
         double rate = Double.parseDouble(options.getOrDefault("differences", "0.001"));
         long latency = Long.parseLong(options.getOrDefault("page-latency-ms", "0"));
         int perPrefix = Integer.parseInt(options.getOrDefault("objects-per-prefix", "10000"));
         int threads = Integer.parseInt(options.getOrDefault("server-threads", "64"));
-        SyntheticS3.Builder builder = SyntheticS3.builder();
+        SyntheticS3Builder builder = SyntheticS3.builder();
         if (options.containsKey("object-size-kib")) {
             builder.objectSize(Long.parseLong(options.get("object-size-kib")) * 1024);
         }

@@ -4,7 +4,6 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.s3recon.testkit.FaultInjectingProxy.Operation;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,8 +12,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -73,8 +70,6 @@ final class SyntheticHandler implements HttpHandler {
 
     private static final String XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
     /** Query parameters that make a request on a key something else than a plain object request. */
-    private static final Set<String> OBJECT_SUBRESOURCES = Set.of("acl", "tagging", "attributes", "legal-hold",
-            "retention", "torrent", "restore", "select", "uploads", "uploadId", "partNumber");
     private static final int BODY_CHUNK = 64 << 10;
     /** A buffer that grew beyond this (a huge prefix echoed back) is not kept for reuse. */
     private static final int MAX_POOLED_BUFFER = 4 << 20;
@@ -211,10 +206,10 @@ final class SyntheticHandler implements HttpHandler {
         String rawPath = exchange.getRequestURI().getRawPath();
         boolean root = rawPath == null || rawPath.isEmpty() || "/".equals(rawPath);
         int slash = root ? -1 : rawPath.indexOf('/', 1);
-        String bucket = root ? "" : decode(slash < 0 ? rawPath.substring(1) : rawPath.substring(1, slash), false);
-        String key = slash < 0 ? "" : decode(rawPath.substring(slash + 1), false);
-        Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery());
-        operations.get(operationOf(method, bucket, key, query,
+        String bucket = root ? "" : SyntheticRequest.decode(slash < 0 ? rawPath.substring(1) : rawPath.substring(1, slash), false);
+        String key = slash < 0 ? "" : SyntheticRequest.decode(rawPath.substring(slash + 1), false);
+        Map<String, String> query = SyntheticRequest.parseQuery(exchange.getRequestURI().getRawQuery());
+        operations.get(SyntheticRequest.operationOf(method, bucket, key, query,
                 exchange.getRequestHeaders().containsKey("x-amz-copy-source"))).increment();
         boolean toSink = sink != null && bucket.equals(sink.bucket);
         if (!read && !toSink) {
@@ -252,7 +247,7 @@ final class SyntheticHandler implements HttpHandler {
             sendXml(exchange, "<LocationConstraint xmlns=\"" + XMLNS + "\"/>");
         } else if (query.containsKey("versioning")) {
             sendXml(exchange, "<VersioningConfiguration xmlns=\"" + XMLNS + "\"/>");
-        } else if (query.containsKey("list-type") || isListingV1(query)) {
+        } else if (query.containsKey("list-type") || SyntheticRequest.isListingV1(query)) {
             list(exchange, bucket, toSink, destination, query);
         } else {
             throw new S3Error(501, "NotImplemented", "SyntheticS3 does not implement this bucket operation: "
@@ -284,7 +279,7 @@ final class SyntheticHandler implements HttpHandler {
         boolean copy = exchange.getRequestHeaders().containsKey("x-amz-copy-source");
         Scratch scratch = borrow();
         try {
-            switch (operationOf(method, sink.bucket, key, query, copy)) {
+            switch (SyntheticRequest.operationOf(method, sink.bucket, key, query, copy)) {
                 case GET_OBJECT, HEAD_OBJECT -> sinkRead(exchange, "HEAD".equals(method), key, query);
                 case PUT_OBJECT -> sink.putObject(exchange, key, scratch.body.bytes);
                 case COPY_OBJECT -> sink.copyObject(exchange, key, this::copySource);
@@ -296,7 +291,7 @@ final class SyntheticHandler implements HttpHandler {
                 case ABORT_MULTIPART_UPLOAD -> sink.abortMultipartUpload(exchange, key, query);
                 case DELETE_OBJECT -> sink.deleteObject(exchange, key);
                 default -> {
-                    boolean tagging = subresources(query).equals(Set.of("tagging"));
+                    boolean tagging = SyntheticRequest.subresources(query).equals(Set.of("tagging"));
                     if (tagging && "GET".equals(method)) {
                         SyntheticSink.Stored stored = sink.get(key);
                         if (stored == null) {
@@ -376,52 +371,6 @@ final class SyntheticHandler implements HttpHandler {
         return taggedEvery > 0 && (pos / 2 + 1) % taggedEvery == 0 ? Map.of("synthetic", "tagged") : Map.of();
     }
 
-    /**
-     * Tells the S3 operation of a request, by the rules of {@link FaultInjectingProxy}, so that both
-     * count alike.
-     */
-    static Operation operationOf(String method, String bucket, String key, Map<String, String> query,
-            boolean copySource) {
-        if (bucket.isEmpty()) {
-            return Operation.OTHER;
-        }
-        if (key.isEmpty()) {
-            if ("GET".equals(method) && query.containsKey("list-type")) {
-                return Operation.LIST_OBJECTS_V2;
-            }
-            if ("POST".equals(method) && query.containsKey("delete")) {
-                return Operation.DELETE_OBJECTS;
-            }
-            return Operation.OTHER;
-        }
-        boolean upload = query.containsKey("uploadId");
-        boolean plain = subresources(query).isEmpty();
-        return switch (method) {
-            case "GET" -> plain || (query.containsKey("partNumber") && !upload) ? Operation.GET_OBJECT : Operation.OTHER;
-            case "HEAD" -> Operation.HEAD_OBJECT;
-            case "PUT" -> upload && query.containsKey("partNumber")
-                    ? (copySource ? Operation.UPLOAD_PART_COPY : Operation.UPLOAD_PART)
-                    : plain ? (copySource ? Operation.COPY_OBJECT : Operation.PUT_OBJECT) : Operation.OTHER;
-            case "POST" -> query.containsKey("uploads") ? Operation.CREATE_MULTIPART_UPLOAD
-                    : upload ? Operation.COMPLETE_MULTIPART_UPLOAD : Operation.OTHER;
-            case "DELETE" -> upload ? Operation.ABORT_MULTIPART_UPLOAD
-                    : plain ? Operation.DELETE_OBJECT : Operation.OTHER;
-            default -> Operation.OTHER;
-        };
-    }
-
-    private static boolean isListingV1(Map<String, String> query) {
-        for (String name : query.keySet()) {
-            switch (name) {
-                case "prefix", "delimiter", "marker", "max-keys", "encoding-type", "x-id":
-                    break;
-                default:
-                    return false;
-            }
-        }
-        return true;
-    }
-
     private void list(HttpExchange exchange, String bucket, boolean toSink, boolean destination,
             Map<String, String> query) throws IOException {
         String listType = query.get("list-type");
@@ -493,7 +442,7 @@ final class SyntheticHandler implements HttpHandler {
         if (pos < 0 || !data.exists(destination, pos)) {
             throw new S3Error(404, "NoSuchKey", "The specified key does not exist.", bucket, key);
         }
-        Set<String> subresources = subresources(query);
+        Set<String> subresources = SyntheticRequest.subresources(query);
         if (!subresources.isEmpty() && !subresources.equals(Set.of("partNumber"))) {
             if (!head && subresources.equals(Set.of("tagging"))) {
                 SyntheticSink.sendTagging(exchange, tagsOf(pos));
@@ -528,7 +477,7 @@ final class SyntheticHandler implements HttpHandler {
             throws IOException {
         Headers request = exchange.getRequestHeaders();
         String ifMatch = request.getFirst("If-Match");
-        if (ifMatch != null && !eTagMatches(ifMatch, eTag)) {
+        if (ifMatch != null && !SyntheticRequest.eTagMatches(ifMatch, eTag)) {
             throw new S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
                     bucket, key);
         }
@@ -536,7 +485,7 @@ final class SyntheticHandler implements HttpHandler {
         headers.set("ETag", "\"" + eTag + "\"");
         headers.set("Last-Modified", lastModified);
         String ifNoneMatch = request.getFirst("If-None-Match");
-        if (ifNoneMatch != null && eTagMatches(ifNoneMatch, eTag)) {
+        if (ifNoneMatch != null && SyntheticRequest.eTagMatches(ifNoneMatch, eTag)) {
             exchange.sendResponseHeaders(304, -1);
             return;
         }
@@ -548,12 +497,12 @@ final class SyntheticHandler implements HttpHandler {
         long[] range = null;
         String partNumber = query.get("partNumber");
         if (partNumber != null) {
-            range = partRange(partNumber, size, partSizes, bucket, key);
+            range = SyntheticRequest.partRange(partNumber, size, partSizes, bucket, key);
             if (partSizes != null) {
                 headers.set("x-amz-mp-parts-count", Integer.toString(partSizes.length));
             }
         } else if (!head) {
-            range = parseRange(request.getFirst("Range"), size, bucket, key);
+            range = SyntheticRequest.parseRange(request.getFirst("Range"), size, bucket, key);
         }
         if (range != null) {
             from = range[0];
@@ -590,106 +539,6 @@ final class SyntheticHandler implements HttpHandler {
         } finally {
             release(scratch);
         }
-    }
-
-    /**
-     * Returns {first, last} of part {@code partNumber} of an object, or null for the whole of a
-     * single-part object asked for its part 1, as S3 answers.
-     */
-    private static long[] partRange(String partNumber, long size, long[] partSizes, String bucket, String key) {
-        int number;
-        try {
-            number = Integer.parseInt(partNumber.trim());
-        } catch (NumberFormatException e) {
-            number = -1;
-        }
-        if (number < 1 || number > SyntheticSink.MAX_PARTS) {
-            throw new S3Error(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive",
-                    bucket, key);
-        }
-        if (partSizes == null) {
-            if (number == 1) {
-                return null;
-            }
-            throw new S3Error(416, "InvalidPartNumber", "The requested partnumber is not satisfiable", bucket, key);
-        }
-        if (number > partSizes.length) {
-            throw new S3Error(416, "InvalidPartNumber", "The requested partnumber is not satisfiable", bucket, key);
-        }
-        long first = 0;
-        for (int k = 0; k < number - 1; k++) {
-            first += partSizes[k];
-        }
-        long last = first + partSizes[number - 1] - 1;
-        return last < first ? null : new long[] {first, last};
-    }
-
-    /** Returns the sub-resources of a request on a key (tagging, uploadId, ...); other parameters such as x-id aside. */
-    private static Set<String> subresources(Map<String, String> query) {
-        Set<String> subresources = new HashSet<>(query.keySet());
-        subresources.retainAll(OBJECT_SUBRESOURCES);
-        return subresources;
-    }
-
-    /** Tells whether an If-Match or If-None-Match value ({@code *} or a list of quoted ETags) names an ETag. */
-    static boolean eTagMatches(String condition, String eTag) {
-        for (String candidate : condition.split(",")) {
-            String c = candidate.trim();
-            if (c.startsWith("W/")) {
-                c = c.substring(2);
-            }
-            if (c.length() >= 2 && c.startsWith("\"") && c.endsWith("\"")) {
-                c = c.substring(1, c.length() - 1);
-            }
-            if (c.equals("*") || c.equalsIgnoreCase(eTag)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Returns {first, last} of a single {@code bytes=} range, or null to send the whole object (no
-     * header, or one S3 would ignore).
-     */
-    private static long[] parseRange(String header, long size, String bucket, String key) {
-        if (header == null || !header.startsWith("bytes=") || header.indexOf(',') >= 0) {
-            return null;
-        }
-        String spec = header.substring("bytes=".length()).trim();
-        int dash = spec.indexOf('-');
-        if (dash < 0) {
-            return null;
-        }
-        try {
-            long first;
-            long last;
-            if (dash == 0) {
-                long suffix = Long.parseLong(spec.substring(1));
-                if (suffix <= 0 || size == 0) {
-                    throw invalidRange(bucket, key);
-                }
-                first = Math.max(0, size - suffix);
-                last = size - 1;
-            } else {
-                first = Long.parseLong(spec.substring(0, dash));
-                last = dash == spec.length() - 1 ? Long.MAX_VALUE : Long.parseLong(spec.substring(dash + 1));
-                if (last < first) {
-                    return null; // a syntactically invalid range is ignored, as S3 does
-                }
-                last = Math.min(last, size - 1);
-            }
-            if (first >= size) {
-                throw invalidRange(bucket, key);
-            }
-            return new long[] {first, last};
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static S3Error invalidRange(String bucket, String key) {
-        return new S3Error(416, "InvalidRange", "The requested range is not satisfiable", bucket, key);
     }
 
     private void listBuckets(HttpExchange exchange, boolean head) throws IOException {
@@ -776,61 +625,4 @@ final class SyntheticHandler implements HttpHandler {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    /** Parses a raw query string; a name without '=' maps to "". Later duplicates win. */
-    static Map<String, String> parseQuery(String rawQuery) {
-        Map<String, String> query = new HashMap<>();
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return query;
-        }
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), true);
-            query.put(name, value);
-        }
-        return query;
-    }
-
-    /**
-     * Percent-decodes UTF-8; '+' is a space only in a query (a key may hold a literal '+').
-     * A malformed escape is kept as it is.
-     */
-    static String decode(String raw, boolean plusIsSpace) {
-        if (raw.indexOf('%') < 0 && (!plusIsSpace || raw.indexOf('+') < 0)) {
-            return raw;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
-        for (int k = 0; k < raw.length(); ) {
-            int c = raw.codePointAt(k);
-            if (c == '%' && k + 2 < raw.length() && hex(raw.charAt(k + 1)) >= 0 && hex(raw.charAt(k + 2)) >= 0) {
-                out.write(hex(raw.charAt(k + 1)) * 16 + hex(raw.charAt(k + 2)));
-                k += 3;
-            } else if (c == '+' && plusIsSpace) {
-                out.write(' ');
-                k++;
-            } else {
-                // A client may send a non-ASCII character unescaped; keep it as its UTF-8 bytes.
-                byte[] utf8 = new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8);
-                out.write(utf8, 0, utf8.length);
-                k += Character.charCount(c);
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
-    }
 }

@@ -468,7 +468,7 @@ final class SyntheticSink {
     private void checkConditions(String key, Stored old, Headers h) {
         String ifNoneMatch = h.getFirst("If-None-Match");
         if (ifNoneMatch != null && old != null
-                && ("*".equals(ifNoneMatch.trim()) || SyntheticHandler.eTagMatches(ifNoneMatch, old.eTag()))) {
+                && ("*".equals(ifNoneMatch.trim()) || SyntheticRequest.eTagMatches(ifNoneMatch, old.eTag()))) {
             throw new SyntheticHandler.S3Error(412, "PreconditionFailed",
                     "At least one of the pre-conditions you specified did not hold", bucket, key);
         }
@@ -477,7 +477,7 @@ final class SyntheticSink {
             if (old == null) {
                 throw noSuchKey(key);
             }
-            if (!SyntheticHandler.eTagMatches(ifMatch, old.eTag())) {
+            if (!SyntheticRequest.eTagMatches(ifMatch, old.eTag())) {
                 throw new SyntheticHandler.S3Error(412, "PreconditionFailed",
                         "At least one of the pre-conditions you specified did not hold", bucket, key);
             }

@@ -68,8 +68,8 @@ final class SyntheticSinkRequests {
             throw new SyntheticHandler.S3Error(400, "InvalidArgument", "Copy Source must mention the source bucket "
                     + "and key: sourcebucket/sourcekey, was '" + raw + "'", bucket, key);
         }
-        return new String[] {SyntheticHandler.decode(path.substring(0, slash), false),
-                SyntheticHandler.decode(path.substring(slash + 1), false)};
+        return new String[] {SyntheticRequest.decode(path.substring(0, slash), false),
+                SyntheticRequest.decode(path.substring(slash + 1), false)};
     }
 
     SyntheticSink.Source findSource(SyntheticSink.SourceLookup lookup, String[] from, Headers h, String key) {
@@ -79,8 +79,8 @@ final class SyntheticSinkRequests {
         }
         String ifMatch = h.getFirst("x-amz-copy-source-if-match");
         String ifNoneMatch = h.getFirst("x-amz-copy-source-if-none-match");
-        if ((ifMatch != null && !SyntheticHandler.eTagMatches(ifMatch, source.eTag()))
-                || (ifNoneMatch != null && SyntheticHandler.eTagMatches(ifNoneMatch, source.eTag()))) {
+        if ((ifMatch != null && !SyntheticRequest.eTagMatches(ifMatch, source.eTag()))
+                || (ifNoneMatch != null && SyntheticRequest.eTagMatches(ifNoneMatch, source.eTag()))) {
             throw new SyntheticHandler.S3Error(412, "PreconditionFailed",
                     "At least one of the pre-conditions you specified did not hold", bucket, key);
         }
@@ -157,8 +157,8 @@ final class SyntheticSinkRequests {
                 continue;
             }
             int eq = pair.indexOf('=');
-            tags.put(SyntheticHandler.decode(eq < 0 ? pair : pair.substring(0, eq), true),
-                    eq < 0 ? "" : SyntheticHandler.decode(pair.substring(eq + 1), true));
+            tags.put(SyntheticRequest.decode(eq < 0 ? pair : pair.substring(0, eq), true),
+                    eq < 0 ? "" : SyntheticRequest.decode(pair.substring(eq + 1), true));
         }
         checkTagCount(tags, key);
         return Collections.unmodifiableMap(tags);
